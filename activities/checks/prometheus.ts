@@ -1,0 +1,85 @@
+// Prometheus checks: an instant query through the HTTP API (GET /api/v1/query).
+// https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
+import type { Check } from '../../src/pipeline/schema.js';
+import { Renderer } from '../templates.js';
+import type { Target } from '../types.js';
+import type { CheckProvider, CheckValue } from './provider.js';
+
+export interface PrometheusOptions {
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+type Sample = [number, string];
+interface QueryResponse {
+  status?: string;
+  error?: string;
+  errorType?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+export class PrometheusProvider implements CheckProvider {
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly fetchFn: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(opts: PrometheusOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.fetchFn = opts.fetch ?? globalThis.fetch;
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  async evaluate(check: Check, target: Target, signal?: AbortSignal): Promise<CheckValue> {
+    if (!check.prometheus) throw new Error(`check ${check.name} has no prometheus query`);
+    const r = new Renderer(target, this.env);
+    try {
+      const base = r.render(check.prometheus.url).replace(/\/+$/, '');
+      const url = `${base}/api/v1/query?${new URLSearchParams({ query: r.render(check.prometheus.query) })}`;
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const res = await this.fetchFn(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const text = await res.text();
+      let body: QueryResponse | undefined;
+      try {
+        body = JSON.parse(text) as QueryResponse;
+      } catch {
+        body = undefined;
+      }
+      if (!res.ok || body?.status !== 'success') {
+        // Prometheus explains a bad query in the body ({status:"error", errorType, error}).
+        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : text.trim().slice(0, 300);
+        throw new Error(`Prometheus at ${base} answered HTTP ${res.status}${why ? ` (${why})` : ''}`);
+      }
+      return worst(check, valuesOf(body.data));
+    } catch (err) {
+      throw r.redactError(err);
+    }
+  }
+}
+
+/** The finite values of an instant query result; NaN (0/0 with no traffic) and Inf are no data. */
+function valuesOf(data: QueryResponse['data']): number[] {
+  const samples: Sample[] = [];
+  switch (data?.resultType) {
+    case 'vector':
+      for (const series of (data.result as { value?: Sample }[] | undefined) ?? []) if (series.value) samples.push(series.value);
+      break;
+    case 'scalar':
+      if (Array.isArray(data.result)) samples.push(data.result as Sample);
+      break;
+    default:
+      throw new Error(
+        `the query returned a ${data?.resultType ?? 'missing'} result; a check needs an instant vector or scalar (no [5m] range at the top level)`,
+      );
+  }
+  return samples.map(([, v]) => Number(v)).filter(Number.isFinite);
+}
+
+/**
+ * Several series (one per pod, per code ...): judge the worst one. Worst is the highest, unless
+ * the check only sets a floor (min), where the lowest is the worst.
+ */
+function worst(check: Check, values: number[]): number | null {
+  if (values.length === 0) return null;
+  return check.min !== undefined && check.max === undefined ? Math.min(...values) : Math.max(...values);
+}

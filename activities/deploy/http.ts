@@ -1,0 +1,183 @@
+// The http adapter: asks a deployer service to roll a region out, then polls its status until
+// the region runs the version (or the deployer says it failed).
+//
+// Exactly-once: every request carries `Idempotency-Key: <workflowId>/<runId>/<region>/<version>/<step>`.
+// A retried activity (worker crash, lost response) re-POSTs with the same key and the deployer
+// answers with the deploy it already has instead of starting another.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
+import type { Deploy } from '../../src/pipeline/schema.js';
+import { parseJsonPath, readJsonPath } from '../json-path.js';
+import { Renderer } from '../templates.js';
+import type { Target } from '../types.js';
+import type { Heartbeat, RegionAdapter } from './adapter.js';
+
+const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+const BODY_TAIL_CHARS = 1024;
+
+export interface HttpAdapterOptions {
+  /** How often the status is polled while a deploy rolls out. */
+  pollMs?: number;
+  /** How long one request may take. */
+  requestTimeoutMs?: number;
+}
+
+type HttpDeploy = NonNullable<Deploy['http']>;
+
+export class HttpAdapter implements RegionAdapter {
+  private readonly http: HttpDeploy;
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    deploy: Deploy,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly fetchFn: typeof fetch = globalThis.fetch,
+    opts: HttpAdapterOptions = {},
+  ) {
+    if (!deploy.http) throw new Error('the http adapter needs deploy.http');
+    this.http = deploy.http;
+    this.timeoutMs = parseDuration(deploy.timeout) ?? DEFAULT_TIMEOUT_MS;
+    this.pollMs = opts.pollMs ?? 500;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+  }
+
+  /** GET status.url: 404 means the region runs nothing yet; else the value at status.version. */
+  async current(target: Target, signal?: AbortSignal): Promise<string | null> {
+    const r = new Renderer(target, this.env);
+    try {
+      const res = await this.getStatus(r, signal);
+      if (res.status === 404) return null;
+      if (!res.ok) {
+        throw ApplicationFailure.retryable(
+          `GET ${r.render(this.http.status.url)} answered HTTP ${res.status}${await bodyTail(res)}`,
+          'CurrentVersionFailed',
+        );
+      }
+      if (!this.http.status.version) return null;
+      const version = readJsonPath(await res.json(), this.http.status.version);
+      return version === undefined || version === null || version === '' ? null : String(version);
+    } catch (err) {
+      throw r.redactError(err);
+    }
+  }
+
+  async deploy(target: Target, key: string, signal: AbortSignal, heartbeat: Heartbeat): Promise<void> {
+    const r = new Renderer(target, this.env);
+    try {
+      this.checkPaths();
+      heartbeat();
+      await this.request(r, target, key, signal);
+      await this.waitUntilDone(r, target, signal, heartbeat);
+    } catch (err) {
+      if (signal.aborted) throw cancelled(signal);
+      throw r.redactError(err);
+    }
+  }
+
+  private async request(r: Renderer, target: Target, key: string, signal: AbortSignal): Promise<void> {
+    const url = r.render(this.http.url);
+    const body = this.http.body
+      ? r.deep(this.http.body)
+      : { service: target.service, version: target.version, region: target.region, deployId: target.deployId };
+    const res = await this.fetchFn(url, {
+      method: this.http.method,
+      headers: { 'content-type': 'application/json', ...r.record(this.http.headers), 'Idempotency-Key': key },
+      body: JSON.stringify(body),
+      signal: this.requestSignal(signal),
+    });
+    if (res.ok) {
+      await res.body?.cancel();
+      return;
+    }
+    const message = `${this.http.method} ${url} answered HTTP ${res.status}${await bodyTail(res)}`;
+    // Server trouble and throttling are worth retrying (the key makes the retry safe); any
+    // other 4xx is the deployer refusing this request, which a retry will not change.
+    if (res.status >= 500 || [408, 409, 425, 429].includes(res.status)) {
+      throw ApplicationFailure.retryable(message, 'DeployRequestFailed');
+    }
+    throw ApplicationFailure.nonRetryable(message, 'DeployFailed');
+  }
+
+  /** Poll status until state == done and (when configured) the version is ours. */
+  private async waitUntilDone(r: Renderer, target: Target, signal: AbortSignal, heartbeat: Heartbeat): Promise<void> {
+    const { status } = this.http;
+    const deadline = Date.now() + this.timeoutMs;
+    let last = 'no status read yet';
+    for (;;) {
+      try {
+        const res = await this.getStatus(r, signal);
+        if (res.ok) {
+          const doc: unknown = await res.json();
+          const state = readJsonPath(doc, status.state);
+          const version = status.version ? readJsonPath(doc, status.version) : undefined;
+          last = `state ${JSON.stringify(state ?? null)}${status.version ? `, version ${JSON.stringify(version ?? null)}` : ''}`;
+          if (String(state) === status.done && (!status.version || String(version) === target.version)) return;
+          if (String(state) === status.failed) {
+            throw ApplicationFailure.nonRetryable(
+              `deploy of ${target.version} to ${target.region} failed: the deployer reports ${last}`,
+              'DeployFailed',
+            );
+          }
+        } else if (res.status === 404 || res.status >= 500 || res.status === 429) {
+          // Not there yet, or the deployer is struggling: keep polling until the timeout.
+          last = `HTTP ${res.status}${await bodyTail(res)}`;
+        } else {
+          throw ApplicationFailure.nonRetryable(
+            `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${await bodyTail(res)}`,
+            'DeployFailed',
+          );
+        }
+      } catch (err) {
+        if (err instanceof ApplicationFailure || signal.aborted) throw err;
+        last = `error reading status: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      // Heartbeat details reach the server (and history, on a timeout): redacted like errors.
+      heartbeat({ status: r.redact(last) });
+      if (Date.now() >= deadline) {
+        throw ApplicationFailure.nonRetryable(
+          `deploy of ${target.version} to ${target.region} did not finish within ${formatDuration(this.timeoutMs)}; last ${last}`,
+          'DeployFailed',
+        );
+      }
+      await sleep(this.pollMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) throw cancelled(signal);
+    }
+  }
+
+  /** A status path we cannot read is a pipeline mistake: refuse before deploying anything. */
+  private checkPaths(): void {
+    for (const path of [this.http.status.state, this.http.status.version]) {
+      if (path === undefined) continue;
+      try {
+        parseJsonPath(path);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`deploy.http.status: ${(err as Error).message}`, 'InvalidPipeline');
+      }
+    }
+  }
+
+  private getStatus(r: Renderer, signal?: AbortSignal): Promise<Response> {
+    const { status } = this.http;
+    // Status usually lives on the same deployer with the same credentials.
+    const headers = r.record(status.headers ?? this.http.headers);
+    return this.fetchFn(r.render(status.url), { headers, signal: this.requestSignal(signal) });
+  }
+
+  private requestSignal(signal?: AbortSignal): AbortSignal {
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  }
+}
+
+async function bodyTail(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => '')).trim();
+  if (!text) return '';
+  return `: ${text.length > BODY_TAIL_CHARS ? `...${text.slice(-BODY_TAIL_CHARS)}` : text}`;
+}
+
+function cancelled(signal: AbortSignal): Error {
+  return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('deploy cancelled');
+}

@@ -1,0 +1,68 @@
+// `npm run demo`: the local stack, then two real deploys through the `firebreak` CLI:
+// 2.0.0 walks every region smallest first; 2.1.0-bad is caught in the smallest region,
+// rolled back there, and left paused for an operator. With --exit (or CI=true) it tears
+// down and exits 0 only if both outcomes were as described.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startLocalStack } from '../src/dev/stack.js';
+import { customersFromPipeline } from '../src/sim/pipeline-customers.js';
+import { REPO_ROOT } from '../src/temporal/tools.js';
+
+const PIPELINE = 'examples/demo-shop.yaml';
+const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true';
+const t0 = Date.now();
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)}s`;
+
+function firebreak(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const bin = fileURLToPath(new URL('../bin/firebreak.js', import.meta.url));
+  say(`\n$ firebreak ${args.join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: REPO_ROOT, env, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+const stack = await startLocalStack({ customers: customersFromPipeline(PIPELINE), log: (l) => say(`[stack] ${l}`) });
+let ok = false;
+try {
+  const env = { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, FIREBREAK_USER: 'demo' };
+  say(`[${elapsed()}] stack ready`);
+
+  // --supersede: a paused deploy left by an earlier demo run is aborted, not an error.
+  const good = await firebreak(['deploy', PIPELINE, '--version', '2.0.0', '--wait', '--supersede'], env);
+  say(`\n[${elapsed()}] 2.0.0 finished with exit code ${good} (expected 0: succeeded in every region)`);
+
+  const bad = await firebreak(['deploy', PIPELINE, '--version', '2.1.0-bad', '--wait'], env);
+  say(`\n[${elapsed()}] 2.1.0-bad finished with exit code ${bad} (expected 3: paused for an operator)`);
+
+  const statusOk = (await firebreak(['status', 'demo-shop'], env)) === 0;
+  ok = good === 0 && bad === 3 && statusOk;
+
+  const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/default/workflows/deploy-demo-shop` : '(headless)';
+  say(`
+The bad version was caught in the smallest region and rolled back; nothing else saw it.
+
+  Web UI:  ${ui}
+
+Decide as an operator (Temporal CLI; the same commands exist as \`firebreak retry|abort\`):
+
+  temporal workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
+    --name abort --input '{"reason":"2.1.0-bad breaks checkout","by":"you","rollback":"failed"}'
+
+  temporal workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
+    --name retry --input '{"region":"ap-southeast-2","by":"you"}'
+`);
+  say(`demo ${ok ? 'passed' : 'FAILED'} in ${elapsed()}`);
+  if (!exitWhenDone) {
+    say('The stack stays up for you to explore; Ctrl-C stops it.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  }
+} finally {
+  await stack.stop();
+}
+process.exit(ok ? 0 : 1);

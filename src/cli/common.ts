@@ -1,0 +1,38 @@
+// Small pieces every CLI command shares.
+import { userInfo } from 'node:os';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { connectClient } from '../temporal/connect.js';
+import { workflowIdFor } from '../temporal/names.js';
+import { CliError } from './fail.js';
+
+/** `deploy-checkout` and `checkout` both name the deploy of checkout. */
+export function deployIdOf(idOrService: string): string {
+  return idOrService.startsWith('deploy-') ? idOrService : workflowIdFor(idOrService);
+}
+
+export function actor(by?: string): string {
+  if (by) return by;
+  if (process.env.FIREBREAK_USER) return process.env.FIREBREAK_USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function client(): Promise<Client> {
+  try {
+    return await connectClient();
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+export function notFound(err: unknown, id: string): never {
+  if (err instanceof WorkflowNotFoundError) throw new CliError(`no deploy ${id} found`);
+  throw err;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

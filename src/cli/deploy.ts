@@ -1,0 +1,58 @@
+// `firebreak deploy FILE --version V`: validate, plan, start (or attach), optionally follow.
+import { loadPipelineFile } from '../pipeline/load.js';
+import { plan } from '../pipeline/plan.js';
+import { startDeploy } from '../deploy/start.js';
+import { actor, client, printJson } from './common.js';
+import { CliError } from './fail.js';
+import { exitCodeFor, waitForOutcome } from './wait.js';
+import { renderStatus } from './render.js';
+import { statusQuery } from '../../workflows/messages.js';
+
+export interface DeployOptions {
+  version: string;
+  previous?: string;
+  wait?: boolean;
+  json?: boolean;
+  supersede?: boolean;
+  by?: string;
+  taskQueue: string;
+}
+
+export async function deployCommand(file: string, opts: DeployOptions): Promise<void> {
+  const { pipeline } = loadPipelineFile(file); // throws PipelineError: nothing is started
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(opts.version)) {
+    throw new CliError(`--version ${JSON.stringify(opts.version)} is not a version (letters, digits, . _ + -)`);
+  }
+  const canReadPrevious = Boolean(pipeline.deploy.current || pipeline.deploy.http?.status.version);
+  if (!canReadPrevious && !opts.previous) {
+    throw new CliError(
+      'this pipeline has no way to learn the version a region runs (deploy.current or deploy.http.status.version), ' +
+        'so rollback would have no target: add one, or pass --previous V; nothing was started',
+    );
+  }
+  const thePlan = plan(pipeline, opts.version);
+  const c = await client();
+  const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const started = await startDeploy(c, {
+    plan: thePlan,
+    taskQueue: opts.taskQueue,
+    previous: opts.previous,
+    startedBy: actor(opts.by),
+    supersede: opts.supersede,
+  });
+  const id = started.handle.workflowId;
+  if (started.superseded) log(`aborted the running deploy of ${started.superseded} (superseded)`);
+  log(started.attached ? `attached to ${id} (already deploying ${opts.version})` : `started ${id}: ${pipeline.service} ${opts.version}`);
+  if (!opts.wait) {
+    if (opts.json) printJson({ workflowId: id, attached: started.attached });
+    return;
+  }
+  const final = await waitForOutcome(started.handle, { print: log });
+  if (opts.json) printJson(final);
+  else log(`\n${renderStatus(final)}`);
+  if (final.phase === 'paused') {
+    log(`\npaused: ${final.pausedReason}\nnext: firebreak retry ${pipeline.service} --region R | firebreak resume ${pipeline.service} | firebreak abort ${pipeline.service}`);
+  }
+  process.exitCode = exitCodeFor(final.phase);
+  void statusQuery;
+}

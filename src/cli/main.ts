@@ -1,0 +1,134 @@
+// The `firebreak` command line (SPEC §4). Each command lives in its own module; this file
+// only wires arguments and turns every failure into one clear line and an exit code.
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT } from './fail.js';
+import { PipelineError, formatProblem } from '../pipeline/load.js';
+
+const program = new Command('firebreak')
+  .description('Multi-region deploys on Temporal: smallest region first, soaked, gated, rolled back automatically.')
+  .exitOverride()
+  .configureOutput({ outputError: (str, write) => write(str) })
+  .showHelpAfterError('(run firebreak help for usage)');
+
+const taskQueueOption = () => new Option('--task-queue <queue>', 'Temporal task queue').env('FIREBREAK_TASK_QUEUE').default('firebreak');
+
+program
+  .command('deploy')
+  .argument('<file>', 'pipeline file (YAML or JSON)')
+  .requiredOption('--version <version>', 'the version to deploy')
+  .option('--previous <version>', 'rollback target when the adapter cannot read the running version')
+  .option('--wait', 'follow the deploy until it ends or pauses for an operator')
+  .option('--json', 'print one JSON document on stdout')
+  .option('--supersede', 'abort the running deploy of this service, then start this one')
+  .option('--by <user>', 'who starts the deploy (recorded in its audit trail)')
+  .addOption(taskQueueOption())
+  .description('start (or attach to) a deploy; exit 0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused')
+  .action(async (file, opts) => (await import('./deploy.js')).deployCommand(file, opts));
+
+program
+  .command('status')
+  .argument('<id>', 'workflow id (deploy-<service>) or service name')
+  .option('--json', 'print the status query result as JSON')
+  .description('show a deploy: phase, regions, checks, gates and events')
+  .action(async (id, opts) => (await import('./status.js')).statusCommand(id, opts));
+
+for (const [name, what] of [
+  ['pause', 'stop promotion (watching goes on; a breach still rolls back)'],
+  ['resume', 'lift an operator pause'],
+  ['approve', 'approve a manual or inconclusive gate'],
+  ['retry', 'redeploy a failed region (or re-soak an inconclusive one) and carry on'],
+  ['abort', 'end the deploy, rolling back as asked'],
+] as const) {
+  program
+    .command(name)
+    .argument('<id>', 'workflow id (deploy-<service>) or service name')
+    .option('--region <region>', 'the region (approve, retry)')
+    .option('--reason <text>', 'why (pause, abort)')
+    .option('--by <user>', 'who is acting (default: $FIREBREAK_USER or $USER)')
+    .addOption(new Option('--rollback <scope>', 'abort: what to roll back').choices(['none', 'failed', 'all']))
+    .option('--json', 'print the new status as JSON')
+    .description(what)
+    .action(async (id, opts) => (await import('./operate.js')).operateCommand(name, id, opts));
+}
+
+program
+  .command('list')
+  .option('--service <service>')
+  .option('--phase <phase>')
+  .option('--owner <owner>')
+  .option('--json')
+  .description('deploys from visibility, newest first')
+  .action(async (opts) => (await import('./list.js')).listCommand(opts));
+
+program
+  .command('worker')
+  .addOption(taskQueueOption())
+  .description('run a worker')
+  .action(async (opts) => (await import('./worker.js')).workerCommand(opts));
+
+program
+  .command('dev')
+  .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker')
+  .action(async () => (await import('./dev.js')).devCommand());
+
+program
+  .command('sim')
+  .option('--port <port>', 'port', '7070')
+  .option('--pipeline <file>', 'take region customer counts from this pipeline')
+  .option('--deploy-seconds <n>', 'how long a rollout takes', '2')
+  .description('the region simulator alone')
+  .action(async (opts) =>
+    (await import('../sim/main.js')).runSimulator({
+      port: Number(opts.port),
+      pipeline: opts.pipeline,
+      deploySeconds: Number(opts.deploySeconds),
+    }),
+  );
+
+program
+  .command('plan')
+  .argument('<file>', 'pipeline file')
+  .option('--version <version>', 'version to plan', '<version>')
+  .option('--json', 'one JSON document')
+  .option('--strict', 'lint warnings are errors')
+  .description('validate and print the ordered stages and lint findings; exit 0 ok, 2 invalid')
+  .action(async (file, opts) => (await import('./plan.js')).planCommand(file, opts));
+
+program
+  .command('runbook')
+  .argument('<file>', 'pipeline file')
+  .description("the pause-and-resume runbook for this pipeline, in Markdown")
+  .action(async (file) => (await import('./runbook.js')).runbookCommand(file));
+
+program
+  .command('init')
+  .option('--service <name>', 'service name')
+  .option('--file <path>', 'where to write', 'firebreak.yaml')
+  .description('write a two-region starter pipeline')
+  .action(async (opts) => (await import('./init.js')).initCommand(opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = report(err);
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; a usage mistake is bad input (exit 2).
+    return err.exitCode === 0 ? 0 : EXIT.badInput;
+  }
+  if (err instanceof PipelineError) {
+    for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    process.stderr.write(`invalid pipeline: ${err.problems.length} problem(s); nothing was started\n`);
+    return EXIT.badInput;
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`firebreak: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`firebreak: ${message.split('\n')[0]}\n`);
+  if (process.env.FIREBREAK_DEBUG) console.error(err);
+  return EXIT.badInput;
+}

@@ -1,0 +1,94 @@
+// plan(pipeline, version): the documented sequence of a deploy (SPEC §2). Pure and
+// deterministic: the same pipeline gives the same stages, whatever the order of its input.
+import type { Deploy, Gate, Migration, Notify, Pipeline, Rollback, Window } from './schema.js';
+import { parseDuration } from './duration.js';
+
+export interface PlanGate extends Omit<Gate, 'interval'> {
+  intervalMs: number;
+}
+
+export interface PlanRegion {
+  name: string;
+  customers: number;
+  soakMs: number;
+  gate: PlanGate;
+}
+
+export interface Stage {
+  index: number;
+  regions: PlanRegion[];
+  /** The longest soak of the stage's regions: the stage is done when every region is. */
+  soakMs: number;
+  gate: { name: string; approval: 'auto' | 'manual' };
+}
+
+export interface Plan {
+  service: string;
+  version: string;
+  owner: string;
+  runbook: string;
+  stages: Stage[];
+  deploy: Deploy;
+  rollback: Rollback;
+  pauseTimeoutMs: number;
+  windows: Window[];
+  notify: Notify[];
+  migrations: Migration[];
+  totalCustomers: number;
+}
+
+const ms = (d: string) => parseDuration(d) ?? 0;
+
+function gateFor(base: Gate, override: Partial<Gate> | undefined): PlanGate {
+  const { interval, ...merged } = { ...base, ...(override ?? {}) };
+  return { ...merged, intervalMs: ms(interval) };
+}
+
+/** Region names grouped into waves, in deploy order. */
+export function waveOrder(pipeline: Pipeline): string[][] {
+  if (pipeline.waves) return pipeline.waves.map((w) => [...w]);
+  const regions = [...pipeline.regions];
+  if (pipeline.order === 'smallest-first') {
+    regions.sort((a, b) => a.customers - b.customers || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return regions.map((r) => [r.name]);
+}
+
+export function plan(pipeline: Pipeline, version: string): Plan {
+  const byName = new Map(pipeline.regions.map((r) => [r.name, r]));
+  const stages: Stage[] = waveOrder(pipeline).map((wave, index) => {
+    const regions = wave.map((name) => {
+      const r = byName.get(name)!;
+      return {
+        name,
+        customers: r.customers,
+        soakMs: ms(r.soak ?? pipeline.soak),
+        gate: gateFor(pipeline.gate, r.gate),
+      };
+    });
+    const names = [...new Set(regions.map((r) => r.gate.name))];
+    return {
+      index,
+      regions,
+      soakMs: Math.max(...regions.map((r) => r.soakMs)),
+      gate: {
+        name: names.join(' / '),
+        approval: regions.some((r) => r.gate.approval === 'manual') ? 'manual' : 'auto',
+      },
+    };
+  });
+  return {
+    service: pipeline.service,
+    version,
+    owner: pipeline.owner,
+    runbook: pipeline.runbook,
+    stages,
+    deploy: pipeline.deploy,
+    rollback: pipeline.rollback,
+    pauseTimeoutMs: ms(pipeline.pauseTimeout),
+    windows: pipeline.windows ?? [],
+    notify: pipeline.notify ?? [],
+    migrations: pipeline.migrations ?? [],
+    totalCustomers: pipeline.regions.reduce((n, r) => n + r.customers, 0),
+  };
+}

@@ -1,0 +1,137 @@
+// A real Prometheus (Debian's package) scraping the region simulators, for SLO checks in
+// `firebreak dev` and the integration tests. Scrapes every second by default so a soak of a
+// few seconds already has samples to judge.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, isPortOpen } from './ports.js';
+import { findPrometheus } from './tools.js';
+
+export interface PrometheusOptions {
+  /** host:port of each target exposing /metrics (the simulators). */
+  targets: string[];
+  /** Listen port on 127.0.0.1; a free one when omitted or 0 (`firebreak dev` passes 9090). */
+  port?: number;
+  /** Directory for the config and TSDB; a temporary one (removed on stop) when omitted. */
+  dir?: string;
+  /** Prometheus duration, default '1s'. */
+  scrapeInterval?: string;
+  /** Job label of the targets; default 'firebreak-sim'. */
+  job?: string;
+  readyTimeoutMs?: number;
+  /** Binary; default findPrometheus(). */
+  executable?: string;
+}
+
+export interface PrometheusServer {
+  /** Base URL, e.g. http://127.0.0.1:9090 (what PROMETHEUS_URL is set to). */
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** The scrape config; scrape_timeout must not exceed the interval, so it is set equal to it. */
+export function prometheusConfig(targets: string[], scrapeInterval = '1s', job = 'firebreak-sim'): string {
+  return [
+    'global:',
+    `  scrape_interval: ${scrapeInterval}`,
+    `  scrape_timeout: ${scrapeInterval}`,
+    `  evaluation_interval: ${scrapeInterval}`,
+    'scrape_configs:',
+    `  - job_name: ${JSON.stringify(job)}`,
+    '    static_configs:',
+    `      - targets: ${JSON.stringify(targets)}`,
+    '',
+  ].join('\n');
+}
+
+export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusServer> {
+  const exe = opts.executable ?? findPrometheus();
+  if (!exe) {
+    throw new Error(
+      'Prometheus is not installed: run `npm run setup` (or `apt-get install -y prometheus`), or put `prometheus` on PATH',
+    );
+  }
+  const host = '127.0.0.1';
+  const port = opts.port || (await freePort());
+  if (await isPortOpen(port, host)) {
+    throw new Error(`cannot start Prometheus: port ${port} on ${host} is already in use`);
+  }
+  const ownDir = !opts.dir;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'firebreak-prom-'));
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const configFile = join(dir, 'prometheus.yml');
+  writeFileSync(configFile, prometheusConfig(opts.targets, opts.scrapeInterval, opts.job));
+
+  const args = [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=${host}:${port}`,
+    // Lets `firebreak dev` reload the config (POST /-/reload) when simulators change.
+    '--web.enable-lifecycle',
+    '--log.level=warn',
+  ];
+  const tail: string[] = [];
+  const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const onData = (chunk: Buffer) => {
+    tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim()));
+    if (tail.length > 30) tail.splice(0, tail.length - 30);
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  let failed: string | undefined;
+  child.once('error', (err) => (failed = err.message));
+  child.once('exit', (code, signal) => (failed ??= `exited (code ${code}, signal ${signal})`));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  // Do not orphan Prometheus if this process exits without stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    })());
+
+  const url = `http://${host}:${port}`;
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (failed) break;
+    try {
+      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return { url, process: child, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      failed = `not ready within ${opts.readyTimeoutMs ?? 30_000} ms`;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  const log = tail.length ? `\n--- prometheus output ---\n${tail.join('\n')}` : '';
+  throw new Error(`Prometheus (${exe}) did not start on ${url}: ${failed}${log}`);
+}
+
+/** One instant query; returns the result vector (empty when there is no sample yet). */
+export async function instantQuery(
+  url: string,
+  expr: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: { result?: unknown } };
+  if (body.status !== 'success') throw new Error(`Prometheus query ${expr} failed: ${body.error ?? res.status}`);
+  return (body.data?.result ?? []) as Array<{ metric: Record<string, string>; value: [number, string] }>;
+}

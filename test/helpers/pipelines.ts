@@ -1,0 +1,73 @@
+// Pipelines for the tests, written as a user would write them (YAML through the real loader),
+// against the simulator's HTTP API. Soaks are seconds long: real timers, short durations.
+import { parsePipeline } from '../../src/pipeline/load.js';
+import { plan, type Plan } from '../../src/pipeline/plan.js';
+
+export interface TestPipeline {
+  service: string;
+  regions: [name: string, customers: number][];
+  soak?: string;
+  interval?: string;
+  minSamples?: number;
+  failAfter?: number;
+  approval?: 'auto' | 'manual';
+  onNoData?: 'pause' | 'fail';
+  /** sim: error rate read from the simulator (http check); nodata: a Prometheus series that never exists. */
+  checks?: 'sim' | 'prometheus' | 'nodata' | 'none';
+  headers?: Record<string, string>;
+  rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
+  pauseTimeout?: string;
+  waves?: string[][];
+}
+
+const CHECKS = {
+  sim: `
+    - name: error-rate
+      http: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", path: "$.errorRate" }
+      max: 0.05`,
+  prometheus: `
+    - name: error-rate
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[5s])) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[5s]))
+      max: 0.05`,
+  nodata: `
+    - name: latency-p99
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: histogram_quantile(0.99, sum by (le) (rate(no_such_metric_seconds_bucket{region="{{region}}"}[5s])))
+      max: 0.4`,
+  none: '',
+};
+
+export function pipelineYaml(t: TestPipeline): string {
+  const headers = t.headers ? `\n    headers: ${JSON.stringify(t.headers)}` : '';
+  const checks = CHECKS[t.checks ?? 'sim'];
+  return `apiVersion: firebreak/v1
+service: ${t.service}
+owner: test-team
+runbook: https://wiki.example.com/${t.service}/deploys
+regions:
+${t.regions.map(([name, customers]) => `  - { name: ${name}, customers: ${customers} }`).join('\n')}
+${t.waves ? `waves: ${JSON.stringify(t.waves)}\n` : ''}soak: ${t.soak ?? '3s'}
+gate:
+  name: "errors below 5% through the soak"
+  approval: ${t.approval ?? 'auto'}
+  interval: ${t.interval ?? '500ms'}
+  failAfter: ${t.failAfter ?? 2}
+  minSamples: ${t.minSamples ?? 3}
+  onNoData: ${t.onNoData ?? 'pause'}
+  checks:${checks || ' []'}
+deploy:
+  http:
+    url: \${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}/deployments${headers}
+    status: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", state: "$.state", done: ready, failed: error, version: "$.version" }
+  timeout: 1m
+rollback: { onFailure: ${t.rollback?.onFailure ?? 'region'}, onAbort: ${t.rollback?.onAbort ?? 'none'} }
+pauseTimeout: ${t.pauseTimeout ?? '72h'}
+`;
+}
+
+export function testPlan(t: TestPipeline, version: string): Plan {
+  return plan(parsePipeline(pipelineYaml(t), `${t.service}.yaml`).pipeline, version);
+}

@@ -1,0 +1,414 @@
+// multiRegionDeploy: the state machine of one deploy (SPEC §3). Stages run in plan order; the
+// regions of a stage (a wave) run in parallel: deploy, soak watched by the checks, gate, promote.
+// A failed region is rolled back and holds its stage (so every later stage) until `retry` or
+// `abort`. Deterministic code only: everything that touches the world is an activity.
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  ActivityCancellationType,
+} from '@temporalio/workflow';
+import type { Activities, Target, WatchResult } from '../activities/types.js';
+import type { PlanRegion, Stage } from '../src/pipeline/plan.js';
+import {
+  abortSignal,
+  abortUpdate,
+  approveSignal,
+  approveUpdate,
+  pauseSignal,
+  pauseUpdate,
+  resumeSignal,
+  resumeUpdate,
+  retrySignal,
+  retryUpdate,
+  statusQuery,
+  type AbortInput,
+  type AbortScope,
+  type ApproveInput,
+  type DeployInput,
+  type DeployStatus,
+  type PauseInput,
+  type RegionStatus,
+  type ResumeInput,
+  type RetryInput,
+  type StageStatus,
+} from './messages.js';
+import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from './search-attributes.js';
+import { DeployState } from './state.js';
+import { detailsMarkdown } from './details.js';
+import { formatDuration, parseDuration } from '../src/pipeline/duration.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+/** How often a running watch must heartbeat before the server declares its worker lost. */
+const WATCH_HEARTBEAT_TIMEOUT_MS = 10_000;
+const NON_RETRYABLE = ['DeployFailed', 'MissingEnv'];
+
+/** Internal: raised inside the rollout scope when rollback.onFailure is `all`. */
+class RollbackAll extends Error {}
+
+export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
+  const { plan } = input;
+  const info = workflowInfo();
+  const deployId = `${info.workflowId}/${info.runId}`;
+  const st = new DeployState(plan, () => new Date());
+  const s = st.status;
+
+  // --- publishing: search attributes only change when their value does (bounded history) ---
+  let published = { phase: '', region: '' };
+  const publish = () => {
+    st.refreshPhase();
+    const inFlight = s.stages[s.currentStage]?.regions
+      .filter((r) => r.state !== 'pending' && r.state !== 'promoted')
+      .map((r) => r.name)
+      .join(',') ?? '';
+    if (s.phase !== published.phase || inFlight !== published.region) {
+      upsertSearchAttributes([
+        { key: FirebreakPhase, value: s.phase },
+        { key: FirebreakRegion, value: inFlight || null },
+      ]);
+      published = { phase: s.phase, region: inFlight };
+    }
+    setCurrentDetails(detailsMarkdown(s));
+  };
+  upsertSearchAttributes([
+    { key: FirebreakService, value: plan.service },
+    { key: FirebreakVersion, value: plan.version },
+    { key: FirebreakOwner, value: plan.owner },
+  ]);
+  st.record('started', `deploy of ${plan.service} ${plan.version} started: ${plan.stages.map((x) => x.regions.map((r) => r.name).join('+')).join(' > ')}`, {
+    by: input.startedBy,
+  });
+  publish();
+
+  // --- operator commands: one validator and one effect, shared by the signal and the update ---
+  let rollout: CancellationScope | undefined;
+  let rollbackAll: string | undefined;
+  const apply = {
+    pause(i: PauseInput) {
+      st.manualPause = { reason: i?.reason || 'no reason given', by: i?.by };
+      st.record('paused', `paused: ${st.manualPause.reason}`, { by: i?.by });
+    },
+    resume(i: ResumeInput) {
+      st.record('resumed', `resumed (was: ${st.manualPause?.reason})`, { by: i?.by });
+      st.manualPause = undefined;
+    },
+    approve(i: ApproveInput) {
+      const regions = i?.region ? [i.region] : st.awaitingApproval();
+      for (const region of regions) {
+        st.approvals.set(region, i?.by);
+        st.holds.delete(region);
+        st.record('approved', `${region} approved`, { by: i?.by, region });
+      }
+    },
+    retry(i: RetryInput) {
+      st.retries.add(i.region);
+      st.holds.delete(i.region);
+      st.record('retry', `retry of ${i.region} requested`, { by: i.by, region: i.region });
+    },
+    abort(i: AbortInput) {
+      st.abortRequest = { ...i, rollback: i?.rollback ?? (plan.rollback.onAbort as AbortScope) };
+      st.record('abort', `abort requested (rollback: ${st.abortRequest.rollback}): ${i?.reason || 'no reason given'}`, {
+        by: i?.by,
+      });
+      rollout?.cancel();
+    },
+  };
+  const why = {
+    pause: (i: PauseInput) => st.whyNotPause(i),
+    resume: (i: ResumeInput) => st.whyNotResume(i),
+    approve: (i: ApproveInput) => st.whyNotApprove(i),
+    retry: (i: RetryInput) => st.whyNotRetry(i),
+    abort: (i: AbortInput) => st.whyNotAbort(i),
+  };
+  type Cmd = keyof typeof apply;
+  const viaSignal = <C extends Cmd>(cmd: C) => (i: Parameters<(typeof apply)[C]>[0]) => {
+    const reason = (why[cmd] as (x: typeof i) => string | undefined)(i);
+    if (reason) st.record('ignored', `${cmd} signal ignored: ${reason}`, { by: (i as { by?: string })?.by });
+    else (apply[cmd] as (x: typeof i) => void)(i);
+    publish();
+  };
+  const viaUpdate = <C extends Cmd>(cmd: C) => ({
+    validator: (i: Parameters<(typeof apply)[C]>[0]) => {
+      const reason = (why[cmd] as (x: typeof i) => string | undefined)(i);
+      if (reason) throw new Error(reason);
+    },
+    handler: async (i: Parameters<(typeof apply)[C]>[0]): Promise<DeployStatus> => {
+      (apply[cmd] as (x: typeof i) => void)(i);
+      publish();
+      // An abort answers once its rollbacks are done, so the caller sees the final state.
+      if (cmd === 'abort') await condition(() => st.isTerminal());
+      return s;
+    },
+  });
+  setHandler(pauseSignal, viaSignal('pause'));
+  setHandler(resumeSignal, viaSignal('resume'));
+  setHandler(approveSignal, viaSignal('approve'));
+  setHandler(retrySignal, viaSignal('retry'));
+  setHandler(abortSignal, viaSignal('abort'));
+  const u = {
+    pause: viaUpdate('pause'),
+    resume: viaUpdate('resume'),
+    approve: viaUpdate('approve'),
+    retry: viaUpdate('retry'),
+    abort: viaUpdate('abort'),
+  };
+  setHandler(pauseUpdate, u.pause.handler, { validator: u.pause.validator });
+  setHandler(resumeUpdate, u.resume.handler, { validator: u.resume.validator });
+  setHandler(approveUpdate, u.approve.handler, { validator: u.approve.validator });
+  setHandler(retryUpdate, u.retry.handler, { validator: u.retry.validator });
+  setHandler(abortUpdate, u.abort.handler, { validator: u.abort.validator });
+  setHandler(statusQuery, () => s);
+
+  // --- pause timeout: a deploy left paused too long is aborted, never left hanging forever ---
+  void (async () => {
+    for (;;) {
+      await condition(() => s.phase === 'paused' || st.isTerminal());
+      if (st.isTerminal()) return;
+      const moved = await condition(() => s.phase !== 'paused' || st.isTerminal(), plan.pauseTimeoutMs);
+      if (!moved && !st.abortRequest) {
+        apply.abort({
+          reason: `paused for longer than pauseTimeout (${formatDuration(plan.pauseTimeoutMs)})`,
+          by: 'firebreak',
+          rollback: plan.rollback.onAbort as AbortScope,
+        });
+        publish();
+      }
+    }
+  })();
+
+  // --- the rollout ---
+  const target = (region: string, version: string): Target => ({ service: plan.service, region, version, deployId });
+  const key = (region: string, version: string, step: string) => `${deployId}/${region}/${version}/${step}`;
+
+  const deployTo = (r: RegionStatus, version: string, step: string, summary: string) =>
+    acts.deployRegion.executeWithOptions(
+      {
+        summary,
+        startToCloseTimeout: (parseDuration(plan.deploy.timeout) ?? 900_000) + 60_000,
+        heartbeatTimeout: '30s',
+        retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      },
+      [{ deploy: plan.deploy, target: target(r.name, version), key: key(r.name, version, step) }],
+    );
+
+  /** Back to the version the region ran before; false when it has none or the rollback failed. */
+  const rollBack = async (r: RegionStatus, why: string): Promise<boolean> => {
+    if (!r.fromVersion) {
+      st.record('rollback_skipped', `${r.name} has no previous version to roll back to (${why})`, { region: r.name });
+      return false;
+    }
+    r.state = 'rolling_back';
+    st.record('rollback_started', `rolling ${r.name} back to ${r.fromVersion}: ${why}`, { region: r.name });
+    publish();
+    try {
+      await deployTo(r, r.fromVersion, `rollback#${r.attempt}`, `rollback ${r.name} to ${r.fromVersion}`);
+      r.state = 'rolled_back';
+      st.record('rolled_back', `${r.name} rolled back to ${r.fromVersion}`, { region: r.name });
+      return true;
+    } catch (err) {
+      r.state = 'failed';
+      r.error = `${r.error ?? why}; rollback to ${r.fromVersion} failed: ${messageOf(err)}`;
+      st.record('rollback_failed', `rollback of ${r.name} to ${r.fromVersion} failed: ${messageOf(err)}`, { region: r.name });
+      return false;
+    } finally {
+      publish();
+    }
+  };
+
+  const failRegion = async (stage: StageStatus, r: RegionStatus, reason: string): Promise<void> => {
+    r.state = 'failed';
+    r.error = reason;
+    stage.gate.state = 'failed';
+    st.record('region_failed', `${r.name} failed: ${reason}`, { region: r.name });
+    publish();
+    if (plan.rollback.onFailure === 'all') {
+      rollbackAll = `${r.name} failed: ${reason}`;
+      rollout?.cancel();
+      throw new RollbackAll(rollbackAll);
+    }
+    const rolledBack = await rollBack(r, reason);
+    st.holds.set(r.name, {
+      kind: 'failed',
+      reason: rolledBack ? `failed and rolled back to ${r.fromVersion}: ${reason}` : `failed, not rolled back: ${r.error}`,
+    });
+    publish();
+  };
+
+  const soak = async (r: RegionStatus, pr: PlanRegion): Promise<WatchResult> => {
+    const started = Date.now();
+    const deadline = started + pr.soakMs;
+    r.state = 'soaking';
+    r.checks = [];
+    r.soakStartedAt = new Date(started).toISOString();
+    r.soakEndsAt = new Date(deadline).toISOString();
+    publish();
+    return acts.watchRegion.executeWithOptions(
+      {
+        summary: `soak ${r.name} ${formatDuration(pr.soakMs)}`,
+        startToCloseTimeout: pr.soakMs + 5 * 60_000,
+        heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS,
+        retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
+        cancellationType: ActivityCancellationType.TRY_CANCEL,
+      },
+      [{ target: target(r.name, plan.version), gate: pr.gate, deadline }],
+    );
+  };
+
+  /** One attempt at a region: deploy (unless only re-soaking), soak, gate. */
+  const attempt = async (stage: StageStatus, r: RegionStatus, pr: PlanRegion, redeploy: boolean): Promise<'promoted' | 'held'> => {
+    if (r.fromVersion === undefined) {
+      r.fromVersion =
+        input.previous ??
+        (await acts.currentVersion.executeWithOptions({ summary: `read version ${r.name}` }, [
+          { deploy: plan.deploy, target: target(r.name, plan.version) },
+        ]));
+    }
+    if (redeploy) {
+      r.state = 'deploying';
+      delete r.error;
+      st.record('deploying', `deploying ${plan.version} to ${r.name} (was ${r.fromVersion ?? 'nothing'})`, { region: r.name });
+      publish();
+      try {
+        await deployTo(r, plan.version, `deploy#${r.attempt}`, `deploy ${r.name} ${plan.version}`);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        await failRegion(stage, r, `deploy failed: ${messageOf(err)}`);
+        return 'held';
+      }
+    }
+    stage.gate.state = 'watching';
+    const verdict = await soak(r, pr);
+    r.checks = verdict.checks;
+    if (verdict.verdict === 'breach') {
+      st.record('breach', verdict.reason, { region: r.name });
+      await failRegion(stage, r, verdict.reason);
+      return 'held';
+    }
+    if (verdict.verdict === 'no_data') {
+      if (pr.gate.onNoData === 'fail') {
+        await failRegion(stage, r, `no data: ${verdict.reason}`);
+        return 'held';
+      }
+      // Inconclusive: never promote on missing data. A person decides: retry re-soaks,
+      // approve promotes on their judgement, abort ends the deploy.
+      r.state = 'awaiting_approval';
+      stage.gate.state = 'inconclusive';
+      st.holds.set(r.name, { kind: 'inconclusive', reason: `checks inconclusive: ${verdict.reason}` });
+      st.record('inconclusive', `${r.name}: ${verdict.reason}`, { region: r.name });
+      publish();
+      await condition(() => st.approvals.has(r.name) || st.retries.has(r.name));
+      if (st.retries.has(r.name)) return 'held';
+    } else if (pr.gate.approval === 'manual') {
+      r.state = 'awaiting_approval';
+      stage.gate.state = 'awaiting_approval';
+      st.record('awaiting_approval', `${r.name} passed its checks; waiting for approval of gate "${pr.gate.name}"`, { region: r.name });
+      publish();
+      await condition(() => st.approvals.has(r.name));
+    }
+    if (st.approvals.has(r.name)) {
+      stage.gate.state = 'approved';
+      const by = st.approvals.get(r.name);
+      if (by) stage.gate.by = by;
+      st.approvals.delete(r.name);
+    } else {
+      stage.gate.state = 'passed';
+    }
+    // A manual pause stops promotion, not watching: wait here until resumed.
+    if (st.manualPause) {
+      publish();
+      await condition(() => !st.manualPause);
+    }
+    r.state = 'promoted';
+    st.record('promoted', `${r.name} promoted: gate "${pr.gate.name}" ${stage.gate.state}`, { region: r.name, by: stage.gate.by });
+    publish();
+    return 'promoted';
+  };
+
+  const runRegion = async (stage: StageStatus, r: RegionStatus, pr: PlanRegion): Promise<void> => {
+    let redeploy = true;
+    for (;;) {
+      if ((await attempt(stage, r, pr, redeploy)) === 'promoted') return;
+      const inconclusive = r.state === 'awaiting_approval';
+      await condition(() => st.retries.has(r.name));
+      st.retries.delete(r.name);
+      r.attempt += 1;
+      redeploy = !inconclusive;
+    }
+  };
+
+  const runStage = async (stage: Stage): Promise<void> => {
+    const ss = s.stages[stage.index];
+    if (st.manualPause) await condition(() => !st.manualPause);
+    s.currentStage = stage.index;
+    publish();
+    await Promise.all(stage.regions.map((pr, i) => runRegion(ss, ss.regions[i], pr)));
+    ss.gate.state = ss.gate.state === 'approved' ? 'approved' : 'passed';
+  };
+
+  let outcome: 'succeeded' | 'aborted' | 'rolled_back' = 'succeeded';
+  let failure: string | undefined;
+  try {
+    rollout = new CancellationScope();
+    await rollout.run(async () => {
+      for (const stage of plan.stages) await runStage(stage);
+    });
+  } catch (err) {
+    if (rollbackAll) {
+      outcome = 'rolled_back';
+      failure = rollbackAll;
+    } else if (isCancellation(err) && st.abortRequest) {
+      outcome = 'aborted';
+    } else {
+      throw err;
+    }
+  }
+
+  // --- endings that undo work run outside the cancelled scope ---
+  if (outcome === 'rolled_back') {
+    st.record('rollback_all', `rolling back every region (rollback.onFailure: all): ${failure}`);
+    await rollBackRegions((r) => r.state !== 'pending' && r.state !== 'rolled_back', failure ?? 'rollback all');
+  } else if (outcome === 'aborted') {
+    const scope = st.abortRequest?.rollback ?? 'none';
+    const unproven = new Set(['deploying', 'soaking', 'awaiting_approval', 'failed']);
+    if (scope === 'all') await rollBackRegions((r) => r.state !== 'pending' && r.state !== 'rolled_back', 'abort');
+    else if (scope === 'failed') await rollBackRegions((r) => unproven.has(r.state), 'abort');
+  }
+  st.terminal = outcome;
+  s.endedAt = new Date().toISOString();
+  st.record(outcome, endMessage(outcome, s));
+  publish();
+  log.info('deploy ended', { outcome });
+  await condition(allHandlersFinished);
+  return s;
+
+  async function rollBackRegions(which: (r: RegionStatus) => boolean, why: string): Promise<void> {
+    const regions = s.stages.flatMap((x) => x.regions).filter(which);
+    await CancellationScope.nonCancellable(() => Promise.all(regions.map((r) => rollBack(r, why))));
+  }
+}
+
+function endMessage(outcome: string, s: DeployStatus): string {
+  const regions = s.stages.flatMap((x) => x.regions);
+  const count = (state: string) => regions.filter((r) => r.state === state).length;
+  if (outcome === 'succeeded') return `${s.service} ${s.version} promoted in all ${regions.length} regions`;
+  return `${outcome}: ${count('promoted')} promoted, ${count('rolled_back')} rolled back, ${count('failed')} failed, ${count('pending')} never deployed`;
+}
+
+function messageOf(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  // Activity failures wrap the activity's own error as the cause: report the innermost message.
+  while (e && e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}

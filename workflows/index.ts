@@ -1,0 +1,1 @@
+export { multiRegionDeploy } from './deploy.js';

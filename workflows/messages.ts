@@ -1,0 +1,103 @@
+// The operator's vocabulary (SPEC §3). Each command exists as a Signal (durable, accepted with
+// no worker running) and as an Update of the same name (validated synchronously). Imported by
+// the workflow, the CLI and the tests alike.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Plan } from '../src/pipeline/plan.js';
+
+export const WORKFLOW_TYPE = 'multiRegionDeploy';
+
+export interface PauseInput { reason?: string; by?: string }
+export interface ResumeInput { by?: string }
+export interface ApproveInput { region?: string; by?: string }
+export interface RetryInput { region: string; by?: string }
+export type AbortScope = 'none' | 'failed' | 'all';
+export interface AbortInput { reason?: string; by?: string; rollback?: AbortScope }
+
+export type Phase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
+export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
+
+export type RegionState =
+  | 'pending'
+  | 'deploying'
+  | 'soaking'
+  | 'awaiting_approval'
+  | 'promoted'
+  | 'failed'
+  | 'rolling_back'
+  | 'rolled_back';
+
+export type GateState = 'pending' | 'watching' | 'passed' | 'awaiting_approval' | 'approved' | 'inconclusive' | 'failed';
+
+export interface CheckStatus {
+  name: string;
+  value: number | string | boolean | null;
+  samples: number;
+  breaches: number;
+  /** The threshold in words, e.g. "<= 0.01", for rendering next to the value. */
+  threshold?: string;
+}
+
+export interface RegionStatus {
+  name: string;
+  customers: number;
+  state: RegionState;
+  /** The version the region ran before this deploy (the rollback target); null when none. */
+  fromVersion?: string | null;
+  attempt: number;
+  checks: CheckStatus[];
+  soakStartedAt?: string;
+  soakEndsAt?: string;
+  error?: string;
+}
+
+export interface StageStatus {
+  index: number;
+  regions: RegionStatus[];
+  gate: { name: string; approval: 'auto' | 'manual'; state: GateState; by?: string };
+}
+
+export interface DeployEvent {
+  at: string;
+  kind: string;
+  message: string;
+  by?: string;
+  region?: string;
+}
+
+export interface DeployStatus {
+  service: string;
+  version: string;
+  owner: string;
+  runbook: string;
+  phase: Phase;
+  pausedReason?: string;
+  currentStage: number;
+  stages: StageStatus[];
+  events: DeployEvent[];
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface DeployInput {
+  plan: Plan;
+  /** Rollback target for every region when the adapter cannot read the running version. */
+  previous?: string;
+  startedBy?: string;
+}
+
+export const pauseSignal = defineSignal<[PauseInput]>('pause');
+export const resumeSignal = defineSignal<[ResumeInput]>('resume');
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const retrySignal = defineSignal<[RetryInput]>('retry');
+export const abortSignal = defineSignal<[AbortInput]>('abort');
+
+export const pauseUpdate = defineUpdate<DeployStatus, [PauseInput]>('pause');
+export const resumeUpdate = defineUpdate<DeployStatus, [ResumeInput]>('resume');
+export const approveUpdate = defineUpdate<DeployStatus, [ApproveInput]>('approve');
+export const retryUpdate = defineUpdate<DeployStatus, [RetryInput]>('retry');
+export const abortUpdate = defineUpdate<DeployStatus, [AbortInput]>('abort');
+
+export const statusQuery = defineQuery<DeployStatus>('status');
+
+export const COMMANDS = ['pause', 'resume', 'approve', 'retry', 'abort'] as const;
+export type Command = (typeof COMMANDS)[number];

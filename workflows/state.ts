@@ -1,0 +1,166 @@
+// The deploy's status as the workflow keeps it, and the rules deciding which operator commands
+// make sense in which state. Pure: no Temporal APIs, so it is unit-testable on its own.
+import type { Plan } from '../src/pipeline/plan.js';
+import {
+  TERMINAL_PHASES,
+  type AbortInput,
+  type ApproveInput,
+  type DeployEvent,
+  type DeployStatus,
+  type Phase,
+  type PauseInput,
+  type RegionStatus,
+  type ResumeInput,
+  type RetryInput,
+  type StageStatus,
+} from './messages.js';
+
+/** Why a region is waiting for an operator (failed and rolled back, or a check inconclusive). */
+export type Hold = { kind: 'failed' | 'inconclusive'; reason: string };
+
+export class DeployState {
+  readonly status: DeployStatus;
+  manualPause?: { reason: string; by?: string };
+  readonly holds = new Map<string, Hold>();
+  readonly retries = new Set<string>();
+  readonly approvals = new Map<string, string | undefined>();
+  abortRequest?: AbortInput;
+  terminal?: Phase;
+
+  constructor(plan: Plan, now: () => Date) {
+    this.now = now;
+    this.status = {
+      service: plan.service,
+      version: plan.version,
+      owner: plan.owner,
+      runbook: plan.runbook,
+      phase: 'running',
+      currentStage: 0,
+      stages: plan.stages.map<StageStatus>((s) => ({
+        index: s.index,
+        regions: s.regions.map<RegionStatus>((r) => ({
+          name: r.name,
+          customers: r.customers,
+          state: 'pending',
+          attempt: 1,
+          checks: [],
+        })),
+        gate: { name: s.gate.name, approval: s.gate.approval, state: 'pending' },
+      })),
+      events: [],
+      startedAt: now().toISOString(),
+    };
+  }
+
+  private readonly now: () => Date;
+
+  region(name: string): RegionStatus | undefined {
+    for (const s of this.status.stages) for (const r of s.regions) if (r.name === name) return r;
+    return undefined;
+  }
+
+  stageOf(name: string): StageStatus | undefined {
+    return this.status.stages.find((s) => s.regions.some((r) => r.name === name));
+  }
+
+  record(kind: string, message: string, extra: { by?: string; region?: string } = {}): void {
+    const event: DeployEvent = { at: this.now().toISOString(), kind, message };
+    if (extra.by) event.by = extra.by;
+    if (extra.region) event.region = extra.region;
+    this.status.events.push(event);
+  }
+
+  /** The phase follows from the facts: terminal, else paused when anything waits for a person. */
+  refreshPhase(): void {
+    const s = this.status;
+    if (this.terminal) {
+      s.phase = this.terminal;
+      delete s.pausedReason;
+      return;
+    }
+    const reasons: string[] = [];
+    if (this.manualPause) {
+      reasons.push(`paused by ${this.manualPause.by ?? 'an operator'}: ${this.manualPause.reason}`);
+    }
+    for (const [region, hold] of this.holds) reasons.push(`${region}: ${hold.reason}`);
+    s.phase = reasons.length > 0 ? 'paused' : 'running';
+    if (reasons.length > 0) s.pausedReason = reasons.join('; ');
+    else delete s.pausedReason;
+  }
+
+  isTerminal(): boolean {
+    return this.terminal !== undefined;
+  }
+
+  /** Regions waiting on an approval: a manual gate that passed, or an inconclusive check. */
+  awaitingApproval(): string[] {
+    const out: string[] = [];
+    for (const s of this.status.stages) for (const r of s.regions) if (r.state === 'awaiting_approval') out.push(r.name);
+    return out;
+  }
+
+  // --- validation: the reason a command is refused, or undefined when it makes sense now ---
+
+  whyNotPause(_input: PauseInput): string | undefined {
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    if (this.abortRequest) return 'the deploy is being aborted';
+    if (this.manualPause) return `already paused by ${this.manualPause.by ?? 'an operator'}: ${this.manualPause.reason}`;
+    return undefined;
+  }
+
+  whyNotResume(_input: ResumeInput): string | undefined {
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    if (this.abortRequest) return 'the deploy is being aborted';
+    if (!this.manualPause) {
+      if (this.holds.size > 0) {
+        const [region, hold] = [...this.holds][0];
+        return `not paused by an operator; ${region} is held (${hold.reason}): use retry or abort${hold.kind === 'inconclusive' ? ' or approve' : ''}`;
+      }
+      return 'the deploy is running, not paused';
+    }
+    return undefined;
+  }
+
+  whyNotApprove(input: ApproveInput): string | undefined {
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    if (this.abortRequest) return 'the deploy is being aborted';
+    const waiting = this.awaitingApproval();
+    if (input.region !== undefined) {
+      const r = this.region(input.region);
+      if (!r) return `no region ${input.region} in this deploy`;
+      if (r.state !== 'awaiting_approval') {
+        return `${input.region} is ${r.state}, not awaiting approval${waiting.length ? ` (awaiting: ${waiting.join(', ')})` : ''}`;
+      }
+      return undefined;
+    }
+    if (waiting.length === 0) return 'no region is awaiting approval';
+    return undefined;
+  }
+
+  whyNotRetry(input: RetryInput): string | undefined {
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    if (this.abortRequest) return 'the deploy is being aborted';
+    if (!input || typeof input.region !== 'string') return 'retry needs a region';
+    const r = this.region(input.region);
+    if (!r) return `no region ${input.region} in this deploy`;
+    if (!this.holds.has(input.region)) {
+      const held = [...this.holds.keys()];
+      return `${input.region} is ${r.state}: nothing to retry${held.length ? ` (held: ${held.join(', ')})` : ''}`;
+    }
+    if (this.retries.has(input.region)) return `a retry of ${input.region} is already under way`;
+    return undefined;
+  }
+
+  whyNotAbort(input: AbortInput): string | undefined {
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    if (this.abortRequest) return 'the deploy is already being aborted';
+    if (input?.rollback !== undefined && !['none', 'failed', 'all'].includes(input.rollback)) {
+      return `rollback must be none, failed or all, not ${JSON.stringify(input.rollback)}`;
+    }
+    return undefined;
+  }
+}
+
+export function isTerminalPhase(p: Phase): boolean {
+  return TERMINAL_PHASES.includes(p);
+}
