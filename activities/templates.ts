@@ -131,5 +131,7 @@ export function describe(err: unknown): string {
 
 function errorType(err: unknown): string {
   if (err instanceof Error && err.name === 'TimeoutError') return 'Timeout';
+  // fetch reports every network failure (refused, DNS, TLS) as TypeError('fetch failed').
+  if (err instanceof TypeError && err.message === 'fetch failed') return 'NetworkError';
   return err instanceof Error ? err.name || 'Error' : 'Error';
 }

@@ -12,7 +12,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TOOLS_FILE = join(ROOT, '.firebreak', 'tools.json');
+// FIREBREAK_TOOLS_FILE lets tests run setup without touching the checkout's record.
+const TOOLS_FILE = process.env.FIREBREAK_TOOLS_FILE ?? join(ROOT, '.firebreak', 'tools.json');
 const TEMPORAL_CACHE_BIN = join(homedir(), '.cache', 'firebreak', 'bin');
 // v1.5.1 is the newest release whose go.mod has no replace directive (go install refuses those).
 const TEMPORAL_VERSIONS = ['v1.5.1', 'v1.5.0', 'v1.4.1'];
@@ -101,7 +102,7 @@ function goInstall(go, version) {
         if (tail.length > 20) tail.shift();
         // Hundreds of "go: downloading" lines: summarise them instead of flooding the log.
         if (line.startsWith('go: downloading')) {
-          if (++downloads % 25 === 1) log(`  ${line.trim()} (${downloads} modules so far)`);
+          if (++downloads % 25 === 1) log(`  ${line.trim()} (download ${downloads})`);
         } else {
           console.log(`  ${line}`);
         }
@@ -242,7 +243,7 @@ function writeTools(tools) {
   if (current === text) return;
   mkdirSync(dirname(TOOLS_FILE), { recursive: true });
   writeFileSync(TOOLS_FILE, text);
-  log(`wrote ${TOOLS_FILE.slice(ROOT.length)}`);
+  log(`wrote ${TOOLS_FILE.startsWith(ROOT) ? TOOLS_FILE.slice(ROOT.length) : TOOLS_FILE}`);
   didWork = true;
 }
 

@@ -37,7 +37,7 @@ export class HttpCheckProvider implements CheckProvider {
       try {
         doc = JSON.parse(text);
       } catch {
-        throw new Error(`GET ${url} answered HTTP ${res.status} with a body that is not JSON: ${text.trim().slice(0, 200)}`);
+        throw new Error(`GET ${url} answered HTTP ${res.status} with a body that is not JSON: ${r.redact(text).trim().slice(0, 200)}`);
       }
       const value = readJsonPath(doc, check.http.path);
       // A health endpoint often answers 503 {"ok": false}: that is a real (bad) value, so the

@@ -47,7 +47,8 @@ export class PrometheusProvider implements CheckProvider {
       }
       if (!res.ok || body?.status !== 'success') {
         // Prometheus explains a bad query in the body ({status:"error", errorType, error}).
-        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : text.trim().slice(0, 300);
+        // Redact before cutting: a cut secret would no longer be recognised.
+        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : r.redact(text).trim().slice(0, 300);
         throw new Error(`Prometheus at ${base} answered HTTP ${res.status}${why ? ` (${why})` : ''}`);
       }
       return worst(check, valuesOf(body.data));

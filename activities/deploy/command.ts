@@ -13,7 +13,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
 import type { Target } from '../types.js';
-import { Renderer } from '../templates.js';
+import { Renderer, fillTemplates } from '../templates.js';
 import type { Heartbeat, RegionAdapter } from './adapter.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
@@ -31,7 +31,11 @@ export interface RunResult {
   code: number | null;
   /** The signal that ended the process, when one did. */
   signal: NodeJS.Signals | null;
-  /** Last TAIL_CHARS of stdout and stderr, interleaved as they arrived. */
+  /**
+   * The end of stdout and stderr, interleaved as they arrived: twice TAIL_CHARS, so the caller
+   * can redact secrets first and cut to TAIL_CHARS after (cutting first could leave half a
+   * secret that redaction no longer recognises).
+   */
   tail: string;
   stdout: string;
   timedOut: boolean;
@@ -67,7 +71,7 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const append = (chunk: string, isStdout: boolean) => {
-      tail = (tail + chunk).slice(-TAIL_CHARS);
+      tail = (tail + chunk).slice(-2 * TAIL_CHARS);
       if (isStdout && stdout.length < 1_000_000) stdout += chunk;
     };
     child.stdout.setEncoding('utf8').on('data', (c: string) => append(c, true));
@@ -153,7 +157,7 @@ export class CommandAdapter implements RegionAdapter {
         // that runs nothing should make `current` print nothing and exit 0 (kubectl
         // --ignore-not-found), which is the null below, not this error.
         throw ApplicationFailure.retryable(
-          `${outcome(argv, result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(result.tail)}`,
+          `${outcome(shown(this.config.current, target), result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(r, result.tail)}`,
           'CurrentVersionFailed',
         );
       }
@@ -179,7 +183,7 @@ export class CommandAdapter implements RegionAdapter {
       });
       if (result.code === 0 && !result.timedOut) return;
       throw ApplicationFailure.nonRetryable(
-        `deploy of ${target.version} to ${target.region}: ${outcome(argv, result, this.timeoutMs)}${tailText(result.tail)}`,
+        `deploy of ${target.version} to ${target.region}: ${outcome(shown(this.config.command, target), result, this.timeoutMs)}${tailText(r, result.tail)}`,
         'DeployFailed',
       );
     } catch (err) {
@@ -207,15 +211,19 @@ function asStartFailure(err: unknown, type: string): unknown {
   return err;
 }
 
-function outcome(argv: readonly string[], r: RunResult, timeoutMs: number): string {
-  const shown = argv.join(' ');
-  const cmd = `\`${shown.length > 200 ? `${shown.slice(0, 200)}...` : shown}\``;
+/** The command as the pipeline wrote it, templates filled but ${VAR} left unresolved: no secrets. */
+function shown(argv: readonly string[], target: Target): string {
+  const text = argv.map((a) => fillTemplates(a, target)).join(' ');
+  return `\`${text.length > 200 ? `${text.slice(0, 200)}...` : text}\``;
+}
+
+function outcome(cmd: string, r: RunResult, timeoutMs: number): string {
   if (r.timedOut) return `${cmd} timed out after ${formatDuration(timeoutMs)} and was killed`;
   if (r.code === null) return `${cmd} was killed by ${r.signal ?? 'a signal'}`;
   return `${cmd} exited with code ${r.code}`;
 }
 
-function tailText(tail: string): string {
-  const t = tail.trimEnd();
+function tailText(r: Renderer, tail: string): string {
+  const t = r.redact(tail).slice(-TAIL_CHARS).trimEnd();
   return t ? `\n--- last output ---\n${t}` : ' (no output)';
 }

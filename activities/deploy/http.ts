@@ -52,7 +52,7 @@ export class HttpAdapter implements RegionAdapter {
       if (res.status === 404) return null;
       if (!res.ok) {
         throw ApplicationFailure.retryable(
-          `GET ${r.render(this.http.status.url)} answered HTTP ${res.status}${await bodyTail(res)}`,
+          `GET ${r.render(this.http.status.url)} answered HTTP ${res.status}${await bodyTail(res, r)}`,
           'CurrentVersionFailed',
         );
       }
@@ -92,7 +92,7 @@ export class HttpAdapter implements RegionAdapter {
       await res.body?.cancel();
       return;
     }
-    const message = `${this.http.method} ${url} answered HTTP ${res.status}${await bodyTail(res)}`;
+    const message = `${this.http.method} ${url} answered HTTP ${res.status}${await bodyTail(res, r)}`;
     // Server trouble and throttling are worth retrying (the key makes the retry safe); any
     // other 4xx is the deployer refusing this request, which a retry will not change.
     if (res.status >= 500 || [408, 409, 425, 429].includes(res.status)) {
@@ -123,10 +123,10 @@ export class HttpAdapter implements RegionAdapter {
           }
         } else if (res.status === 404 || res.status >= 500 || res.status === 429) {
           // Not there yet, or the deployer is struggling: keep polling until the timeout.
-          last = `HTTP ${res.status}${await bodyTail(res)}`;
+          last = `HTTP ${res.status}${await bodyTail(res, r)}`;
         } else {
           throw ApplicationFailure.nonRetryable(
-            `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${await bodyTail(res)}`,
+            `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${await bodyTail(res, r)}`,
             'DeployFailed',
           );
         }
@@ -172,8 +172,9 @@ export class HttpAdapter implements RegionAdapter {
   }
 }
 
-async function bodyTail(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).trim();
+/** The end of a response body for an error message; redacted before it is cut (see command.ts). */
+async function bodyTail(res: Response, r: Renderer): Promise<string> {
+  const text = r.redact(await res.text().catch(() => '')).trim();
   if (!text) return '';
   return `: ${text.length > BODY_TAIL_CHARS ? `...${text.slice(-BODY_TAIL_CHARS)}` : text}`;
 }

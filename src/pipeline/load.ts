@@ -78,8 +78,7 @@ export function parsePipeline(text: string, file = '<input>'): Loaded {
   }
   const lineOf = (path: (string | number)[]) => positionOf(doc, path, at).line;
   const problems = duplicateKeys(doc.contents, [], file, at);
-  // reportInput: messages name what was written (did you mean, required vs wrong type).
-  const result = pipelineSchema.safeParse(raw, { reportInput: true });
+  const result = pipelineSchema.safeParse(raw, { error: plainWords });
   if (!result.success) problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, doc, file, at)));
   if (problems.length > 0 || !result.success) {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -168,17 +167,56 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, file: string, at: At
 }
 
 function messageOf(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined) return 'required';
-  if (issue.code === 'invalid_value' && issue.values.length > 0) {
-    const input = (issue as { input?: unknown }).input;
-    const words = issue.values.filter((v): v is string => typeof v === 'string');
-    const hint = typeof input === 'string' ? suggest(input, words) : undefined;
-    const one = issue.values.length === 1;
-    const expected = one ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    return hint && !one ? `${expected}; did you mean ${JSON.stringify(hint)}?` : expected;
-  }
   return issue.message;
 }
+
+const NOUNS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+};
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
+}
+
+const plural = (n: number | bigint, word: string) => `${n} ${word}${Number(n) === 1 ? '' : 's'}`;
+
+/**
+ * The parse's error map: zod's issues in plain words, with a did-you-mean for a misspelt
+ * choice. A message written in the schema itself takes precedence over these.
+ */
+const plainWords: z.core.$ZodErrorMap = (issue) => {
+  const input = issue.input;
+  switch (issue.code) {
+    case 'invalid_type':
+      return input === undefined ? 'required' : `expected ${NOUNS[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
+    case 'invalid_value': {
+      const values = issue.values;
+      if (values.length === 1) return `must be ${JSON.stringify(values[0])}`;
+      const words = values.filter((v): v is string => typeof v === 'string');
+      const hint = typeof input === 'string' ? suggest(input, words) : undefined;
+      const expected = `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return hint ? `${expected}; did you mean ${JSON.stringify(hint)}?` : expected;
+    }
+    case 'too_small':
+      if (issue.origin === 'array') return `needs at least ${plural(issue.minimum, 'item')}`;
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `needs at least ${plural(issue.minimum, 'character')}`;
+      return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'array') return `allows at most ${plural(issue.maximum, 'item')}`;
+      if (issue.origin === 'string') return `allows at most ${plural(issue.maximum, 'character')}`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`;
+    default:
+      return undefined;
+  }
+};
 
 /** Keys a strict object accepts at a path, walked through the schema itself (one source). */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {

@@ -92,3 +92,8 @@ export function plan(pipeline: Pipeline, version: string): Plan {
     totalCustomers: pipeline.regions.reduce((n, r) => n + r.customers, 0),
   };
 }
+
+/** Customers a stage exposes to the new version (the sum over its regions). */
+export function stageCustomers(stage: Pick<Stage, 'regions'>): number {
+  return stage.regions.reduce((n, r) => n + r.customers, 0);
+}

@@ -135,3 +135,25 @@ export async function instantQuery(
   if (body.status !== 'success') throw new Error(`Prometheus query ${expr} failed: ${body.error ?? res.status}`);
   return (body.data?.result ?? []) as Array<{ metric: Record<string, string>; value: [number, string] }>;
 }
+
+/**
+ * Waits until every target of `job` has been scraped at least once. Prometheus applies new
+ * targets on a fixed 5 s tick after start, so the first samples arrive ~5 s after /-/ready;
+ * a test that needs data from the first second of a soak waits here first.
+ */
+export async function waitForFirstScrape(
+  url: string,
+  opts: { job?: string; targets?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const job = opts.job ?? 'firebreak-sim';
+  const want = opts.targets ?? 1;
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (;;) {
+    const up = await instantQuery(url, `up{job=${JSON.stringify(job)}} == 1`);
+    if (up.length >= want) return;
+    if (Date.now() > deadline) {
+      throw new Error(`Prometheus at ${url} scraped ${up.length} of ${want} ${job} target(s) within the wait`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -10,11 +10,15 @@ import { fileURLToPath } from 'node:url';
 /** Repository root (this file is src/temporal/tools.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Written by scripts/setup.mjs. */
-export const TOOLS_FILE = join(REPO_ROOT, '.firebreak', 'tools.json');
+/** Written by scripts/setup.mjs; FIREBREAK_TOOLS_FILE moves it (tests use a scratch one). */
+export function toolsFile(): string {
+  return process.env.FIREBREAK_TOOLS_FILE ?? join(REPO_ROOT, '.firebreak', 'tools.json');
+}
 
 /** Where setup builds the Temporal CLI when none is installed (`go install` with this GOBIN). */
-export const TEMPORAL_CACHE_BIN = join(homedir(), '.cache', 'firebreak', 'bin');
+export function temporalCacheBin(): string {
+  return join(homedir(), '.cache', 'firebreak', 'bin');
+}
 
 export interface ToolPaths {
   temporal?: string;
@@ -43,7 +47,7 @@ export function which(cmd: string, path = process.env.PATH ?? ''): string | unde
 }
 
 /** The record setup wrote, or {} when absent or unreadable (it is only a cache). */
-export function readToolsFile(file = TOOLS_FILE): ToolPaths {
+export function readToolsFile(file = toolsFile()): ToolPaths {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as ToolPaths;
   } catch {
@@ -75,14 +79,14 @@ export function findTemporalCli(): string {
   if (!found) {
     throw new Error(
       'Temporal CLI not found (looked at $TEMPORAL_CLI_PATH, `temporal` on PATH and ' +
-        `${join(TEMPORAL_CACHE_BIN, 'temporal')}): run \`npm run setup\` to build it`,
+        `${join(temporalCacheBin(), 'temporal')}): run \`npm run setup\` to build it`,
     );
   }
   return found;
 }
 
 function cachedTemporal(): string | undefined {
-  const p = join(TEMPORAL_CACHE_BIN, 'temporal');
+  const p = join(temporalCacheBin(), 'temporal');
   return isExecutable(p) ? p : undefined;
 }
 

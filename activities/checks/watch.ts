@@ -1,0 +1,195 @@
+// The soak watcher (ARCHITECTURE "Soak and checks"). One long activity per region-stage
+// evaluates the gate's checks every interval and returns one verdict, so a six-hour soak costs
+// the workflow the same dozen history events as a one-minute soak.
+//
+// - breach:  a check breached its threshold `failAfter` evaluations in a row (a good value
+//            resets the run; an evaluation without data neither counts nor resets);
+// - pass:    the deadline came and every check has at least `minSamples` values;
+// - no_data: the deadline came and some check has fewer: never pass on missing data.
+//
+// The tally is heartbeated, so a retry after a worker crash resumes it against the same
+// absolute deadline: the soak is neither restarted nor shortened.
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { Check } from '../../src/pipeline/schema.js';
+import type { CheckStatus } from '../../workflows/messages.js';
+import { describe } from '../templates.js';
+import type { WatchInput, WatchResult, WatchTally } from '../types.js';
+import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
+
+/** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
+export interface WatchDeps {
+  now(): number;
+  /** Must reject promptly when the activity is cancelled (Context.sleep does). */
+  sleep(ms: number): Promise<void>;
+  heartbeat(tally: WatchTally): void;
+  providerFor(check: Check): CheckProvider;
+  /** The heartbeat details of the previous attempt, if any. */
+  resumeFrom?: unknown;
+  /** Aborted on cancellation: passed to providers so a slow query ends too. */
+  signal?: AbortSignal;
+}
+
+/** Below this an interval is a typo, and a busy loop against Prometheus. */
+const MIN_INTERVAL_MS = 100;
+/** Heartbeat at least this often even with long intervals, so cancellation arrives promptly. */
+const MAX_HEARTBEAT_GAP_MS = 2000;
+
+export async function watchRegion(input: WatchInput, deps: WatchDeps): Promise<WatchResult> {
+  const { gate, deadline } = input;
+  const interval = Math.max(gate.intervalMs, MIN_INTERVAL_MS);
+  const beatEvery = Math.min(interval, MAX_HEARTBEAT_GAP_MS);
+  const tally = resumeTally(deps.resumeFrom, gate.checks) ?? freshTally(gate.checks);
+  const lastError = new Map<string, string>();
+  const beat = () => deps.heartbeat(structuredClone(tally));
+  beat();
+
+  // The first evaluation comes one interval in: the new version serves traffic before it is judged.
+  let nextEval = deps.now() + interval;
+  for (;;) {
+    const now = deps.now();
+    if (gate.checks.length > 0 && nextEval <= deadline && now >= nextEval) {
+      const breach = await evaluateOnce(input, tally, lastError, deps, interval);
+      beat();
+      if (breach) return breach;
+      const after = deps.now();
+      while (nextEval <= after) nextEval += interval; // skip slots a slow evaluation overran
+      continue;
+    }
+    if (now >= deadline) break;
+    const wakeAt = gate.checks.length > 0 ? Math.min(nextEval, deadline) : deadline;
+    await deps.sleep(Math.max(1, Math.min(wakeAt - now, beatEvery)));
+    throwIfCancelled(deps.signal);
+    beat();
+  }
+  return verdictAtDeadline(input, tally, lastError);
+}
+
+/** One evaluation of every check; the breach result when one reached failAfter. */
+async function evaluateOnce(
+  { gate, target }: WatchInput,
+  tally: WatchTally,
+  lastError: Map<string, string>,
+  deps: WatchDeps,
+  interval: number,
+): Promise<WatchResult | undefined> {
+  // A hung source must not stall the loop (or its heartbeats) much past one interval.
+  const timeout = AbortSignal.timeout(Math.min(Math.max(interval, 1000), 10_000));
+  const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
+  const results = await Promise.all(
+    gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
+      try {
+        return { value: await deps.providerFor(check).evaluate(check, target, signal) };
+      } catch (err) {
+        return { error: describe(err) };
+      }
+    }),
+  );
+  throwIfCancelled(deps.signal);
+  tally.evaluations += 1;
+
+  const decisive: string[] = [];
+  gate.checks.forEach((check, i) => {
+    const status = tally.checks[i];
+    const result = results[i];
+    if ('error' in result || result.value === null) {
+      lastError.set(check.name, 'error' in result ? result.error : 'the query returned no data');
+      return;
+    }
+    lastError.delete(check.name);
+    status.value = result.value;
+    status.samples += 1;
+    if (breaches(check, result.value)) {
+      status.breaches += 1;
+      tally.consecutive[check.name] = (tally.consecutive[check.name] ?? 0) + 1;
+    } else {
+      tally.consecutive[check.name] = 0;
+    }
+    const run = tally.consecutive[check.name];
+    if (run >= gate.failAfter) {
+      decisive.push(
+        `${check.name} = ${formatValue(result.value)} breached ${status.threshold} ${run} ${run === 1 ? 'time' : 'times'} in a row in ${target.region}`,
+      );
+    }
+  });
+  if (decisive.length === 0) return undefined;
+  return { verdict: 'breach', reason: decisive.join('; '), checks: structuredClone(tally.checks) };
+}
+
+function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, lastError: Map<string, string>): WatchResult {
+  const checks = structuredClone(tally.checks);
+  if (gate.checks.length === 0) {
+    return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks };
+  }
+  const short = tally.checks.filter((c) => c.samples < gate.minSamples);
+  if (short.length === 0) {
+    const held = tally.checks.map((c) => `${c.name} ${formatValue(c.value)} (${c.threshold}, ${c.samples} samples)`);
+    return { verdict: 'pass', reason: `"${gate.name}" held in ${target.region}: ${held.join(', ')}`, checks };
+  }
+  const missing = short.map((c) => {
+    const why = lastError.get(c.name);
+    return `${c.name} has ${c.samples} of ${gate.minSamples} samples${why ? ` (last: ${why})` : ''}`;
+  });
+  return {
+    verdict: 'no_data',
+    reason: `not enough data in ${target.region} to pass "${gate.name}": ${missing.join('; ')}`,
+    checks,
+  };
+}
+
+function freshTally(checks: Check[]): WatchTally {
+  return {
+    checks: checks.map((c) => ({ name: c.name, value: null, samples: 0, breaches: 0, threshold: thresholdText(c) })),
+    consecutive: Object.fromEntries(checks.map((c) => [c.name, 0])),
+    evaluations: 0,
+  };
+}
+
+/** The previous attempt's tally, matched to the gate's checks by name; undefined if unusable. */
+function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined {
+  if (!isTally(details)) return undefined;
+  const fresh = freshTally(checks);
+  for (const status of fresh.checks) {
+    const old = details.checks.find((c) => c.name === status.name);
+    if (!old) continue;
+    status.value = old.value;
+    status.samples = old.samples;
+    status.breaches = old.breaches;
+    const run = details.consecutive[status.name];
+    fresh.consecutive[status.name] = typeof run === 'number' && run >= 0 ? run : 0;
+  }
+  fresh.evaluations = details.evaluations;
+  return fresh;
+}
+
+function isTally(x: unknown): x is WatchTally {
+  if (!x || typeof x !== 'object') return false;
+  const t = x as Partial<WatchTally>;
+  return (
+    typeof t.evaluations === 'number' &&
+    !!t.consecutive &&
+    typeof t.consecutive === 'object' &&
+    Array.isArray(t.checks) &&
+    t.checks.every(
+      (c: Partial<CheckStatus>) => c && typeof c.name === 'string' && typeof c.samples === 'number' && typeof c.breaches === 'number',
+    )
+  );
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('watch cancelled');
+}
+
+/** The watch's world inside a Temporal activity: real clock, cancellable sleep, heartbeats. */
+export function activityWatchDeps(providerFor: (check: Check) => CheckProvider): WatchDeps {
+  const ctx = Context.current();
+  return {
+    now: () => Date.now(),
+    sleep: (ms) => ctx.sleep(ms),
+    heartbeat: (tally) => ctx.heartbeat(tally),
+    providerFor,
+    resumeFrom: ctx.info.heartbeatDetails,
+    signal: ctx.cancellationSignal,
+  };
+}

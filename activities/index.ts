@@ -1,0 +1,46 @@
+// The activities: everything that touches the world. Dependencies are injected (environment
+// for ${VAR}, fetch) so tests and the simulator can swap them; the worker passes nothing.
+import { Context } from '@temporalio/activity';
+import type { Check } from '../src/pipeline/schema.js';
+import { HttpCheckProvider } from './checks/http.js';
+import { PrometheusProvider } from './checks/prometheus.js';
+import type { CheckProvider } from './checks/provider.js';
+import { activityWatchDeps, watchRegion } from './checks/watch.js';
+import { adapterFor } from './deploy/adapter.js';
+import type { Activities, CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
+
+export interface ActivityDeps {
+  /** Where ${VAR} is read and what commands inherit; defaults to the worker's process.env. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+export function createActivities(deps: ActivityDeps = {}) {
+  const env = deps.env ?? process.env;
+  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const prometheus = new PrometheusProvider({ env, fetch: fetchFn });
+  const http = new HttpCheckProvider({ env, fetch: fetchFn });
+  const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : http);
+
+  return {
+    /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
+    async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
+      return adapterFor(deploy, env, fetchFn).current(target, Context.current().cancellationSignal);
+    },
+
+    /** Deploy target.version to target.region; idempotent per key; heartbeats while it runs. */
+    async deployRegion({ deploy, target, key }: DeployRegionInput): Promise<void> {
+      const ctx = Context.current();
+      await adapterFor(deploy, env, fetchFn).deploy(target, key, ctx.cancellationSignal, (details) =>
+        ctx.heartbeat(details),
+      );
+    },
+
+    /** Soak a region: evaluate its gate's checks until a verdict (see checks/watch.ts). */
+    async watchRegion(input: WatchInput): Promise<WatchResult> {
+      return watchRegion(input, activityWatchDeps(providerFor));
+    },
+  } satisfies Activities;
+}
+
+export type FirebreakActivities = ReturnType<typeof createActivities>;

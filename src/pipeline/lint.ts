@@ -1,0 +1,303 @@
+// Policy lint (SPEC §2): one rule per practice of multi-region CD. Findings are warnings
+// (errors under --strict) unless the practice is a hard line (a one-way migration). A rule is
+// silenced only in the pipeline file, with a written reason, and stays visible as silenced.
+import type { Loaded } from './load.js';
+import { plan, type PlanRegion, type Stage } from './plan.js';
+import { formatDuration } from './duration.js';
+import type { LintRule, Pipeline } from './schema.js';
+
+export type Severity = 'warning' | 'error';
+
+export interface Finding {
+  rule: LintRule;
+  severity: Severity;
+  message: string;
+  /** 1-based line in the pipeline file the finding points at. */
+  line: number;
+  /** One sentence from practice: why the rule exists. */
+  why: string;
+  /** The written reason from `lint.allow`, when the pipeline silences this rule. */
+  silenced?: string;
+}
+
+export interface LintOptions {
+  /** Turn warnings into errors (`firebreak plan --strict`). */
+  strict?: boolean;
+}
+
+interface RuleInfo {
+  severity: Severity;
+  /** The practice of the seed the rule enforces. */
+  practice: string;
+  why: string;
+}
+
+export const RULES: Record<LintRule, RuleInfo> = {
+  'smallest-first': {
+    severity: 'warning',
+    practice: 'Smallest region first',
+    why: 'A low-blast-radius canary catches obvious breakage with the smallest customer impact.',
+  },
+  'largest-last': {
+    severity: 'warning',
+    practice: 'Largest region last',
+    why: 'By the time the deploy reaches the largest customer base, it has been validated in smaller regions.',
+  },
+  'no-all-at-once': {
+    severity: 'warning',
+    practice: 'Naive parallel deploy (anti-pattern)',
+    why: 'Deploying every region at once means a bug hits all customers simultaneously and rollback affects everyone.',
+  },
+  'explicit-gate': {
+    severity: 'warning',
+    practice: 'Explicit gate per region',
+    why: 'Named promotion criteria per stage catch "we just kept going" autopilot deploys.',
+  },
+  'soak-duration': {
+    severity: 'warning',
+    practice: 'SLO soak between regions',
+    why: 'A 30-60 minute observation per stage lets metrics catch up before promotion to the next region.',
+  },
+  'named-owner': {
+    severity: 'warning',
+    practice: 'Named owner per pipeline',
+    why: 'A responsible team per pipeline catches stale or misconfigured rollouts before they ship.',
+  },
+  runbook: {
+    severity: 'warning',
+    practice: 'Document pause-and-resume runbook',
+    why: 'Operators will need the runbook during incidents, and an incident is not the time to draft it.',
+  },
+  'no-demand': {
+    severity: 'warning',
+    practice: 'Add regions as you grow',
+    why: 'Add regions as customer demand grows: a region with no customers adds a stage and its risk while protecting no one.',
+  },
+  'oversized-wave': {
+    severity: 'warning',
+    practice: 'Add regions as you grow',
+    why: 'Avoid 10-region deploys until you have 10-region customer demand: a wave that wide is close to deploying everywhere at once.',
+  },
+  'rollback-target': {
+    severity: 'warning',
+    practice: 'Auto-rollback on failed region',
+    why: 'Automatic rollback of a failed region needs the version it ran before, read by the adapter rather than guessed.',
+  },
+  'one-way-migration': {
+    severity: 'error',
+    practice: 'Rollback path per migration',
+    why: 'An explicit revert plan per migration catches one-way migrations as risk before they ship.',
+  },
+};
+
+const MIN_SOAK_MS = 30 * 60_000;
+const MAX_SOAK_MS = 60 * 60_000;
+const MAX_WAVE = 10;
+const PLACEHOLDER = /^(todo|tbd|tba|fixme|xxx+|changeme|change-me|replace-me|owner|team|someone|somebody|nobody|unknown|none|n\/a|na|me|\?+|-+)$/i;
+const TEMPLATE_LIKE = /(\btodo\b|\btbd\b|\bfixme\b|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})/i;
+
+type Draft = Omit<Finding, 'severity' | 'why'>;
+
+/** All findings for a loaded pipeline, sorted by line; silenced ones carry their reason. */
+export function lint(loaded: Loaded, options: LintOptions = {}): Finding[] {
+  const { pipeline } = loaded;
+  const stages = plan(pipeline, '').stages;
+  const ctx: Ctx = { pipeline, stages, lineOf: loaded.lineOf, index: new Map(pipeline.regions.map((r, i) => [r.name, i])) };
+  const drafts = [
+    ...smallestFirst(ctx),
+    ...largestLast(ctx),
+    ...noAllAtOnce(ctx),
+    ...explicitGate(ctx),
+    ...soakDuration(ctx),
+    ...namedOwner(ctx),
+    ...runbook(ctx),
+    ...noDemand(ctx),
+    ...oversizedWave(ctx),
+    ...rollbackTarget(ctx),
+    ...oneWayMigration(ctx),
+  ];
+  const allowed = new Map((pipeline.lint?.allow ?? []).map((a) => [a.rule, a.reason]));
+  return drafts
+    .map((d): Finding => {
+      const info = RULES[d.rule];
+      const severity: Severity = options.strict ? 'error' : info.severity;
+      const reason = allowed.get(d.rule);
+      return { ...d, severity, why: info.why, ...(reason !== undefined ? { silenced: reason } : {}) };
+    })
+    .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+}
+
+/** The findings that refuse the plan: errors nobody silenced. */
+export function blockingFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity === 'error' && f.silenced === undefined);
+}
+
+interface Ctx {
+  pipeline: Pipeline;
+  stages: Stage[];
+  lineOf: Loaded['lineOf'];
+  index: Map<string, number>;
+}
+
+const describe = (r: PlanRegion) => `${r.name} (${r.customers} customers)`;
+const names = (rs: readonly PlanRegion[]) => rs.map((r) => r.name).join(', ');
+const allRegions = (ctx: Ctx) => ctx.stages.flatMap((s) => s.regions);
+
+/** Where a stage is written: its wave, or the region entry that produced it. */
+function stageLine(ctx: Ctx, stage: Stage): number {
+  if (ctx.pipeline.waves) return ctx.lineOf(['waves', stage.index]);
+  return ctx.lineOf(['regions', ctx.index.get(stage.regions[0].name) ?? 0]);
+}
+
+/** Regions with the fewest (or most) customers; ties broken by name, as plan() does. */
+function extreme(ctx: Ctx, pick: 'min' | 'max'): PlanRegion {
+  const sorted = [...allRegions(ctx)].sort((a, b) => a.customers - b.customers || (a.name < b.name ? -1 : 1));
+  return pick === 'min' ? sorted[0] : sorted[sorted.length - 1];
+}
+
+function smallestFirst(ctx: Ctx): Draft[] {
+  if (allRegions(ctx).length < 2) return [];
+  const smallest = extreme(ctx, 'min');
+  const first = ctx.stages[0];
+  if (first.regions.length === 1 && first.regions[0].customers === smallest.customers) return [];
+  const message =
+    first.regions.length > 1
+      ? `the first stage deploys ${first.regions.length} regions (${names(first.regions)}); start with the smallest region alone: ${describe(smallest)}`
+      : `the first stage is ${describe(first.regions[0])}, not the smallest region ${describe(smallest)}`;
+  return [{ rule: 'smallest-first', message, line: stageLine(ctx, first) }];
+}
+
+function largestLast(ctx: Ctx): Draft[] {
+  if (ctx.stages.length < 2) return [];
+  const largest = extreme(ctx, 'max');
+  const last = ctx.stages[ctx.stages.length - 1];
+  if (last.regions.some((r) => r.customers === largest.customers)) return [];
+  const message = `the last stage is ${last.regions.map(describe).join(', ')}, not the largest region ${describe(largest)}`;
+  return [{ rule: 'largest-last', message, line: stageLine(ctx, last) }];
+}
+
+function noAllAtOnce(ctx: Ctx): Draft[] {
+  const total = allRegions(ctx).length;
+  if (total < 2) return [];
+  return ctx.stages
+    .filter((s) => s.regions.length === total)
+    .map((s) => ({
+      rule: 'no-all-at-once' as const,
+      message: `stage ${s.index + 1} deploys all ${total} regions at once; split it so the smallest region goes first`,
+      line: stageLine(ctx, s),
+    }));
+}
+
+/** Offending regions grouped by the line that decides for them (the shared default or an override). */
+function groupByLine(ctx: Ctx, offending: PlanRegion[], lineFor: (i: number) => number): Map<number, PlanRegion[]> {
+  const groups = new Map<number, PlanRegion[]>();
+  for (const r of offending) {
+    const line = lineFor(ctx.index.get(r.name) ?? 0);
+    groups.set(line, [...(groups.get(line) ?? []), r]);
+  }
+  return groups;
+}
+
+function explicitGate(ctx: Ctx): Draft[] {
+  const offending = allRegions(ctx).filter((r) => r.gate.checks.length === 0 && r.gate.approval === 'auto');
+  const lineFor = (i: number) => ctx.lineOf(ctx.pipeline.regions[i].gate ? ['regions', i, 'gate'] : ['gate']);
+  return [...groupByLine(ctx, offending, lineFor)].map(([line, rs]) => ({
+    rule: 'explicit-gate' as const,
+    message: `no explicit gate for ${names(rs)}: no checks and approval auto; add checks or approval: manual`,
+    line,
+  }));
+}
+
+function soakDuration(ctx: Ctx): Draft[] {
+  const offending = allRegions(ctx).filter((r) => r.soakMs < MIN_SOAK_MS || r.soakMs > MAX_SOAK_MS);
+  const lineFor = (i: number) => ctx.lineOf(ctx.pipeline.regions[i].soak ? ['regions', i, 'soak'] : ['soak']);
+  return [...groupByLine(ctx, offending, lineFor)].map(([line, rs]) => {
+    const soak = rs[0].soakMs;
+    const bound = soak < MIN_SOAK_MS ? 'under 30m' : 'over 60m';
+    return { rule: 'soak-duration' as const, message: `soak ${formatDuration(soak)} for ${names(rs)} is ${bound}`, line };
+  });
+}
+
+function isPlaceholder(text: string): boolean {
+  const t = text.trim();
+  return PLACEHOLDER.test(t) || TEMPLATE_LIKE.test(t);
+}
+
+function namedOwner(ctx: Ctx): Draft[] {
+  const { owner } = ctx.pipeline;
+  if (!isPlaceholder(owner)) return [];
+  return [{ rule: 'named-owner', message: `owner "${owner}" is a placeholder; name the team answerable for this pipeline`, line: ctx.lineOf(['owner']) }];
+}
+
+const URL_LIKE = /^https?:\/\/[^\s/]+\.[^\s]+$/i;
+const PATH_LIKE = /^(\.{0,2}\/)?[^\s:]+(\/[^\s:]+)*\.(md|markdown|txt|html|adoc|rst)$|^[^\s:]*\/[^\s:]+$/i;
+
+function runbook(ctx: Ctx): Draft[] {
+  const { runbook: where } = ctx.pipeline;
+  if (!isPlaceholder(where) && (URL_LIKE.test(where) || PATH_LIKE.test(where))) return [];
+  return [{
+    rule: 'runbook',
+    message: `runbook "${where}" is not a URL or a path; point it at the pause-and-resume runbook (firebreak runbook FILE writes one)`,
+    line: ctx.lineOf(['runbook']),
+  }];
+}
+
+function noDemand(ctx: Ctx): Draft[] {
+  return ctx.pipeline.regions.flatMap((r, i) =>
+    r.customers === 0
+      ? [{ rule: 'no-demand' as const, message: `${r.name} has customers: 0; add it when it has customers`, line: ctx.lineOf(['regions', i, 'customers']) }]
+      : [],
+  );
+}
+
+function oversizedWave(ctx: Ctx): Draft[] {
+  return ctx.stages
+    .filter((s) => s.regions.length > MAX_WAVE)
+    .map((s) => ({
+      rule: 'oversized-wave' as const,
+      message: `stage ${s.index + 1} deploys ${s.regions.length} regions at once (more than ${MAX_WAVE})`,
+      line: stageLine(ctx, s),
+    }));
+}
+
+function rollbackTarget(ctx: Ctx): Draft[] {
+  const { deploy } = ctx.pipeline;
+  if (deploy.command && !deploy.current) {
+    return [{
+      rule: 'rollback-target',
+      message: 'the command adapter has no `current` command, so nothing reads the version to roll back to; deploys need --previous',
+      line: ctx.lineOf(['deploy', 'command']),
+    }];
+  }
+  if (deploy.http && !deploy.http.status.version) {
+    return [{
+      rule: 'rollback-target',
+      message: 'the http adapter has no status.version, so nothing reads the version to roll back to; deploys need --previous',
+      line: ctx.lineOf(['deploy', 'http', 'status']),
+    }];
+  }
+  return [];
+}
+
+function oneWayMigration(ctx: Ctx): Draft[] {
+  const manual = ctx.stages.some((s) => s.gate.approval === 'manual');
+  return (ctx.pipeline.migrations ?? []).flatMap((m, i): Draft[] => {
+    const oneWay = (['expand', 'contract'] as const).filter((step) => m[step] && !m[step]!.down);
+    if (oneWay.length === 0) return [];
+    if (!m.irreversible) {
+      return [{
+        rule: 'one-way-migration',
+        message: `migration ${m.id}: ${oneWay.join(' and ')} has no down; add one, or irreversible: "<reason>" and a manual gate`,
+        line: ctx.lineOf(['migrations', i, oneWay[0]]),
+      }];
+    }
+    if (!manual) {
+      return [{
+        rule: 'one-way-migration',
+        message: `migration ${m.id} is irreversible, but no stage has approval: manual`,
+        line: ctx.lineOf(['migrations', i, 'irreversible']),
+      }];
+    }
+    return [];
+  });
+}

@@ -1,0 +1,174 @@
+// `firebreak plan`: the documented sequence of a deploy as a table (or one JSON document),
+// the earliest it can finish, and the lint findings. Returns text and an exit code instead of
+// printing, so the CLI only prints and tests read the same output a person sees.
+import { formatDuration } from './duration.js';
+import { blockingFindings, lint, type Finding } from './lint.js';
+import { formatProblem, loadPipelineFile, PipelineError, type Loaded } from './load.js';
+import { plan, stageCustomers, type Plan } from './plan.js';
+import { describeWindows, earliestFinish } from './windows.js';
+
+export interface PlanOptions {
+  version?: string;
+  strict?: boolean;
+  /** When the deploy would start; the earliest finish is computed from it. Default: now. */
+  now?: Date;
+}
+
+export interface PlanJson {
+  service: string;
+  version: string;
+  owner: string;
+  runbook: string;
+  stages: {
+    regions: { name: string; customers: number }[];
+    soak: string;
+    gate: { name: string; approval: 'auto' | 'manual' };
+    /** Share of all customers running the new version once this stage is deployed (%). */
+    exposedPercent: number;
+  }[];
+  windows: string;
+  earliestFinish: string;
+  findings: { rule: string; severity: string; message: string; line: number; why: string; silenced?: string }[];
+}
+
+export interface CommandOutput {
+  exitCode: 0 | 2;
+  stdout: string;
+  stderr: string;
+}
+
+interface Report {
+  plan: Plan;
+  findings: Finding[];
+  finish: Date;
+  start: Date;
+}
+
+function report(loaded: Loaded, opts: PlanOptions): Report {
+  const p = plan(loaded.pipeline, opts.version ?? '<version>');
+  const start = opts.now ?? new Date();
+  return { plan: p, findings: lint(loaded, { strict: opts.strict }), finish: earliestFinish(p, start), start };
+}
+
+/** Cumulative share of customers exposed after each stage, in percent with one decimal. */
+function exposure(p: Plan): number[] {
+  let seen = 0;
+  return p.stages.map((s) => {
+    seen += stageCustomers(s);
+    return p.totalCustomers === 0 ? 0 : Math.round((seen / p.totalCustomers) * 1000) / 10;
+  });
+}
+
+export function planJson(loaded: Loaded, opts: PlanOptions = {}): PlanJson {
+  return toJson(report(loaded, opts));
+}
+
+function toJson({ plan: p, findings, finish }: Report): PlanJson {
+  const exposed = exposure(p);
+  return {
+    service: p.service,
+    version: p.version,
+    owner: p.owner,
+    runbook: p.runbook,
+    stages: p.stages.map((s, i) => ({
+      regions: s.regions.map((r) => ({ name: r.name, customers: r.customers })),
+      soak: formatDuration(s.soakMs),
+      gate: s.gate,
+      exposedPercent: exposed[i],
+    })),
+    windows: describeWindows(p.windows),
+    earliestFinish: finish.toISOString(),
+    findings: findings.map(({ rule, severity, message, line, why, silenced }) => ({
+      rule, severity, message, line, why, ...(silenced !== undefined ? { silenced } : {}),
+    })),
+  };
+}
+
+const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function table(rows: string[][], rightAligned: ReadonlySet<number>): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd())
+    .join('\n');
+}
+
+function findingLines(file: string, findings: Finding[]): string[] {
+  const out: string[] = [];
+  const groups: [string, Finding[]][] = [
+    ['errors', findings.filter((f) => f.silenced === undefined && f.severity === 'error')],
+    ['warnings', findings.filter((f) => f.silenced === undefined && f.severity === 'warning')],
+    ['silenced', findings.filter((f) => f.silenced !== undefined)],
+  ];
+  for (const [title, group] of groups) {
+    if (group.length === 0) continue;
+    out.push('', `${title}:`);
+    for (const f of group) {
+      out.push(`${file}:${f.line} ${f.rule}: ${f.message}`, `    why: ${f.why}`);
+      if (f.silenced !== undefined) out.push(`    silenced: ${f.silenced}`);
+    }
+  }
+  return out;
+}
+
+/** The plan as a person reads it: header, stage table, earliest finish, findings. */
+export function renderPlan(loaded: Loaded, opts: PlanOptions = {}): string {
+  return toText(loaded.file, report(loaded, opts));
+}
+
+function toText(file: string, { plan: p, findings, finish, start }: Report): string {
+  const exposed = exposure(p);
+  const window = describeWindows(p.windows);
+  const rows = [
+    ['stage', 'regions', 'customers', 'exposed', 'soak', 'gate', 'approval', 'window'],
+    ...p.stages.map((s, i) => [
+      String(i + 1),
+      s.regions.map((r) => r.name).join(', '),
+      stageCustomers(s).toLocaleString('en-US'),
+      `${exposed[i].toFixed(1)}%`,
+      formatDuration(s.soakMs),
+      s.gate.name,
+      s.gate.approval,
+      window,
+    ]),
+  ];
+  const lines = [
+    `${p.service} ${p.version}: ${p.stages.length} stage${p.stages.length === 1 ? '' : 's'}, ${p.totalCustomers.toLocaleString('en-US')} customers`,
+    `owner: ${p.owner}   runbook: ${p.runbook}`,
+    `rollback: on failure ${p.rollback.onFailure === 'all' ? 'every deployed region' : 'the failed region'}, on abort ${p.rollback.onAbort}`,
+    '',
+    table(rows, new Set([2, 3])),
+  ];
+  for (const m of p.migrations) {
+    const steps = [m.expand && 'expand before stage 1', m.contract && 'contract after the last stage'].filter(Boolean);
+    lines.push(`migration ${m.id}: ${steps.join(', ')}`);
+  }
+  lines.push(
+    '',
+    `earliest finish: ${minute(finish)} if started ${minute(start)} (soaks and windows; deploys and approvals taken as instant)`,
+    ...findingLines(file, findings),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** `firebreak plan FILE [--version V] [--json] [--strict]`: exit 0 ok, 2 invalid or lint errors. */
+export function runPlanCommand(file: string, opts: PlanOptions & { json?: boolean } = {}): CommandOutput {
+  let loaded: Loaded;
+  try {
+    loaded = loadPipelineFile(file);
+  } catch (err) {
+    const problems = err instanceof PipelineError ? err.problems : [{ file, line: 0, col: 0, path: '', message: String((err as Error)?.message ?? err) }];
+    const text = problems.map(formatProblem).join('\n');
+    return {
+      exitCode: 2,
+      stdout: opts.json ? `${JSON.stringify({ valid: false, problems }, null, 2)}\n` : '',
+      stderr: `${text}\ninvalid pipeline: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`,
+    };
+  }
+  const r = report(loaded, opts);
+  const blocking = blockingFindings(r.findings);
+  const stdout = opts.json ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(loaded.file, r);
+  if (blocking.length === 0) return { exitCode: 0, stdout, stderr: '' };
+  const why = opts.strict ? ' (--strict: warnings count as errors)' : '';
+  return { exitCode: 2, stdout, stderr: `plan refused: ${blocking.length} lint error${blocking.length === 1 ? '' : 's'}${why}\n` };
+}

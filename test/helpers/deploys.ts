@@ -1,0 +1,122 @@
+// Running deploys in tests: a real worker (real activities, cached workflow bundle) on the
+// test stack's task queue, and small readers of the simulator's HTTP API.
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities/index.js';
+import { startDeploy } from '../../src/deploy/start.js';
+import type { Plan } from '../../src/pipeline/plan.js';
+import { statusQuery, type DeployStatus, type Phase } from '../../workflows/messages.js';
+import { workflowBundle, type TestStack } from './stack.js';
+
+// Workers log at WARN in tests: the state transitions are asserted, not read.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export function activityEnv(stack: TestStack, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FIREBREAK_SIM_URL: stack.sim?.url,
+    PROMETHEUS_URL: stack.prometheus?.url,
+    ...extra,
+  };
+}
+
+export async function createTestWorker(stack: TestStack, env: NodeJS.ProcessEnv = activityEnv(stack)): Promise<Worker> {
+  return Worker.create({
+    connection: stack.connection,
+    namespace: stack.namespace,
+    taskQueue: stack.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ env }),
+  });
+}
+
+/** Runs fn while a worker polls; the worker is shut down afterwards whatever happens. */
+export async function withWorker<T>(stack: TestStack, fn: (worker: Worker) => Promise<T>, env?: NodeJS.ProcessEnv): Promise<T> {
+  const worker = await createTestWorker(stack, env);
+  return worker.runUntil(fn(worker));
+}
+
+export async function start(stack: TestStack, plan: Plan, opts: { previous?: string } = {}): Promise<WorkflowHandle> {
+  const { handle } = await startDeploy(stack.client, { plan, taskQueue: stack.taskQueue, startedBy: 'test', ...opts });
+  return handle;
+}
+
+/** Polls the status query until the predicate holds (bounded by `timeoutMs`, a safety net only). */
+export async function waitFor(
+  handle: WorkflowHandle,
+  predicate: (s: DeployStatus) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+): Promise<DeployStatus> {
+  const until = Date.now() + timeoutMs;
+  let last: DeployStatus | undefined;
+  while (Date.now() < until) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
+}
+
+export const phaseIs = (...phases: Phase[]) => (s: DeployStatus) => phases.includes(s.phase);
+
+export function regionState(s: DeployStatus, name: string) {
+  return s.stages.flatMap((x) => x.regions).find((r) => r.name === name)!.state;
+}
+
+// --- the simulator, as a test reads it ---
+export interface SimDeploy {
+  at: string;
+  region: string;
+  service: string;
+  version: string;
+  deployId: string;
+}
+
+export async function simDeployments(stack: TestStack): Promise<SimDeploy[]> {
+  return (await fetch(`${stack.sim!.url}/deployments`)).json() as Promise<SimDeploy[]>;
+}
+
+export async function simRegion(stack: TestStack, service: string, region: string): Promise<{ version: string; previousVersion: string | null; state: string }> {
+  const res = await fetch(`${stack.sim!.url}/services/${service}/regions/${region}`);
+  if (!res.ok) throw new Error(`sim region ${service}/${region}: ${res.status}`);
+  return res.json() as never;
+}
+
+/** Puts a region on a version directly (what ran before Firebreak), waiting until it is ready. */
+export async function seedVersion(stack: TestStack, service: string, regions: string[], version: string): Promise<void> {
+  for (const region of regions) {
+    const res = await fetch(`${stack.sim!.url}/services/${service}/regions/${region}/deployments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version, deployId: `seed-${version}` }),
+    });
+    if (res.status !== 202) throw new Error(`seed ${region}: ${res.status} ${await res.text()}`);
+  }
+  for (const region of regions) {
+    for (;;) {
+      const r = await simRegion(stack, service, region);
+      if (r.state === 'ready' && r.version === version) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+}
+
+export async function simFault(stack: TestStack, fault: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${stack.sim!.url}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!res.ok) throw new Error(`fault: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(stack: TestStack): Promise<void> {
+  await fetch(`${stack.sim!.url}/faults`, { method: 'DELETE' });
+}
+
+/** The workflow's history as JSON text (what the Web UI shows), and its events. */
+export async function historyOf(handle: WorkflowHandle) {
+  const history = await handle.fetchHistory();
+  return { events: history.events ?? [], json: JSON.stringify(history) };
+}

@@ -1,0 +1,116 @@
+// The stack every workflow and integration test runs against: a real Temporal dev server
+// (the Temporal CLI, started by @temporalio/testing) with Firebreak's search attributes, and on
+// request the region simulator and a real Prometheus scraping it. Each test file runs in its
+// own process and starts its own stack, so nothing is shared between files.
+import { basename } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NativeConnection } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { startPrometheus, type PrometheusServer } from '../../src/temporal/prometheus.js';
+import { findPrometheus, findTemporalCli } from '../../src/temporal/tools.js';
+
+export { workflowBundle } from './bundle.js';
+export { startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } from './worker-launcher.js';
+
+/** What src/sim/server.ts's startSimulator returns (typed here so this file compiles alone). */
+export interface SimulatorHandle {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  /** Start a real Prometheus scraping the simulator (needs Debian's prometheus package). */
+  prometheus?: boolean;
+  /** Start the region simulator on a free port. */
+  simulator?: boolean;
+  /** Passed to the simulator: how long one region deploy takes. Default 0.2. */
+  deploySeconds?: number;
+}
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  /** For Worker.create({ connection }). */
+  connection: NativeConnection;
+  /** Unique to this test process (and call), so stray workers never pick up another test's tasks. */
+  taskQueue: string;
+  /** host:port of the dev server, for child processes (TEMPORAL_ADDRESS). */
+  address: string;
+  namespace: string;
+  sim?: SimulatorHandle;
+  prometheus?: PrometheusServer;
+  /** Stops everything this stack started, in reverse order; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** True when Prometheus is installed; tests that need it skip with a reason otherwise. */
+export function prometheusAvailable(): boolean {
+  return findPrometheus() !== undefined;
+}
+
+let stacks = 0;
+
+function uniqueTaskQueue(): string {
+  const file = basename(process.argv[1] ?? 'test').replace(/\.test\.[cm]?[jt]s$/, '');
+  return `test-${file}-${process.pid}-${++stacks}`;
+}
+
+// Kept in a variable so TypeScript does not require the module to exist at compile time; tsx
+// maps the .js specifier to src/sim/server.ts at run time.
+const SIM_MODULE = '../../src/sim/server.js';
+
+async function startSim(deploySeconds: number): Promise<SimulatorHandle> {
+  const mod = (await import(SIM_MODULE)) as {
+    startSimulator(opts: { port: number; deploySeconds?: number }): Promise<SimulatorHandle>;
+  };
+  return mod.startSimulator({ port: 0, deploySeconds });
+}
+
+export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch((err) => console.error('stack cleanup:', err));
+    }
+  };
+  try {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: findTemporalCli() },
+        searchAttributes: SEARCH_ATTRIBUTES,
+        ip: '127.0.0.1',
+      },
+    });
+    cleanups.push(() => env.teardown());
+
+    let sim: SimulatorHandle | undefined;
+    if (opts.simulator) {
+      sim = await startSim(opts.deploySeconds ?? 0.2);
+      const s = sim;
+      cleanups.push(() => s.close());
+    }
+    let prometheus: PrometheusServer | undefined;
+    if (opts.prometheus) {
+      prometheus = await startPrometheus({ targets: sim ? [`127.0.0.1:${sim.port}`] : [] });
+      const p = prometheus;
+      cleanups.push(() => p.stop());
+    }
+    let stopped: Promise<void> | undefined;
+    return {
+      env,
+      client: env.client,
+      connection: env.nativeConnection,
+      taskQueue: uniqueTaskQueue(),
+      address: env.address,
+      namespace: env.namespace ?? 'default',
+      sim,
+      prometheus,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
+import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
+import { createActivities } from '../../activities/index.js';
+import type { Target, WatchInput, WatchResult, WatchTally } from '../../activities/types.js';
+import type { PlanGate } from '../../src/pipeline/plan.js';
+import type { Check } from '../../src/pipeline/schema.js';
+
+const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'd1' };
+const errorRate: Check = { name: 'error-rate', prometheus: { url: 'http://prom', query: 'q' }, max: 0.01 };
+const health: Check = { name: 'health', http: { url: 'http://h/{{region}}', path: '$.ok', equals: true } };
+
+function gate(over: Partial<PlanGate> = {}): PlanGate {
+  return {
+    name: '5xx < 1%',
+    approval: 'auto',
+    intervalMs: 1000,
+    failAfter: 2,
+    minSamples: 5,
+    onNoData: 'pause',
+    checks: [errorRate],
+    ...over,
+  };
+}
+
+/** A fake world: a clock that sleep() advances, scripted values per check, recorded heartbeats. */
+function world(script: Record<string, (CheckValue | Error)[]>, start = 0, resumeFrom?: unknown) {
+  let clock = start;
+  const beats: { at: number; tally: WatchTally }[] = [];
+  const evaluatedAt: number[] = [];
+  const provider: CheckProvider = {
+    async evaluate(check) {
+      if (check.name === errorRate.name) evaluatedAt.push(clock);
+      const values = script[check.name] ?? [];
+      const v = values.length > 1 ? values.shift()! : values[0];
+      if (v instanceof Error) throw v;
+      return v ?? null;
+    },
+  };
+  const deps: WatchDeps = {
+    now: () => clock,
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    heartbeat: (tally) => beats.push({ at: clock, tally }),
+    providerFor: () => provider,
+    resumeFrom,
+  };
+  return { deps, beats, evaluatedAt, now: () => clock };
+}
+
+const input = (g: PlanGate, deadline = 10_000): WatchInput => ({ target, gate: g, deadline });
+
+function maxGap(beats: { at: number }[]): number {
+  let gap = 0;
+  for (let i = 1; i < beats.length; i++) gap = Math.max(gap, beats[i].at - beats[i - 1].at);
+  return gap;
+}
+
+test('pass: every check has minSamples good values at the deadline', async () => {
+  const w = world({ 'error-rate': [0.001], health: [true] });
+  const result = await watchRegion(input(gate({ checks: [errorRate, health] })), w.deps);
+  assert.equal(result.verdict, 'pass');
+  assert.equal(w.now(), 10_000, 'the verdict comes at the deadline, not before');
+  assert.deepEqual(w.evaluatedAt, [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
+  assert.deepEqual(result.checks, [
+    { name: 'error-rate', value: 0.001, samples: 10, breaches: 0, threshold: '<= 0.01' },
+    { name: 'health', value: true, samples: 10, breaches: 0, threshold: '== true' },
+  ]);
+  assert.match(result.reason, /held in eu-west-1/);
+  assert.ok(maxGap(w.beats) <= 1000, 'heartbeats at least every interval');
+  assert.equal(w.beats.at(-1)?.tally.evaluations, 10);
+});
+
+test('breach: failAfter consecutive breaching evaluations end the watch at once', async () => {
+  const w = world({ 'error-rate': [0.001, 0.25, 0.25, 0.001] });
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.verdict, 'breach');
+  assert.equal(result.reason, 'error-rate = 0.25 breached <= 0.01 2 times in a row in eu-west-1');
+  assert.equal(w.now(), 3000, 'no waiting for the deadline');
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.25, samples: 3, breaches: 2, threshold: '<= 0.01' });
+});
+
+test('a good value resets the consecutive count; isolated breaches still pass', async () => {
+  const w = world({ 'error-rate': [0.5, 0.001, 0.5, 0.001, 0.5, 0.001, 0.5, 0.001, 0.5, 0.001] });
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.verdict, 'pass');
+  assert.equal(result.checks[0].breaches, 5);
+  assert.equal(result.checks[0].samples, 10);
+});
+
+test('min threshold and failAfter 1', async () => {
+  const rps: Check = { name: 'rps', prometheus: { url: 'http://p', query: 'q' }, min: 5 };
+  const w = world({ rps: [7, 3] });
+  const result = await watchRegion(input(gate({ checks: [rps], failAfter: 1 })), w.deps);
+  assert.equal(result.verdict, 'breach');
+  assert.equal(result.reason, 'rps = 3 breached >= 5 1 time in a row in eu-west-1');
+});
+
+test('no data: errors and empty results count no sample, breach nothing, reset nothing', async () => {
+  const down = new Error('Prometheus at ${PROMETHEUS_URL} answered HTTP 503');
+  const w = world({ 'error-rate': [0.5, down, null, 0.5, down] });
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.verdict, 'breach', 'two breaches in a row with no-data evaluations in between');
+  assert.equal(result.checks[0].samples, 2);
+
+  const w2 = world({ 'error-rate': [0.001, 0.001, down] });
+  const r2 = await watchRegion(input(gate({ checks: [errorRate, health] })), w2.deps);
+  assert.equal(r2.verdict, 'no_data');
+  assert.equal(
+    r2.reason,
+    'not enough data in eu-west-1 to pass "5xx < 1%": error-rate has 2 of 5 samples (last: Prometheus at ${PROMETHEUS_URL} answered HTTP 503); health has 0 of 5 samples (last: the query returned no data)',
+  );
+  assert.equal(w2.now(), 10_000);
+});
+
+test('a gate without checks passes at the deadline, heartbeating while it sleeps', async () => {
+  const w = world({}, 0);
+  const result = await watchRegion(input(gate({ checks: [], intervalMs: 60_000 }), 9000), w.deps);
+  assert.equal(result.verdict, 'pass');
+  assert.deepEqual(result.checks, []);
+  assert.equal(w.now(), 9000);
+  assert.ok(maxGap(w.beats) <= 2000, 'heartbeats at least every 2s even with a 60s interval');
+});
+
+test('resume from a heartbeat tally: keeps counts, consecutive breaches and the absolute deadline', async () => {
+  const tally: WatchTally = {
+    checks: [{ name: 'error-rate', value: 0.002, samples: 7, breaches: 1, threshold: '<= 0.01' }],
+    consecutive: { 'error-rate': 0 },
+    evaluations: 7,
+  };
+  const w = world({ 'error-rate': [0.003] }, 7500, tally);
+  const result = await watchRegion(input(gate({ minSamples: 9 })), w.deps);
+  assert.equal(result.verdict, 'pass');
+  assert.equal(w.now(), 10_000, 'the soak ends at the original deadline');
+  assert.deepEqual(w.evaluatedAt, [8500, 9500]);
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.003, samples: 9, breaches: 1, threshold: '<= 0.01' });
+  assert.equal(w.beats[0].tally.evaluations, 7, 'the first heartbeat re-records the resumed tally');
+
+  const mid: WatchTally = { ...structuredClone(tally), consecutive: { 'error-rate': 1 } };
+  const w2 = world({ 'error-rate': [0.3] }, 7500, mid);
+  const r2 = await watchRegion(input(gate()), w2.deps);
+  assert.equal(r2.verdict, 'breach', 'the breach run carries over the crash');
+  assert.equal(w2.now(), 8500);
+});
+
+test('a resumed watch past its deadline decides from the tally at once', async () => {
+  const tally: WatchTally = {
+    checks: [{ name: 'error-rate', value: 0.002, samples: 3, breaches: 0 }],
+    consecutive: {},
+    evaluations: 3,
+  };
+  const w = world({ 'error-rate': [0.001] }, 12_000, tally);
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.verdict, 'no_data');
+  assert.deepEqual(w.evaluatedAt, []);
+});
+
+test('unusable heartbeat details start a fresh tally', async () => {
+  const w = world({ 'error-rate': [0.001] }, 0, { something: 'else' });
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.checks[0].samples, 10);
+});
+
+// The same loop inside a real activity Context (no server): real clock, Context.sleep, cancellation.
+const fakeFetch = (async () => new Response(JSON.stringify({ ok: true }), { status: 200 })) as typeof fetch;
+
+test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', async () => {
+  const tally: WatchTally = {
+    checks: [{ name: 'health', value: true, samples: 3, breaches: 0 }],
+    consecutive: { health: 0 },
+    evaluations: 3,
+  };
+  const env = new MockActivityEnvironment({ heartbeatDetails: tally });
+  const beats: WatchTally[] = [];
+  env.on('heartbeat', (d: WatchTally) => beats.push(d));
+  const activities = createActivities({ fetch: fakeFetch });
+  const g = gate({ checks: [health], intervalMs: 100, minSamples: 4 });
+  const result: WatchResult = await env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 350 });
+  assert.equal(result.verdict, 'pass');
+  assert.ok(result.checks[0].samples >= 5 && result.checks[0].samples <= 6, `samples ${result.checks[0].samples}`);
+  assert.equal(beats[0].checks[0].samples, 3);
+});
+
+test('activity: cancellation ends the watch promptly', async () => {
+  const env = new MockActivityEnvironment();
+  const activities = createActivities({ fetch: fakeFetch });
+  const g = gate({ checks: [health], intervalMs: 60_000 });
+  const started = Date.now();
+  setTimeout(() => env.cancel(), 100);
+  await assert.rejects(
+    env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 3_600_000 }),
+    (err: unknown) => err instanceof CancelledFailure,
+  );
+  assert.ok(Date.now() - started < 2000);
+});
