@@ -1,7 +1,7 @@
 // Reads a pipeline file (YAML or JSON), keeping every node's position so that each problem
 // is reported as `file:line:col path: message`, all at once, never as a stack trace.
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, isNode, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, isNode, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { pipelineSchema, type Pipeline } from './schema.js';
 import { suggest } from './suggest.js';
@@ -63,15 +63,17 @@ export function parsePipeline(text: string, file = '<input>'): Loaded {
   };
   if (doc.errors.length > 0) {
     throw new PipelineError(
-      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0] })),
+      doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: yamlMessage(e.code, e.message) })),
     );
   }
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    // e.g. an alias bomb or an undefined alias: still a problem with a place, not a stack trace.
-    throw new PipelineError([{ file, line: 1, col: 1, path: '', message: (err as Error).message.split('\n')[0] }]);
+    // An undefined alias or an alias bomb: still a problem with a place, not a stack trace.
+    const message = (err as Error).message.split('\n')[0];
+    const where = unresolvedAlias(doc);
+    throw new PipelineError([{ file, ...(where ? at(where) : { line: 1, col: 1 }), path: '', message }]);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new PipelineError([{ file, line: 1, col: 1, path: '', message: 'a pipeline file is a mapping (apiVersion: firebreak/v1, service: ...)' }]);
@@ -85,6 +87,21 @@ export function parsePipeline(text: string, file = '<input>'): Loaded {
     throw new PipelineError(dedupe(problems));
   }
   return { pipeline: result.data, file, lineOf };
+}
+
+/** Offset of the first alias whose anchor is not defined before it, if any. */
+function unresolvedAlias(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined && node.range) {
+        offset = node.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 /** Every key written twice in one mapping, at the second occurrence, naming the first. */
@@ -106,6 +123,12 @@ function duplicateKeys(node: unknown, path: (string | number)[], file: string, a
     node.items.forEach((item, i) => problems.push(...duplicateKeys(item, [...path, i], file, at)));
   }
   return problems;
+}
+
+/** The parser's message, first line only, reworded where it speaks to programmers. */
+function yamlMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'one pipeline per file: remove the second document (after ---)';
+  return message.split('\n')[0];
 }
 
 function dedupe(problems: Problem[]): Problem[] {

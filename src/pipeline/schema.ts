@@ -35,11 +35,14 @@ export type LintRule = (typeof LINT_RULES)[number];
 const ALWAYS = { when: () => true };
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const DURATION_HELP = 'not a duration: write it like 90s, 45m or 1h30m';
 export const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== undefined, {
-    message: 'not a duration: write it like 90s, 45m or 1h30m',
+  .string({
+    // A bare number is the usual slip: say which unit it lacks. Missing stays "required".
+    error: (issue) =>
+      typeof issue.input === 'number' ? `not a duration: ${issue.input} needs a unit, like ${issue.input}s or ${issue.input}m` : issue.input === undefined ? undefined : DURATION_HELP,
   })
+  .refine((s) => parseDuration(s) !== undefined, { message: DURATION_HELP })
   .describe('A duration such as 90s, 45m or 1h30m');
 
 /** A string that may hold {{region}}-style templates; unknown template names are refused. */
@@ -91,7 +94,12 @@ export const gateSchema = z.strictObject({
   interval: duration.default('60s'),
   failAfter: z.number().int().min(1).default(2),
   minSamples: z.number().int().min(1).default(10),
-  onNoData: z.enum(['pause', 'fail']).default('pause').describe('Missing data never passes a gate'),
+  onNoData: z
+    .enum(['pause', 'fail'], {
+      error: (issue) => (issue.input === 'pass' ? 'must be "pause" or "fail": a gate never passes on missing data' : undefined),
+    })
+    .default('pause')
+    .describe('Missing data never passes a gate'),
   checks: z.array(checkSchema).default([]),
 });
 
@@ -109,7 +117,7 @@ const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const windowSchema = z
   .strictObject({
-    days: z.array(z.enum(DAYS)).min(1).default([...DAYS]).describe('Days on which the window opens'),
+    days: z.array(z.enum(DAYS)).min(1, 'name at least one day').default([...DAYS]).describe('Days on which the window opens'),
     from: z.string().regex(CLOCK, 'a time like 09:00'),
     to: z.string().regex(CLOCK, 'a time like 16:00').describe('Before `from` means the window ends the next day'),
     tz: z.string().superRefine(checkTimeZone).default('UTC').describe('An IANA time zone such as Europe/Dublin'),
