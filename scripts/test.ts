@@ -23,14 +23,6 @@ function collect(path: string): string[] {
   return out;
 }
 
-// Fast feedback first: unit tests, then the real-server suites.
-const ORDER = ['test/unit/', 'test/workflows/', 'test/integration/'];
-function rank(file: string): number {
-  const rel = relative(ROOT, file);
-  const i = ORDER.findIndex((prefix) => rel.startsWith(prefix));
-  return i === -1 ? ORDER.length : i;
-}
-
 const args = process.argv.slice(2);
 const roots = (args.length ? args : ['test']).map((a) => resolve(a));
 for (const r of roots) {
@@ -39,7 +31,9 @@ for (const r of roots) {
     process.exit(2);
   }
 }
-const files = [...new Set(roots.flatMap(collect))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+// Node's runner sorts the files by path itself (integration/, unit/, workflows/), whatever order
+// they are given in.
+const files = [...new Set(roots.flatMap(collect))].sort();
 if (files.length === 0) {
   console.error('test: no test files found');
   process.exit(1);

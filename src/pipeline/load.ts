@@ -186,11 +186,7 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, file: string, at: At
     const best = [...issue.errors].sort((a, b) => a.length - b.length)[0];
     if (best.length > 0) return best.flatMap((i) => toProblems({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue, doc, file, at));
   }
-  return [{ file, ...positionOf(doc, path, at), path: formatPath(path), message: messageOf(issue) }];
-}
-
-function messageOf(issue: z.core.$ZodIssue): string {
-  return issue.message;
+  return [{ file, ...positionOf(doc, path, at), path: formatPath(path), message: issue.message }];
 }
 
 const NOUNS: Record<string, string> = {

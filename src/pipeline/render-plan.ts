@@ -145,7 +145,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
   }
   lines.push(
     '',
-    `earliest finish: ${minute(finish)} if started ${minute(start)} (soaks and windows; deploys and approvals taken as instant)`,
+    `earliest finish: ${minute(finish)}, ${formatDuration(finish.getTime() - start.getTime())} after a start at ${minute(start)} (soaks and windows; deploys and approvals taken as instant)`,
     ...findingLines(file, findings),
   );
   return `${lines.join('\n')}\n`;

@@ -5,7 +5,8 @@ import { plan, type Plan } from '../../src/pipeline/plan.js';
 
 export interface TestPipeline {
   service: string;
-  regions: [name: string, customers: number][];
+  /** [name, customers, soak override?] */
+  regions: [name: string, customers: number, soak?: string][];
   soak?: string;
   interval?: string;
   minSamples?: number;
@@ -48,7 +49,7 @@ service: ${t.service}
 owner: test-team
 runbook: https://wiki.example.com/${t.service}/deploys
 regions:
-${t.regions.map(([name, customers]) => `  - { name: ${name}, customers: ${customers} }`).join('\n')}
+${t.regions.map(([name, customers, soak]) => `  - { name: ${name}, customers: ${customers}${soak ? `, soak: ${soak}` : ''} }`).join('\n')}
 ${t.waves ? `waves: ${JSON.stringify(t.waves)}\n` : ''}soak: ${t.soak ?? '3s'}
 gate:
   name: "errors below 5% through the soak"

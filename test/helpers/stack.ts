@@ -20,11 +20,18 @@ export interface SimulatorHandle {
   close(): Promise<void>;
 }
 
+/** A subset of src/sim/server.ts's SimulatorOptions (port is always a free one). */
+export interface SimulatorStartOptions {
+  deploySeconds?: number;
+  customers?: Record<string, number>;
+  token?: string;
+}
+
 export interface TestStackOptions {
   /** Start a real Prometheus scraping the simulator (needs Debian's prometheus package). */
   prometheus?: boolean;
-  /** Start the region simulator on a free port. */
-  simulator?: boolean;
+  /** Start the region simulator on a free port (true, or its options). */
+  simulator?: boolean | SimulatorStartOptions;
   /** Passed to the simulator: how long one region deploy takes. Default 0.2. */
   deploySeconds?: number;
 }
@@ -61,11 +68,11 @@ function uniqueTaskQueue(): string {
 // maps the .js specifier to src/sim/server.ts at run time.
 const SIM_MODULE = '../../src/sim/server.js';
 
-async function startSim(deploySeconds: number): Promise<SimulatorHandle> {
+async function startSim(opts: SimulatorStartOptions): Promise<SimulatorHandle> {
   const mod = (await import(SIM_MODULE)) as {
-    startSimulator(opts: { port: number; deploySeconds?: number }): Promise<SimulatorHandle>;
+    startSimulator(opts: SimulatorStartOptions & { port: number }): Promise<SimulatorHandle>;
   };
-  return mod.startSimulator({ port: 0, deploySeconds });
+  return mod.startSimulator({ ...opts, port: 0 });
 }
 
 export async function startTestStack(opts: TestStackOptions = {}): Promise<TestStack> {
@@ -87,7 +94,8 @@ export async function startTestStack(opts: TestStackOptions = {}): Promise<TestS
 
     let sim: SimulatorHandle | undefined;
     if (opts.simulator) {
-      sim = await startSim(opts.deploySeconds ?? 0.2);
+      const simOpts = typeof opts.simulator === 'object' ? opts.simulator : {};
+      sim = await startSim({ ...simOpts, deploySeconds: simOpts.deploySeconds ?? opts.deploySeconds ?? 0.2 });
       const s = sim;
       cleanups.push(() => s.close());
     }

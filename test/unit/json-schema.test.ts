@@ -8,7 +8,22 @@ import { parse } from 'yaml';
 import { SCHEMA_PATH, schemaText } from '../../scripts/gen-schema.js';
 import { starterPipeline } from '../../src/pipeline/init-template.js';
 
-type Schema = Record<string, any>;
+interface Schema {
+  $schema?: string;
+  type?: string | string[];
+  anyOf?: Schema[];
+  const?: unknown;
+  enum?: unknown[];
+  pattern?: string;
+  minLength?: number;
+  minimum?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: Schema;
+  required?: string[];
+  properties?: Record<string, Schema>;
+  additionalProperties?: boolean | Schema;
+}
 
 test('schema/pipeline.schema.json equals the generated one (run: npx tsx scripts/gen-schema.ts)', () => {
   assert.equal(readFileSync(SCHEMA_PATH, 'utf8'), schemaText());
@@ -16,7 +31,7 @@ test('schema/pipeline.schema.json equals the generated one (run: npx tsx scripts
 
 /** The subset of draft-07 the generated schema uses: enough to see what an editor would flag. */
 function errors(schema: Schema, value: unknown, at = '$'): string[] {
-  if (schema.anyOf) return schema.anyOf.some((s: Schema) => errors(s, value, at).length === 0) ? [] : [`${at}: no branch matches`];
+  if (schema.anyOf) return schema.anyOf.some((s) => errors(s, value, at).length === 0) ? [] : [`${at}: no branch matches`];
   const out: string[] = [];
   const type = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
   if (schema.type) {
@@ -34,7 +49,7 @@ function errors(schema: Schema, value: unknown, at = '$'): string[] {
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) out.push(`${at}: too few items`);
     if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(`${at}: too many items`);
-    if (schema.items) value.forEach((v, i) => out.push(...errors(schema.items, v, `${at}[${i}]`)));
+    if (schema.items) value.forEach((v, i) => out.push(...errors(schema.items!, v, `${at}[${i}]`)));
   }
   if (type === 'object') {
     const obj = value as Record<string, unknown>;
@@ -69,6 +84,6 @@ test('the editor schema flags what the loader refuses for shape: unknown keys, e
 });
 
 test('a JSON pipeline may name its schema with $schema', () => {
-  assert.deepEqual(schema.properties.$schema, { type: 'string' });
+  assert.deepEqual(schema.properties?.$schema, { type: 'string' });
   assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
 });

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { blockingFindings, lint, RULES, type Finding } from '../../src/pipeline/lint.js';
 import { parsePipeline, PipelineError, formatProblem } from '../../src/pipeline/load.js';
-import { LINT_RULES } from '../../src/pipeline/schema.js';
+import { LINT_RULES, type PipelineInput } from '../../src/pipeline/schema.js';
 import { starterPipeline } from '../../src/pipeline/init-template.js';
 
-type Doc = Record<string, any>;
+/** A pipeline as written (defaults optional); tests edit it before it is serialised. */
+type Doc = PipelineInput;
 
 function good(): Doc {
   return {
@@ -145,8 +146,8 @@ test('owner and runbook: placeholders are refused, paths and URLs accepted', () 
 });
 
 test('one-way migrations: irreversible needs a manual gate; down on both steps is clean', () => {
-  const m = (extra: Doc) => edit((d) => { d.migrations = [{ id: 'm1', database: 'x', expand: { up: 'u.sql', down: 'd.sql' }, ...extra }]; });
-  assert.deepEqual(rules(m({})), []);
+  const m = (extra: Partial<NonNullable<Doc['migrations']>[number]> = {}) => edit((d) => { d.migrations = [{ id: 'm1', database: 'x', expand: { up: 'u.sql', down: 'd.sql' }, ...extra }]; });
+  assert.deepEqual(rules(m()), []);
   assert.deepEqual(findings(m({ contract: { up: 'c.sql' } })).map((f) => f.message), [
     'migration m1: contract has no down; add one, or irreversible: "<reason>" and a manual gate',
   ]);
@@ -194,7 +195,7 @@ function problems(doc: Doc): string[] {
 }
 
 test('an allow naming an unknown rule is refused with a did-you-mean', () => {
-  const got = problems(edit((d) => { d.lint = { allow: [{ rule: 'smalest-first', reason: 'x' }] }; }));
+  const got = problems(edit((d) => { d.lint = { allow: [{ rule: 'smalest-first', reason: 'x' }] } as unknown as Doc['lint']; }));
   assert.equal(got.length, 1);
   assert.match(got[0], /^p\.yaml:\d+:\d+ lint\.allow\[0\]\.rule: must be one of .*; did you mean "smallest-first"\?$/);
 });
@@ -203,7 +204,7 @@ test('an allow without a written reason is refused', () => {
   assert.deepEqual(problems(edit((d) => { d.lint = { allow: [{ rule: 'runbook', reason: '  ' }] }; })).map((p) => p.replace(/^p\.yaml:\d+:\d+ /, '')), [
     'lint.allow[0].reason: say why this rule does not apply here',
   ]);
-  assert.deepEqual(problems(edit((d) => { d.lint = { allow: [{ rule: 'runbook' }] }; })).map((p) => p.replace(/^p\.yaml:\d+:\d+ /, '')), [
+  assert.deepEqual(problems(edit((d) => { d.lint = { allow: [{ rule: 'runbook' }] } as unknown as Doc['lint']; })).map((p) => p.replace(/^p\.yaml:\d+:\d+ /, '')), [
     'lint.allow[0].reason: required',
   ]);
 });

@@ -1,0 +1,52 @@
+// A worker SIGKILLed (a real child process) in the middle of a soak: a new worker finishes the
+// deploy, no region is deployed twice, and the soak keeps its absolute deadline: neither
+// restarted from zero nor cut short.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
+import { testPlan } from '../helpers/pipelines.js';
+import { regionState, seedVersion, simDeployments, start, waitFor } from '../helpers/deploys.js';
+import type { DeployStatus } from '../../workflows/messages.js';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ simulator: true });
+});
+after(async () => stack?.stop());
+
+test('worker killed during a soak: a new worker finishes, nothing deployed twice, soak keeps its deadline', async () => {
+  const SOAK_MS = 20_000;
+  await seedVersion(stack, 'crash', ['small', 'large'], '1.0.0');
+  const plan = testPlan({ service: 'crash', regions: [['small', 100, '20s'], ['large', 90000, '6s']], interval: '1s', minSamples: 5 }, '2.0.0');
+  const workerOpts = { address: stack.address, taskQueue: stack.taskQueue, env: { FIREBREAK_SIM_URL: stack.sim!.url } };
+  const first = await startWorkerProcess(workerOpts);
+  const handle = await start(stack, plan);
+  const soaking = await waitFor(handle, (s) => regionState(s, 'small') === 'soaking' && s.stages[0].regions[0].soakEndsAt !== undefined, 'small to soak');
+  await new Promise((r) => setTimeout(r, 3000));
+  first.kill('SIGKILL');
+  const { signal } = await first.exited;
+  assert.equal(signal, 'SIGKILL');
+  const killedAt = Date.now();
+
+  const second = await startWorkerProcess(workerOpts);
+  try {
+    const done = (await handle.result()) as DeployStatus;
+    assert.equal(done.phase, 'succeeded', JSON.stringify(done.events, null, 1));
+
+    const deploys = (await simDeployments(stack)).filter((d) => d.service === 'crash' && d.version === '2.0.0');
+    assert.deepEqual(deploys.map((d) => d.region), ['small', 'large'], 'each region deployed exactly once');
+
+    const small = done.stages[0].regions[0];
+    const deadline = Date.parse(soaking.stages[0].regions[0].soakEndsAt!);
+    assert.equal(Date.parse(small.soakEndsAt!), deadline, 'the soak kept its absolute deadline');
+    assert.equal(deadline - Date.parse(small.soakStartedAt!), SOAK_MS);
+    const promotedAt = Date.parse(done.events.find((e) => e.kind === 'promoted' && e.region === 'small')!.at);
+    assert.ok(promotedAt >= deadline, 'not cut short: promoted only after the deadline');
+    // Restarted from zero, the soak would end no earlier than the kill plus a full soak.
+    assert.ok(promotedAt < killedAt + SOAK_MS, `not restarted: promoted ${promotedAt - killedAt} ms after the kill`);
+    assert.ok(small.checks[0].samples >= 5, `samples carried across the crash: ${small.checks[0].samples}`);
+  } finally {
+    second.kill('SIGTERM');
+    await second.exited;
+  }
+});
