@@ -11,6 +11,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
   ActivityCancellationType,
@@ -44,6 +45,7 @@ import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, Fire
 import { DeployState } from './state.js';
 import { detailsMarkdown } from './details.js';
 import { formatDuration, parseDuration } from '../src/pipeline/duration.js';
+import { describeWindows, nextOpen } from '../src/pipeline/windows.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -246,6 +248,21 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     publish();
   };
 
+  /** Exposure to more customers happens only inside a window: a durable timer until one opens. */
+  const waitForWindow = async (what: string): Promise<void> => {
+    if (plan.windows.length === 0) return;
+    const now = new Date();
+    const opens = nextOpen(plan.windows, now);
+    if (opens.getTime() <= now.getTime()) return;
+    s.windowOpensAt = opens.toISOString();
+    st.record('window_wait', `${what} waits for the window (${describeWindows(plan.windows)}) opening at ${s.windowOpensAt}`);
+    publish();
+    await sleep(opens.getTime() - now.getTime());
+    delete s.windowOpensAt;
+    st.record('window_open', `window open: ${what}`);
+    publish();
+  };
+
   const soak = async (r: RegionStatus, pr: PlanRegion): Promise<WatchResult> => {
     const started = Date.now();
     const deadline = started + pr.soakMs;
@@ -330,6 +347,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       publish();
       await condition(() => !st.manualPause);
     }
+    await waitForWindow(`promotion of ${r.name}`);
     r.state = 'promoted';
     st.record('promoted', `${r.name} promoted: gate "${pr.gate.name}" ${stage.gate.state}`, { region: r.name, by: stage.gate.by });
     publish();
@@ -351,6 +369,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   const runStage = async (stage: Stage): Promise<void> => {
     const ss = s.stages[stage.index];
     if (st.manualPause) await condition(() => !st.manualPause);
+    await waitForWindow(`stage ${stage.index + 1} (${stage.regions.map((r) => r.name).join(', ')})`);
     s.currentStage = stage.index;
     publish();
     await Promise.all(stage.regions.map((pr, i) => runRegion(ss, ss.regions[i], pr)));

@@ -76,6 +76,8 @@ export interface DeployStatus {
   events: DeployEvent[];
   startedAt: string;
   endedAt?: string;
+  /** Set while promotion waits for a deploy window: when the next one opens. */
+  windowOpensAt?: string;
 }
 
 export interface DeployInput {

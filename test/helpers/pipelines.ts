@@ -19,6 +19,8 @@ export interface TestPipeline {
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
   waves?: string[][];
+  /** Raw YAML appended at the top level (windows, notify, migrations...). */
+  extra?: string;
 }
 
 const CHECKS = {
@@ -66,7 +68,7 @@ deploy:
   timeout: 1m
 rollback: { onFailure: ${t.rollback?.onFailure ?? 'region'}, onAbort: ${t.rollback?.onAbort ?? 'none'} }
 pauseTimeout: ${t.pauseTimeout ?? '72h'}
-`;
+${t.extra ?? ''}`;
 }
 
 export function testPlan(t: TestPipeline, version: string): Plan {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { phaseIs, regionState, seedVersion, simRegion, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, approveUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
@@ -65,6 +66,7 @@ test('onNoData: pause — an operator may approve an inconclusive region on thei
     const done = (await handle.result()) as DeployStatus;
     assert.equal(done.phase, 'succeeded');
     assert.equal(done.stages[0].gate.by, 'ana');
+    await recordHistory(stack.address, handle, 'v1-inconclusive-approved');
   });
 });
 

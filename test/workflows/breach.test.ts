@@ -17,6 +17,7 @@ import {
   waitFor,
   withWorker,
 } from '../helpers/deploys.js';
+import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
@@ -70,6 +71,7 @@ test('breach in the middle region: rolled back, earlier untouched, later never d
       assert.equal((await simRegion(stack, 'shop-retry', region)).version, '2.0.0');
     }
     assert.ok(done.events.some((e) => e.kind === 'retry' && e.by === 'ana'));
+    await recordHistory(stack.address, handle, 'v1-breach-rollback-retry');
   });
 });
 
@@ -86,6 +88,7 @@ test('abort {rollback: all} returns every region to its previous version', async
     const final = (await handle.result()) as DeployStatus;
     assert.equal(final.phase, 'aborted');
     assert.ok(final.events.some((e) => e.kind === 'abort' && e.by === 'ana' && /bad build/.test(e.message)));
+    await recordHistory(stack.address, handle, 'v1-abort-rollback-all');
   });
 });
 

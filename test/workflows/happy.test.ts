@@ -5,6 +5,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { seedVersion, simDeployments, simRegion, start, withWorker } from '../helpers/deploys.js';
 import type { DeployStatus } from '../../workflows/messages.js';
+import { recordHistory } from '../helpers/histories.js';
 import { FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 
 let stack: TestStack;
@@ -27,6 +28,7 @@ test('happy path across four stages: smallest first, largest last, each region o
   const result = (await withWorker(stack, () => handle.result())) as DeployStatus;
 
   assert.equal(result.phase, 'succeeded');
+  await recordHistory(stack.address, handle, 'v1-happy-four-stages');
   const deploys = (await simDeployments(stack)).slice(before).filter((d) => d.version === '2.0.0');
   assert.deepEqual(
     deploys.map((d) => d.region),

@@ -10,6 +10,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { findTemporalCli } from '../../src/temporal/tools.js';
+import { recordHistory } from '../helpers/histories.js';
 import { resumeUpdate, retryUpdate, approveUpdate, type DeployStatus } from '../../workflows/messages.js';
 
 const run = promisify(execFile);
@@ -96,6 +97,7 @@ test('pause sent as a signal while no worker runs takes effect when a worker ret
     const done = (await handle.result()) as DeployStatus;
     assert.equal(done.phase, 'succeeded');
     assert.deepEqual(done.events.filter((e) => e.by === 'oncall').map((e) => e.kind), ['paused', 'resumed']);
+    await recordHistory(stack.address, handle, 'v1-pause-signal-resume');
   });
 });
 
@@ -116,5 +118,6 @@ test('manual approval waits, refuses the wrong region, promotes after the right 
     assert.equal(done.stages[0].gate.by, 'ana');
     assert.equal(done.stages[1].gate.by, 'ben');
     assert.equal(done.stages[1].gate.state, 'approved');
+    await recordHistory(stack.address, handle, 'v1-manual-approval');
   });
 });

@@ -1,0 +1,129 @@
+// The `firebreak` CLI as CI runs it: a real child process against the dev server, with the
+// exit codes of SPEC §4 (0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
+import { seedVersion, simFault, simRegion, withWorker } from '../helpers/deploys.js';
+import { REPO_ROOT } from '../../src/temporal/tools.js';
+
+let stack: TestStack;
+const dir = mkdtempSync(join(tmpdir(), 'firebreak-cli-'));
+before(async () => {
+  stack = await startTestStack({ simulator: true });
+});
+after(async () => stack?.stop());
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function firebreak(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'firebreak.js'), ...args],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TEMPORAL_ADDRESS: stack.address, FIREBREAK_TASK_QUEUE: stack.taskQueue, FIREBREAK_USER: 'ci', ...env },
+      },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+function pipelineFile(t: TestPipeline): string {
+  const file = join(dir, `${t.service}.yaml`);
+  writeFileSync(file, pipelineYaml(t));
+  return file;
+}
+
+const REGIONS: [string, number][] = [
+  ['small', 100],
+  ['large', 9000],
+];
+
+test('deploy --wait exits 0 when every region is promoted, and attaches on a CI retry', async () => {
+  await withWorker(stack, async () => {
+    await seedVersion(stack, 'cli-ok', ['small', 'large'], '1.0.0');
+    const file = pipelineFile({ service: 'cli-ok', regions: REGIONS, soak: '2s' });
+    const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait']);
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    assert.match(run.stdout, /started deploy-cli-ok: cli-ok 2\.0\.0/);
+    assert.match(run.stdout, /promoted\s+small promoted/);
+    assert.match(run.stdout, /phase: succeeded/);
+  });
+});
+
+test('deploy --wait exits 3 when paused for an operator; a refused command exits 2 with the reason; abort works', async () => {
+  await withWorker(stack, async () => {
+    await seedVersion(stack, 'cli-pause', ['small', 'large'], '1.0.0');
+    await simFault(stack, { service: 'cli-pause', region: 'small', version: '2.0.0', errorRate: 0.4 });
+    const file = pipelineFile({ service: 'cli-pause', regions: REGIONS, soak: '3s' });
+    const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait']);
+    assert.equal(run.code, 3, run.stderr + run.stdout);
+    assert.match(run.stdout, /phase: paused/);
+    assert.match(run.stdout, /rolled_back/);
+
+    const again = await firebreak(['deploy', file, '--version', '2.0.1']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /deploy-cli-pause is already deploying cli-pause 2\.0\.0 \(phase paused\)/);
+
+    const resume = await firebreak(['resume', 'cli-pause']);
+    assert.equal(resume.code, 2);
+    assert.match(resume.stderr, /resume refused: not paused by an operator; small is held/);
+
+    const status = await firebreak(['status', 'cli-pause', '--json']);
+    assert.equal(status.code, 0);
+    assert.equal(JSON.parse(status.stdout).phase, 'paused', '--json prints one JSON document');
+
+    const abort = await firebreak(['abort', 'cli-pause', '--reason', 'bad build', '--rollback', 'all']);
+    assert.equal(abort.code, 0, abort.stderr);
+    assert.match(abort.stdout, /phase: aborted/);
+    assert.equal((await simRegion(stack, 'cli-pause', 'small')).version, '1.0.0');
+  });
+});
+
+test('deploy --wait exits 1 when the deploy ends rolled back', async () => {
+  await withWorker(stack, async () => {
+    await seedVersion(stack, 'cli-rb', ['small', 'large'], '1.0.0');
+    await simFault(stack, { service: 'cli-rb', region: 'small', version: '2.0.0', errorRate: 0.4 });
+    const file = pipelineFile({ service: 'cli-rb', regions: REGIONS, soak: '3s', rollback: { onFailure: 'all' } });
+    const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(JSON.parse(run.stdout).phase, 'rolled_back', 'stdout is exactly one JSON document');
+  });
+});
+
+test('an invalid pipeline exits 2 with every problem and starts nothing', async () => {
+  const file = join(dir, 'broken.yaml');
+  writeFileSync(file, pipelineYaml({ service: 'cli-broken', regions: REGIONS }).replace('soak: 3s', 'soak: 3 minutes').replace('owner:', 'ownr:'));
+  const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait']);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /broken\.yaml:\d+:\d+ ownr: unknown key; did you mean owner\?/);
+  assert.match(run.stderr, /broken\.yaml:\d+:\d+ soak: /);
+  assert.match(run.stderr, /nothing was started/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  await assert.rejects(stack.client.workflow.getHandle('deploy-cli-broken').describe(), WorkflowNotFoundError);
+});
+
+test('no server: exit 2 with one clear sentence', async () => {
+  const file = pipelineFile({ service: 'cli-noserver', regions: REGIONS });
+  const run = await firebreak(['deploy', file, '--version', '2.0.0'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /cannot reach Temporal at 127\.0\.0\.1:1/);
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test('bad usage exits 2', async () => {
+  const run = await firebreak(['deploy']);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /missing required argument/);
+});

@@ -1,0 +1,31 @@
+// History stays bounded: one region-stage costs the same number of events whether its soak is
+// three seconds or thirty (the watch heartbeats; it does not wake the workflow).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { testPlan } from '../helpers/pipelines.js';
+import { historyOf, start, withWorker } from '../helpers/deploys.js';
+import type { DeployStatus } from '../../workflows/messages.js';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ simulator: true });
+});
+after(async () => stack?.stop());
+
+async function eventsFor(service: string, soak: string): Promise<number> {
+  const handle = await start(stack, testPlan({ service, regions: [['only', 100]], soak, interval: '1s' }, '2.0.0'), { previous: '1.0.0' });
+  const done = (await handle.result()) as DeployStatus;
+  assert.equal(done.phase, 'succeeded');
+  assert.ok(done.stages[0].regions[0].checks[0].samples >= 3);
+  return (await historyOf(handle)).events.length;
+}
+
+test('a region-stage costs the same events for a 3 s and a 30 s soak (±2)', async () => {
+  await withWorker(stack, async () => {
+    const [short, long] = await Promise.all([eventsFor('hist-short', '3s'), eventsFor('hist-long', '30s')]);
+    console.log(`history events per region-stage: 3s soak ${short}, 30s soak ${long}`);
+    assert.ok(Math.abs(short - long) <= 2, `3s soak: ${short} events, 30s soak: ${long} events`);
+    assert.ok(long < 40, `a single region-stage should be a few dozen events at most, got ${long}`);
+  });
+});
