@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../src/dev/stack.js';
 import { customersFromPipeline } from '../src/sim/pipeline-customers.js';
-import { REPO_ROOT } from '../src/temporal/tools.js';
+import { REPO_ROOT, findTemporalCli, which } from '../src/temporal/tools.js';
 
 const PIPELINE = 'examples/demo-shop.yaml';
 const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true';
@@ -40,6 +40,8 @@ try {
   const statusOk = (await firebreak(['status', 'demo-shop'], env)) === 0;
   ok = good === 0 && bad === 3 && statusOk;
 
+  // The operator's `temporal`: on PATH when installed, else the one setup built.
+  const temporal = which('temporal') ?? findTemporalCli();
   const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/default/workflows/deploy-demo-shop` : '(headless)';
   say(`
 The bad version was caught in the smallest region and rolled back; nothing else saw it.
@@ -48,10 +50,10 @@ The bad version was caught in the smallest region and rolled back; nothing else 
 
 Decide as an operator (Temporal CLI; the same commands exist as \`firebreak retry|abort\`):
 
-  temporal workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
+  ${temporal} workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
     --name abort --input '{"reason":"2.1.0-bad breaks checkout","by":"you","rollback":"failed"}'
 
-  temporal workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
+  ${temporal} workflow update execute --address ${stack.temporalAddress} --workflow-id deploy-demo-shop \\
     --name retry --input '{"region":"ap-southeast-2","by":"you"}'
 `);
   say(`demo ${ok ? 'passed' : 'FAILED'} in ${elapsed()}`);

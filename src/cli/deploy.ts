@@ -6,7 +6,7 @@ import { actor, client, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { exitCodeFor, waitForOutcome } from './wait.js';
 import { renderStatus } from './render.js';
-import { statusQuery } from '../../workflows/messages.js';
+import { nextSteps } from './next-steps.js';
 
 export interface DeployOptions {
   version: string;
@@ -51,8 +51,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   if (opts.json) printJson(final);
   else log(`\n${renderStatus(final)}`);
   if (final.phase === 'paused') {
-    log(`\npaused: ${final.pausedReason}\nnext: firebreak retry ${pipeline.service} --region R | firebreak resume ${pipeline.service} | firebreak abort ${pipeline.service}`);
+    log(`\npaused: ${final.pausedReason}\n\nnext:\n${nextSteps(final).map((l) => `  ${l}`).join('\n')}`);
   }
   process.exitCode = exitCodeFor(final.phase);
-  void statusQuery;
 }

@@ -2,7 +2,7 @@
 // under .firebreak/), the region simulator, Prometheus scraping it when installed, and a
 // worker whose environment points at them.
 import { join } from 'node:path';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../temporal/server.js';
 import { startPrometheus, type PrometheusServer } from '../temporal/prometheus.js';
 import { findPrometheus, REPO_ROOT } from '../temporal/tools.js';
@@ -63,6 +63,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env.FIREBREAK_SIM_URL = sim.url;
     if (prom) process.env.PROMETHEUS_URL = prom.url;
     process.env.TEMPORAL_ADDRESS = server.address;
+    // The stack prints its own progress; the SDK's INFO chatter (and the bundler's) would bury it.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
     const { connection }: { connection: NativeConnection } = await connectWorkerConnection({ address: server.address });
     stops.push(() => connection.close());
     const worker: Worker = await createWorker({ connection, taskQueue: DEFAULT_TASK_QUEUE });

@@ -1,0 +1,211 @@
+// Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
+// judged against their thresholds, and ANSI colour that can be turned off (and measured).
+import type { CheckStatus, Phase, RegionState } from '../../../workflows/messages.js';
+
+// --- ANSI ---
+
+const ESC = '\x1b[';
+const ANSI_RE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+export type Colour = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'dim' | 'bold';
+const CODES: Record<Colour, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+};
+
+/** A painter: paints when colour is on, returns the text unchanged when it is off. */
+export type Paint = (colour: Colour | undefined, text: string) => string;
+
+export function painter(colour: boolean): Paint {
+  return (c, text) => (colour && c && text ? `${ESC}${CODES[c][0]}m${text}${ESC}${CODES[c][1]}m` : text);
+}
+
+export function stripAnsi(s: string): string {
+  return s.replace(ANSI_RE, '');
+}
+
+/** Columns a string takes on a terminal (escape codes take none; every code point one). */
+export function visibleWidth(s: string): number {
+  return [...stripAnsi(s)].length;
+}
+
+/** Cut a line to `cols` visible columns, keeping escape codes (and resetting at the cut). */
+export function truncateVisible(s: string, cols: number): string {
+  if (visibleWidth(s) <= cols) return s;
+  let out = '';
+  let width = 0;
+  let i = 0;
+  const limit = Math.max(0, cols - 1);
+  while (i < s.length && width < limit) {
+    ANSI_RE.lastIndex = i;
+    const m = s.startsWith(ESC, i) ? /^\x1b\[[0-9;?]*[A-Za-z]/.exec(s.slice(i)) : null;
+    if (m) {
+      out += m[0];
+      i += m[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(s.codePointAt(i)!);
+    out += ch;
+    i += ch.length;
+    width += 1;
+  }
+  const hadAnsi = out.includes(ESC);
+  return `${out}…${hadAnsi ? `${ESC}0m` : ''}`;
+}
+
+/** Pad to a visible width (escape codes do not count). */
+export function padVisible(s: string, width: number): string {
+  const w = visibleWidth(s);
+  return w >= width ? s : s + ' '.repeat(width - w);
+}
+
+// --- colours of states ---
+
+export const STATE_COLOUR: Record<RegionState, Colour | undefined> = {
+  pending: 'dim',
+  deploying: 'cyan',
+  soaking: 'blue',
+  awaiting_approval: 'yellow',
+  promoted: 'green',
+  failed: 'red',
+  rolling_back: 'magenta',
+  rolled_back: 'yellow',
+};
+
+export const PHASE_COLOUR: Record<Phase, Colour> = {
+  running: 'cyan',
+  paused: 'yellow',
+  succeeded: 'green',
+  rolled_back: 'red',
+  aborted: 'red',
+  failed: 'red',
+};
+
+/** One glyph per state, so a state reads at a glance even without colour. */
+export const STATE_MARK: Record<RegionState, string> = {
+  pending: '·',
+  deploying: '↑',
+  soaking: '~',
+  awaiting_approval: '?',
+  promoted: '✓',
+  failed: '✗',
+  rolling_back: '↓',
+  rolled_back: '↺',
+};
+
+// --- time ---
+
+/** HH:MM:SS of an ISO time, in UTC (the time of every event; logs and history agree). */
+export function clock(at: string | number | Date): string {
+  const d = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(d.getTime())) return '--:--:--';
+  return d.toISOString().slice(11, 19);
+}
+
+/** "2026-11-27 15:50:00 UTC". */
+export function dateTime(at: string | number | Date): string {
+  const d = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(d.getTime())) return String(at);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** A span as people say it: 45s, 12m30s, 1h05m, 2d3h. Never negative. */
+export function span(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h}h${String(m % 60).padStart(2, '0')}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+}
+
+export function ago(at: string, now: number): string {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) return '';
+  return `${span(now - t)} ago`;
+}
+
+// --- soak progress ---
+
+export interface SoakProgress {
+  /** 0..1 */
+  fraction: number;
+  elapsedMs: number;
+  leftMs: number;
+  totalMs: number;
+  /** The deadline has passed: the watcher is reaching its verdict. */
+  over: boolean;
+}
+
+export function soakProgress(startedAt: string | undefined, endsAt: string | undefined, now: number): SoakProgress | undefined {
+  const start = startedAt ? Date.parse(startedAt) : NaN;
+  const end = endsAt ? Date.parse(endsAt) : NaN;
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) return undefined;
+  const totalMs = end - start;
+  const elapsedMs = Math.min(Math.max(0, now - start), totalMs);
+  return {
+    fraction: totalMs === 0 ? 1 : elapsedMs / totalMs,
+    elapsedMs,
+    leftMs: Math.max(0, end - now),
+    totalMs,
+    over: now >= end,
+  };
+}
+
+export function bar(fraction: number, width = 10): string {
+  const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return '█'.repeat(full) + '░'.repeat(width - full);
+}
+
+// --- check values ---
+
+export function formatValue(v: CheckStatus['value'] | undefined): string {
+  if (v === null || v === undefined) return 'no data';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+export type Verdict = 'ok' | 'breach' | 'no_data' | 'unknown';
+
+/**
+ * The value judged against the threshold text the watcher wrote ("<= 0.01", ">= 5 and <= 9",
+ * "== true"). Only for colour and the ok/BREACH word: the watcher's own tally is the authority.
+ */
+export function judge(check: Pick<CheckStatus, 'value' | 'threshold'>): Verdict {
+  const { value, threshold } = check;
+  if (value === null || value === undefined) return 'no_data';
+  if (!threshold) return 'unknown';
+  let bad = false;
+  for (const part of threshold.split(/\s+and\s+/)) {
+    const m = /^(<=|>=|==)\s*(.+)$/.exec(part.trim());
+    if (!m) return 'unknown';
+    const [, op, raw] = m;
+    if (op === '==') {
+      let want: unknown;
+      try {
+        want = JSON.parse(raw);
+      } catch {
+        want = raw;
+      }
+      if (value !== want) bad = true;
+      continue;
+    }
+    const limit = Number(raw);
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(n) || !Number.isFinite(limit)) bad = true;
+    else if (op === '<=' ? n > limit : n < limit) bad = true;
+  }
+  return bad ? 'breach' : 'ok';
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,324 @@
+// Migration steps as the workflow carries them (SPEC §6). The CLI reads each SQL file at plan
+// time (resolveMigrations), so the plan holds the SQL itself and its checksum: workers need no
+// access to the repository, and what `expand` applies is exactly what `firebreak plan` linted.
+// SQL is not secret; the database string stays as written (`${DATABASE_URL}`) and is resolved
+// on the worker only.
+//
+// Statement splitting lives here too, because the lint and the activity must agree on what a
+// statement is: both use PostgreSQL's own parser (@pgsql/parser, libpg_query as WebAssembly),
+// never a regular expression over SQL. The parser is loaded lazily (loadSqlParser), so a module
+// that only needs the types or firstStageNeedsApproval does not pay for the WebAssembly.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Migration, Pipeline } from '../pipeline/schema.js';
+
+export type Phase = 'expand' | 'contract';
+export type Direction = 'up' | 'down';
+
+export interface MigrationStep {
+  id: string;
+  phase: Phase;
+  direction: Direction;
+  /** The path as written in the pipeline (relative to the pipeline file), for messages. */
+  file: string;
+  sql: string;
+  /** sha256 hex of sql. */
+  checksum: string;
+  /** As written, may hold ${VAR}: resolved on the worker, never stored in history. */
+  database: string;
+}
+
+export interface PlanMigration {
+  id: string;
+  database: string;
+  irreversible?: string;
+  expand?: { up: MigrationStep; down?: MigrationStep };
+  contract?: { up: MigrationStep; down?: MigrationStep };
+}
+
+export const PHASES: readonly Phase[] = ['expand', 'contract'];
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Read every SQL file the migrations name (relative paths against baseDir, the directory of the
+ * pipeline file). Every missing or unreadable file is reported at once, in one Error naming
+ * the pipeline key and the path; the CLI turns it into exit 2.
+ */
+export function resolveMigrations(migrations: Migration[], baseDir: string): PlanMigration[] {
+  const problems: string[] = [];
+  const out = migrations.map((m, i): PlanMigration => {
+    const pm: PlanMigration = { id: m.id, database: m.database, ...(m.irreversible ? { irreversible: m.irreversible } : {}) };
+    for (const phase of PHASES) {
+      const files = m[phase];
+      if (!files) continue;
+      const step = (direction: Direction, file: string): MigrationStep | undefined => {
+        const path = isAbsolute(file) ? file : resolve(baseDir, file);
+        try {
+          const sql = readFileSync(path, 'utf8');
+          return { id: m.id, phase, direction, file, sql, checksum: sha256(sql), database: m.database };
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+          problems.push(`migrations[${i}].${phase}.${direction} (migration ${m.id}): ${why}: ${path}`);
+          return undefined;
+        }
+      };
+      const up = step('up', files.up);
+      const down = files.down !== undefined ? step('down', files.down) : undefined;
+      if (up) pm[phase] = { up, ...(down ? { down } : {}) };
+    }
+    return pm;
+  });
+  if (problems.length > 0) {
+    throw new Error(`migration SQL file${problems.length === 1 ? '' : 's'} not readable:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return out;
+}
+
+/**
+ * A migration with a step that has no `down` is one-way: lint requires `irreversible: "<reason>"`
+ * and the first stage's gate becomes a manual approval, so a person signs off before the first
+ * region runs code that depends on a change nobody can take back. Pure: safe for plan().
+ */
+export function firstStageNeedsApproval(pipeline: Pick<Pipeline, 'migrations'>): boolean {
+  return (pipeline.migrations ?? []).some((m) => PHASES.some((phase) => m[phase] !== undefined && m[phase]!.down === undefined));
+}
+
+/** The steps the workflow runs, in order: every expand `up` before the first region. */
+export function expandSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
+  return migrations.flatMap((m) => (m.expand ? [m.expand.up] : []));
+}
+
+/** Every contract `up`, after the last region is promoted and soaked. */
+export function contractSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
+  return migrations.flatMap((m) => (m.contract ? [m.contract.up] : []));
+}
+
+/**
+ * The `down` steps an abort with rollback: all runs, in reverse order: later migrations first,
+ * and within one migration contract before expand. Only `down`s of applied `up`s run (the
+ * activity skips the others), so this list may name steps that never ran.
+ */
+export function downSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
+  return [...migrations].reverse().flatMap((m) => [m.contract?.down, m.expand?.down].filter((s): s is MigrationStep => s !== undefined));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements, as PostgreSQL's parser sees them.
+
+type ParserModule = typeof import('@pgsql/parser');
+let parser: ParserModule | undefined;
+
+/** Load libpg_query (WebAssembly, ~100 ms once per process). Idempotent. */
+export async function loadSqlParser(): Promise<void> {
+  if (parser) return;
+  const mod = await import('@pgsql/parser');
+  await mod.loadModule();
+  parser = mod;
+}
+
+function loadedParser(): ParserModule {
+  if (!parser) throw new Error('the SQL parser is not loaded: await loadSqlParser() first');
+  return parser;
+}
+
+/** A parse-tree node: `{ NodeType: {...fields} }`. */
+export type SqlNode = Record<string, unknown>;
+
+export interface Statement {
+  /** 0-based position in the file. */
+  index: number;
+  /** The statement's text, from its first token to its end (no trailing semicolon). */
+  text: string;
+  /** 1-based line and column (in characters) of the first token in the file. */
+  line: number;
+  col: number;
+  /** Character offset of `text` in the file. */
+  offset: number;
+  /** The node type, e.g. AlterTableStmt, and its fields. */
+  kind: string;
+  node: Record<string, unknown>;
+  /** Comments inside the statement's span (including those just before it), without markers. */
+  comments: string[];
+  /** False for statements PostgreSQL refuses inside a transaction block. */
+  transactional: boolean;
+}
+
+export class SqlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly col: number,
+  ) {
+    super(message);
+    this.name = 'SqlSyntaxError';
+  }
+}
+
+/** 1-based line and column (characters) of a character offset. */
+export function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, col: [...text.slice(start, offset)].length + 1 };
+}
+
+/**
+ * Split SQL into statements with the real parser. libpg_query reports byte offsets
+ * (stmt_location/stmt_len over UTF-8); they are turned into character offsets here. A syntax
+ * error throws SqlSyntaxError with the best position the parser allows (see locateSyntaxError).
+ */
+export function splitStatements(sql: string): Statement[] {
+  const p = loadedParser();
+  let tree: { stmts?: { stmt?: SqlNode; stmt_location?: number; stmt_len?: number }[] };
+  try {
+    tree = p.parseSync(sql) as typeof tree;
+  } catch (err) {
+    // libpg_query answers an unterminated literal with text its wrapper tries to read as JSON.
+    if (err instanceof SyntaxError) throw locateUnterminated(sql);
+    throw locateSyntaxError(sql, (err as Error).message);
+  }
+  const bytes = Buffer.from(sql, 'utf8');
+  const toChar = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
+  const tokens = p.scanSync(sql).tokens;
+  return (tree.stmts ?? []).map((s, index): Statement => {
+    const startByte = s.stmt_location ?? 0;
+    const endByte = s.stmt_len ? startByte + s.stmt_len : bytes.length;
+    const inSpan = tokens.filter((t) => t.start >= startByte && t.end <= endByte);
+    const isComment = (t: { tokenName: string }) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT';
+    const first = inSpan.find((t) => !isComment(t));
+    const firstByte = first ? first.start : startByte;
+    const offset = toChar(firstByte);
+    const text = bytes.subarray(firstByte, endByte).toString('utf8').trimEnd();
+    const [kind, node] = Object.entries(s.stmt ?? { Unknown: {} })[0] as [string, Record<string, unknown>];
+    return {
+      index,
+      text,
+      ...lineCol(sql, offset),
+      offset,
+      kind,
+      node,
+      comments: inSpan.filter(isComment).map((t) => commentBody(t.text, t.tokenName)),
+      transactional: isTransactional(kind, node),
+    };
+  });
+}
+
+function commentBody(text: string, tokenName: string): string {
+  return (tokenName === 'SQL_COMMENT' ? text.slice(2) : text.slice(2, -2)).trim();
+}
+
+/**
+ * libpg_query's error carries no position, only `syntax error at or near "X"`. Find it by
+ * parsing growing prefixes of the file cut at the scanner's top-level semicolons (a semicolon
+ * inside a string, a dollar-quoted body or a comment is part of one token): a prefix that parses,
+ * or fails only "at end of input" (a statement such as BEGIN ATOMIC ... END still open), is
+ * good so far; the first that fails otherwise holds the error after the last good cut, and
+ * the token the message names, searched from that cut, pins the column.
+ */
+function locateSyntaxError(sql: string, message: string): SqlSyntaxError {
+  const p = loadedParser();
+  const bytes = Buffer.from(sql, 'utf8');
+  const toChar = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
+  let tokens: { start: number; end: number; text: string; tokenName: string }[] = [];
+  try {
+    tokens = p.scanSync(sql).tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
+  } catch {
+    // An unterminated string or comment defeats the scanner too: point at the file's start.
+  }
+  const errorIn = (text: string): string | undefined => {
+    try {
+      p.parseSync(text);
+      return undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  let good = 0; // index of the first token after the last cut whose prefix parsed completely
+  let at = tokens.length > 0 ? tokens[0].start : 0;
+  let found = false;
+  for (let i = 0; i < tokens.length && !found; i++) {
+    const last = i === tokens.length - 1;
+    if (!(tokens[i].tokenName === 'ASCII_59' || last)) continue;
+    const msg = errorIn(bytes.subarray(0, tokens[i].end).toString('utf8'));
+    if (msg === undefined) {
+      good = i + 1;
+    } else if (!msg.includes('end of input') || last) {
+      const near = /at or near "(.*)"$/.exec(msg)?.[1];
+      const hit = near !== undefined ? tokens.slice(good, i + 1).find((t) => t.text === near) : undefined;
+      at = hit ? hit.start : tokens[i].end;
+      found = true;
+    }
+  }
+  const { line, col } = lineCol(sql, toChar(at));
+  return new SqlSyntaxError(`${message} at line ${line} col ${col}`, line, col);
+}
+
+/**
+ * An unterminated quoted string, dollar-quoted string or comment is still open at the end of
+ * the file: it starts on the line after the last line boundary at which the text scans cleanly.
+ */
+function locateUnterminated(sql: string): SqlSyntaxError {
+  const p = loadedParser();
+  const lines = sql.split('\n');
+  let good = 0;
+  for (let k = 1; k < lines.length; k++) {
+    try {
+      p.scanSync(lines.slice(0, k).join('\n'));
+      good = k;
+    } catch {
+      // open at this boundary: a multi-line literal, or the unterminated one
+    }
+  }
+  const line = good + 1;
+  return new SqlSyntaxError(`unterminated quoted string, dollar-quoted string or comment starting at line ${line}`, line, 1);
+}
+
+const field = (node: Record<string, unknown>, key: string) => node[key];
+
+/**
+ * Statements PostgreSQL refuses inside a transaction block (or, for ALTER TYPE ... ADD VALUE,
+ * whose new value is unusable until commit, and refused in a block before PostgreSQL 12).
+ */
+export function isTransactional(kind: string, node: Record<string, unknown>): boolean {
+  switch (kind) {
+    case 'IndexStmt':
+    case 'DropStmt':
+      return field(node, 'concurrent') !== true;
+    case 'ReindexStmt': {
+      const params = (field(node, 'params') as SqlNode[] | undefined) ?? [];
+      return !params.some((d) => (d.DefElem as { defname?: string } | undefined)?.defname === 'concurrently');
+    }
+    case 'VacuumStmt':
+      return field(node, 'is_vacuumcmd') !== true;
+    case 'AlterEnumStmt':
+      // ADD VALUE; RENAME VALUE (oldVal set) runs in a transaction.
+      return field(node, 'oldVal') !== undefined;
+    case 'CreatedbStmt':
+    case 'DropdbStmt':
+    case 'CreateTableSpaceStmt':
+    case 'DropTableSpaceStmt':
+    case 'AlterSystemStmt':
+    case 'CreateSubscriptionStmt':
+    case 'DropSubscriptionStmt':
+      return false;
+    case 'AlterTableStmt': {
+      const cmds = (field(node, 'cmds') as SqlNode[] | undefined) ?? [];
+      return !cmds.some((c) => {
+        const cmd = c.AlterTableCmd as { subtype?: string; def?: SqlNode } | undefined;
+        return cmd?.subtype === 'AT_DetachPartition' && (cmd.def?.PartitionCmd as { concurrent?: boolean } | undefined)?.concurrent === true;
+      });
+    }
+    default:
+      return true;
+  }
+}
