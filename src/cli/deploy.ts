@@ -4,9 +4,9 @@ import { plan } from '../pipeline/plan.js';
 import { startDeploy } from '../deploy/start.js';
 import { actor, client, printJson } from './common.js';
 import { CliError } from './fail.js';
-import { exitCodeFor, waitForOutcome } from './wait.js';
-import { renderStatus } from './render.js';
-import { nextSteps } from './next-steps.js';
+import { exitCodeFor, follow } from './wait.js';
+import { isInteractive, renderStatus } from './render.js';
+import { LiveStatusReader, plainStatus } from './live.js';
 
 export interface DeployOptions {
   version: string;
@@ -47,11 +47,15 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     if (opts.json) printJson({ workflowId: id, attached: started.attached });
     return;
   }
-  const final = await waitForOutcome(started.handle, { print: log });
-  if (opts.json) printJson(final);
-  else log(`\n${renderStatus(final)}`);
-  if (final.phase === 'paused') {
-    log(`\npaused: ${final.pausedReason}\n\nnext:\n${nextSteps(final).map((l) => `  ${l}`).join('\n')}`);
-  }
+  const out = opts.json ? process.stderr : process.stdout;
+  const mode = isInteractive(out) ? 'tty' : 'ci';
+  const final = await follow(new LiveStatusReader(c, started.handle), {
+    mode,
+    write: (text) => out.write(text),
+    size: () => ({ columns: out.columns, rows: out.rows }),
+  });
+  if (opts.json) printJson(plainStatus(final));
+  // On a terminal the last frame is the summary; a log gets the whole timeline once more.
+  else if (mode === 'ci') log(`\n${renderStatus(final)}`);
   process.exitCode = exitCodeFor(final.phase);
 }

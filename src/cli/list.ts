@@ -1,51 +1,121 @@
-// `firebreak list`: deploys from Temporal visibility, newest first.
+// `firebreak list`: deploys from Temporal visibility, newest first, filtered by service, phase,
+// owner and start time; the columns a person scans, or --json.
+import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
-import { WORKFLOW_TYPE } from '../../workflows/messages.js';
+import { WORKFLOW_TYPE, type Phase } from '../../workflows/messages.js';
+import { parseDuration } from '../pipeline/duration.js';
 import { client, printJson } from './common.js';
+import { CliError } from './fail.js';
 import { table } from './render.js';
+import { dateTime, span } from './render/format.js';
 
 export interface ListOptions {
   service?: string;
   phase?: string;
   owner?: string;
+  /** A duration back from now (24h, 7d, 90m) or an ISO time: deploys started after it. */
+  since?: string;
   json?: boolean;
-  limit?: number;
+  limit?: number | string;
 }
 
+export interface ListRow {
+  workflowId: string;
+  runId: string;
+  service?: string;
+  version?: string;
+  /** Firebreak's phase; the execution status when the workflow ended outside Firebreak. */
+  phase?: string;
+  /** The region(s) in flight. */
+  region?: string;
+  owner?: string;
+  started: string;
+  closed?: string;
+  durationMs: number;
+  /** Temporal's execution status: RUNNING, COMPLETED, TERMINATED, ... */
+  status: string;
+}
+
+const PHASES: readonly Phase[] = ['running', 'paused', 'succeeded', 'rolled_back', 'aborted', 'failed'];
 const quote = (v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`;
 
-export function listQuery(opts: ListOptions): string {
+/** The start time `--since` means: now minus a duration, or an absolute time. */
+export function parseSince(since: string, now = Date.now()): Date {
+  const ms = parseDuration(since.trim());
+  if (ms !== undefined) return new Date(now - ms);
+  if (/^\d{4}-\d{2}-\d{2}/.test(since.trim())) {
+    const t = Date.parse(since.trim());
+    if (!Number.isNaN(t)) return new Date(t);
+  }
+  throw new CliError(`--since ${JSON.stringify(since)} is neither a duration (90m, 24h, 7d) nor an ISO time (2026-11-27 or 2026-11-27T09:00:00Z)`);
+}
+
+export function listQuery(opts: ListOptions, now = Date.now()): string {
   const terms = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
   if (opts.service) terms.push(`FirebreakService = ${quote(opts.service)}`);
-  if (opts.phase) terms.push(`FirebreakPhase = ${quote(opts.phase)}`);
+  if (opts.phase) {
+    if (!PHASES.includes(opts.phase as Phase)) throw new CliError(`--phase must be one of ${PHASES.join(', ')}, not ${JSON.stringify(opts.phase)}`);
+    terms.push(`FirebreakPhase = ${quote(opts.phase)}`);
+  }
   if (opts.owner) terms.push(`FirebreakOwner = ${quote(opts.owner)}`);
-  return `${terms.join(' AND ')} ORDER BY StartTime DESC`;
+  if (opts.since) terms.push(`StartTime > ${quote(parseSince(opts.since, now).toISOString())}`);
+  return terms.join(' AND ');
+}
+
+export function toRow(wf: WorkflowExecutionInfo, now = Date.now()): ListRow {
+  const sa = wf.typedSearchAttributes;
+  const status = wf.status.name;
+  let phase = sa.get(FirebreakPhase);
+  // Terminated, timed out or failed outside Firebreak: the phase attribute never got its end.
+  if (status !== 'RUNNING' && (phase === undefined || phase === 'running' || phase === 'paused')) phase = status.toLowerCase();
+  const started = wf.startTime;
+  const closed = wf.closeTime;
+  return {
+    workflowId: wf.workflowId,
+    runId: wf.runId,
+    service: sa.get(FirebreakService),
+    version: sa.get(FirebreakVersion),
+    phase,
+    region: sa.get(FirebreakRegion),
+    owner: sa.get(FirebreakOwner),
+    started: started.toISOString(),
+    ...(closed ? { closed: closed.toISOString() } : {}),
+    durationMs: (closed?.getTime() ?? now) - started.getTime(),
+    status,
+  };
+}
+
+export function renderList(rows: ListRow[]): string {
+  if (rows.length === 0) return 'no deploys found';
+  const head = ['STARTED', 'SERVICE', 'VERSION', 'PHASE', 'REGION', 'OWNER', 'DURATION', 'WORKFLOW ID'];
+  return table([
+    head,
+    ...rows.map((r) => [
+      dateTime(r.started).replace(' UTC', ''),
+      r.service ?? '',
+      r.version ?? '',
+      r.phase ?? '',
+      r.region || '-',
+      r.owner ?? '',
+      span(r.durationMs),
+      r.workflowId,
+    ]),
+  ]);
 }
 
 export async function listCommand(opts: ListOptions): Promise<void> {
+  const limit = Number(opts.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, not ${JSON.stringify(opts.limit)}`);
+  const now = Date.now();
+  const query = listQuery(opts, now);
   const c = await client();
-  const rows: Record<string, string | undefined>[] = [];
-  for await (const wf of c.workflow.list({ query: listQuery(opts) })) {
-    rows.push({
-      workflowId: wf.workflowId,
-      runId: wf.runId,
-      service: wf.typedSearchAttributes.get(FirebreakService),
-      version: wf.typedSearchAttributes.get(FirebreakVersion),
-      phase: wf.typedSearchAttributes.get(FirebreakPhase),
-      region: wf.typedSearchAttributes.get(FirebreakRegion),
-      owner: wf.typedSearchAttributes.get(FirebreakOwner),
-      started: wf.startTime.toISOString(),
-      closed: wf.closeTime?.toISOString(),
-    });
-    if (rows.length >= (opts.limit ?? 50)) break;
+  const rows: ListRow[] = [];
+  // Visibility returns newest first; the sort below makes it so whatever the store.
+  for await (const wf of c.workflow.list({ query })) {
+    rows.push(toRow(wf, now));
+    if (rows.length >= limit) break;
   }
+  rows.sort((a, b) => b.started.localeCompare(a.started));
   if (opts.json) return printJson(rows);
-  if (rows.length === 0) {
-    process.stdout.write('no deploys found\n');
-    return;
-  }
-  const head = ['started', 'service', 'version', 'phase', 'region', 'owner', 'workflow id'];
-  process.stdout.write(
-    `${table([head, ...rows.map((r) => [r.started!.slice(0, 19).replace('T', ' '), r.service ?? '', r.version ?? '', r.phase ?? '', r.region ?? '', r.owner ?? '', r.workflowId!])])}\n`,
-  );
+  process.stdout.write(`${renderList(rows)}\n`);
 }

@@ -1,42 +1,35 @@
-// Text renderings of a deploy's status: the region table and one line per event.
-import type { DeployEvent, DeployStatus } from '../../workflows/messages.js';
+// Text renderings of a deploy's status (SPEC §4): the per-region timeline for a terminal
+// (render/tty.ts, redrawn in place), one line per change for CI logs (render/ci.ts), and the
+// small table helper `firebreak list` shares. Pure functions of (status, now).
+import type { DeployEvent } from '../../workflows/messages.js';
+import { renderTty } from './render/tty.js';
+import { eventLine } from './render/tty.js';
+import type { ViewStatus } from './render/types.js';
+
+export { renderTty, eventLine, type TtyOptions } from './render/tty.js';
+export { renderCiLines, newEvents } from './render/ci.js';
+export { nextSteps } from './next-steps.js';
+export { Redrawer, redrawSequence } from './render/redraw.js';
+export { stripAnsi } from './render/format.js';
+export type { LiveSoak, ViewStatus } from './render/types.js';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-export function renderStatus(s: DeployStatus): string {
-  const head = `${s.service} ${s.version}  phase: ${s.phase}${s.pausedReason ? `  (${s.pausedReason})` : ''}`;
-  const rows = [['stage', 'region', 'customers', 'state', 'from', 'gate', 'checks']];
-  for (const stage of s.stages) {
-    for (const r of stage.regions) {
-      const checks = r.checks
-        .map((c) => `${c.name}=${formatValue(c.value)}${c.threshold ? ` (${c.threshold})` : ''} n=${c.samples}${c.breaches ? ` breaches=${c.breaches}` : ''}`)
-        .join(', ');
-      rows.push([
-        String(stage.index + 1),
-        r.name,
-        String(r.customers),
-        r.state,
-        r.fromVersion ?? '-',
-        `${stage.gate.state}${stage.gate.by ? ` by ${stage.gate.by}` : ''}`,
-        checks || '-',
-      ]);
-    }
-  }
-  const failed = s.stages.flatMap((x) => x.regions).filter((r) => r.error);
-  const errors = failed.map((r) => `  ${r.name}: ${r.error}`);
-  return [head, '', table(rows), ...(errors.length ? ['', 'errors:', ...errors] : [])].join('\n');
+/** The timeline without colour: `status` into a pipe or file, the end of `deploy --wait` in CI. */
+export function renderStatus(s: ViewStatus, now: Date | number = Date.now()): string {
+  return renderTty(s, now, { colour: false, events: 10 });
 }
 
 export function renderEvent(e: DeployEvent): string {
-  const time = e.at.slice(11, 19);
-  return `${time}  ${e.kind.padEnd(17)} ${e.message}${e.by ? `  (by ${e.by})` : ''}`;
+  return eventLine(e);
 }
 
-function formatValue(v: unknown): string {
-  if (v === null || v === undefined) return 'no-data';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toPrecision(3);
-  return String(v);
+/** Colour and redraw only on a terminal, never in CI (CI=true, or any CI=... but false/0). */
+export function isInteractive(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI;
+  const inCi = ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+  return Boolean(stream.isTTY) && !inCi && env.TERM !== 'dumb';
 }

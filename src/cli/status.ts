@@ -1,12 +1,75 @@
-// `firebreak status ID|SERVICE`: the status query, rendered.
-import { statusQuery } from '../../workflows/messages.js';
+// `firebreak status ID|SERVICE [--json] [--watch]`: the status query with the live check values
+// of the soaks in flight, rendered as the per-region timeline (colour on a terminal, plain in a
+// pipe or CI); --watch follows it (redrawn in place, or one line per change) until it ends.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { FirebreakPhase, FirebreakRegion, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { client, deployIdOf, notFound, printJson } from './common.js';
-import { renderStatus } from './render.js';
+import { CliError } from './fail.js';
+import { LiveStatusReader, plainStatus } from './live.js';
+import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
+import { follow, isOver } from './wait.js';
 
-export async function statusCommand(idOrService: string, opts: { json?: boolean }): Promise<void> {
+export interface StatusOptions {
+  json?: boolean;
+  watch?: boolean;
+  /** Seconds the status query may take before the worker is presumed down; default 10. */
+  queryTimeout?: number;
+}
+
+export async function statusCommand(idOrService: string, opts: StatusOptions): Promise<void> {
   const id = deployIdOf(idOrService);
   const c = await client();
-  const status = await c.workflow.getHandle(id).query(statusQuery).catch((err) => notFound(err, id));
-  if (opts.json) printJson(status);
-  else process.stdout.write(`${renderStatus(status)}\n`);
+  const handle = c.workflow.getHandle(id);
+  const reader = new LiveStatusReader(c, handle);
+  const out = process.stdout;
+  const tty = isInteractive(out);
+
+  if (opts.watch && !opts.json) {
+    await handle.describe().catch((err) => notFound(err, id));
+    await follow(reader, {
+      mode: tty ? 'tty' : 'ci',
+      write: (text) => out.write(text),
+      until: isOver,
+      size: () => ({ columns: out.columns, rows: out.rows }),
+    });
+    return;
+  }
+
+  let status: ViewStatus;
+  try {
+    status = await withTimeout(reader.read(), (opts.queryTimeout ?? 10) * 1000);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) notFound(err, id);
+    // No worker answers queries: say what visibility still knows, and how to get the rest.
+    throw new CliError(await withoutWorker(id, err));
+  }
+  if (opts.json) printJson({ ...plainStatus(status), ...(status.live ? { live: status.live } : {}) });
+  else if (tty) out.write(`${renderTty(status, Date.now(), { columns: out.columns })}\n`);
+  else out.write(`${renderStatus(status)}\n`);
+
+  async function withoutWorker(workflowId: string, err: unknown): Promise<string> {
+    const why = (err as Error).message.split('\n')[0];
+    try {
+      const desc = await handle.describe();
+      const sa = desc.typedSearchAttributes;
+      return (
+        `${workflowId} did not answer the status query (${why}); is a worker running (firebreak worker)?\n` +
+        `  from visibility: ${desc.status.name.toLowerCase()}, version ${sa.get(FirebreakVersion) ?? '?'}, ` +
+        `phase ${sa.get(FirebreakPhase) ?? '?'}, region ${sa.get(FirebreakRegion) ?? '-'}, started ${desc.startTime.toISOString()}\n` +
+        `  operator signals work without a worker, e.g. temporal workflow signal --workflow-id ${workflowId} --name pause --input '{"reason":"...","by":"..."}'`
+      );
+    } catch {
+      return `${workflowId} did not answer the status query: ${why}`;
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

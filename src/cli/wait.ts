@@ -1,9 +1,9 @@
-// `deploy --wait`: follow a deploy until it ends or pauses for an operator, printing each
-// decision as it happens, and map the outcome to the exit codes of SPEC §4.
-import type { WorkflowHandle } from '@temporalio/client';
-import { statusQuery, type DeployStatus, type Phase } from '../../workflows/messages.js';
+// Following a deploy (`deploy --wait`, `status --watch`): poll the status (with live check
+// values), draw it — redrawn in place on a terminal, one line per change in CI — until it ends
+// or waits for an operator, and map the outcome to the exit codes of SPEC §4.
+import type { DeployStatus, Phase } from '../../workflows/messages.js';
 import { EXIT } from './fail.js';
-import { renderEvent } from './render.js';
+import { renderCiLines, renderTty, Redrawer, type ViewStatus } from './render.js';
 
 export function exitCodeFor(phase: Phase): number {
   if (phase === 'succeeded') return EXIT.ok;
@@ -12,30 +12,73 @@ export function exitCodeFor(phase: Phase): number {
   return EXIT.rolledBack;
 }
 
-export async function waitForOutcome(
-  handle: WorkflowHandle,
-  opts: { print?: (line: string) => void; pollMs?: number; onStatus?: (s: DeployStatus) => void } = {},
-): Promise<DeployStatus> {
-  const print = opts.print ?? (() => {});
-  let shown = 0;
-  let warned = false;
-  for (;;) {
-    let s: DeployStatus;
-    try {
-      s = await handle.query(statusQuery);
-    } catch (err) {
-      // No worker yet (or a restart): the deploy is durable, keep waiting.
-      if (!warned) print(`waiting for a worker to answer (${(err as Error).message.split('\n')[0]})`);
-      warned = true;
-      await sleep(opts.pollMs ?? 1000);
-      continue;
+/** An operator must act: paused (a held region, a manual pause) or a gate awaiting approval. */
+export function waitsForOperator(s: DeployStatus): boolean {
+  return s.phase === 'paused' || s.stages.some((st) => st.regions.some((r) => r.state === 'awaiting_approval'));
+}
+
+export const isOver = (s: DeployStatus) => s.phase !== 'running' && s.phase !== 'paused';
+
+export interface FollowOptions {
+  /** tty: redraw a frame in place; ci: print one line per change. */
+  mode: 'tty' | 'ci';
+  write: (text: string) => void;
+  /** Stop when this holds; default: the deploy ended or waits for an operator. */
+  until?: (s: ViewStatus) => boolean;
+  pollMs?: number;
+  /** Terminal size (tty mode), read at every frame so a resize is honoured. */
+  size?: () => { columns?: number; rows?: number };
+  now?: () => number;
+}
+
+export interface StatusReader {
+  read(): Promise<ViewStatus>;
+}
+
+export async function follow(reader: StatusReader, opts: FollowOptions): Promise<ViewStatus> {
+  const until = opts.until ?? ((s: ViewStatus) => isOver(s) || waitsForOperator(s));
+  const now = opts.now ?? Date.now;
+  const pollMs = opts.pollMs ?? 1000;
+  const redraw = opts.mode === 'tty' ? new Redrawer(opts.write) : undefined;
+  let prev: ViewStatus | undefined;
+  let warned = '';
+
+  // Ctrl-C stops following, not the deploy: say so, and give the cursor back.
+  const onSigint = () => {
+    redraw?.done();
+    opts.write(`\nstopped following; the deploy goes on${prev ? ` (firebreak status ${prev.service})` : ''}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    for (;;) {
+      let s: ViewStatus;
+      try {
+        s = await reader.read();
+      } catch (err) {
+        // No worker yet (or a restart): the deploy is durable, keep waiting.
+        const why = `waiting for a worker to answer the status query (${(err as Error).message.split('\n')[0]})`;
+        if (redraw) redraw.draw(prev ? `${frame(prev)}\n\n${why}` : why);
+        else if (why !== warned) opts.write(`${why}\n`);
+        warned = why;
+        await sleep(pollMs);
+        continue;
+      }
+      warned = '';
+      if (redraw) redraw.draw(frame(s));
+      else for (const line of renderCiLines(prev, s, now())) opts.write(`${line}\n`);
+      prev = s;
+      if (until(s)) return s;
+      await sleep(pollMs);
     }
-    warned = false;
-    for (const e of s.events.slice(shown)) print(renderEvent(e));
-    shown = s.events.length;
-    opts.onStatus?.(s);
-    if (s.phase !== 'running') return s;
-    await sleep(opts.pollMs ?? 1000);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    redraw?.done();
+  }
+
+  function frame(s: ViewStatus): string {
+    const size = opts.size?.() ?? {};
+    return renderTty(s, now(), { columns: size.columns, rows: size.rows ? Math.max(5, size.rows - 1) : undefined });
   }
 }
 

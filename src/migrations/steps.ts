@@ -146,6 +146,8 @@ export interface Statement {
   comments: string[];
   /** False for statements PostgreSQL refuses inside a transaction block. */
   transactional: boolean;
+  /** Line and column of a parse-tree `location` (a UTF-8 byte offset into the file). */
+  at(location: number | undefined): { line: number; col: number };
 }
 
 export class SqlSyntaxError extends Error {
@@ -176,6 +178,9 @@ export function lineCol(text: string, offset: number): { line: number; col: numb
  * Split SQL into statements with the real parser. libpg_query reports byte offsets
  * (stmt_location/stmt_len over UTF-8); they are turned into character offsets here. A syntax
  * error throws SqlSyntaxError with the best position the parser allows (see locateSyntaxError).
+ *
+ * (The package's scanner is not used: its wrapper fails on any token that spans lines, such as
+ * a multi-line string, function body or comment.)
  */
 export function splitStatements(sql: string): Statement[] {
   const p = loadedParser();
@@ -183,104 +188,124 @@ export function splitStatements(sql: string): Statement[] {
   try {
     tree = p.parseSync(sql) as typeof tree;
   } catch (err) {
-    // libpg_query answers an unterminated literal with text its wrapper tries to read as JSON.
-    if (err instanceof SyntaxError) throw locateUnterminated(sql);
-    throw locateSyntaxError(sql, (err as Error).message);
+    throw locateSyntaxError(sql, err);
   }
   const bytes = Buffer.from(sql, 'utf8');
   const toChar = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
-  const tokens = p.scanSync(sql).tokens;
   return (tree.stmts ?? []).map((s, index): Statement => {
-    const startByte = s.stmt_location ?? 0;
-    const endByte = s.stmt_len ? startByte + s.stmt_len : bytes.length;
-    const inSpan = tokens.filter((t) => t.start >= startByte && t.end <= endByte);
-    const isComment = (t: { tokenName: string }) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT';
-    const first = inSpan.find((t) => !isComment(t));
-    const firstByte = first ? first.start : startByte;
-    const offset = toChar(firstByte);
-    const text = bytes.subarray(firstByte, endByte).toString('utf8').trimEnd();
+    const start = toChar(s.stmt_location ?? 0);
+    const end = s.stmt_len ? toChar((s.stmt_location ?? 0) + s.stmt_len) : sql.length;
+    const { offset, comments } = leadingTrivia(sql, start, end);
     const [kind, node] = Object.entries(s.stmt ?? { Unknown: {} })[0] as [string, Record<string, unknown>];
     return {
       index,
-      text,
+      text: sql.slice(offset, end).trimEnd(),
       ...lineCol(sql, offset),
       offset,
       kind,
       node,
-      comments: inSpan.filter(isComment).map((t) => commentBody(t.text, t.tokenName)),
+      comments,
       transactional: isTransactional(kind, node),
+      at: (location) => (location === undefined || location < 0 ? lineCol(sql, offset) : lineCol(sql, toChar(location))),
     };
   });
 }
 
-function commentBody(text: string, tokenName: string): string {
-  return (tokenName === 'SQL_COMMENT' ? text.slice(2) : text.slice(2, -2)).trim();
-}
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 
 /**
- * libpg_query's error carries no position, only `syntax error at or near "X"`. Find it by
- * parsing growing prefixes of the file cut at the scanner's top-level semicolons (a semicolon
- * inside a string, a dollar-quoted body or a comment is part of one token): a prefix that parses,
- * or fails only "at end of input" (a statement such as BEGIN ATOMIC ... END still open), is
- * good so far; the first that fails otherwise holds the error after the last good cut, and
- * the token the message names, searched from that cut, pins the column.
+ * The whitespace and comments between where the parser says a statement's span starts (just
+ * after the previous semicolon) and its first token. By the grammar that gap holds nothing
+ * else (stray semicolons of empty statements aside), so skipping it needs only the two comment
+ * forms: `-- to end of line` and `/* nested *\/`. Returns the first token's offset and the
+ * comments' bodies (where `-- firebreak:allow` directives are read).
  */
-function locateSyntaxError(sql: string, message: string): SqlSyntaxError {
-  const p = loadedParser();
-  const bytes = Buffer.from(sql, 'utf8');
-  const toChar = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
-  let tokens: { start: number; end: number; text: string; tokenName: string }[] = [];
-  try {
-    tokens = p.scanSync(sql).tokens.filter((t) => t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT');
-  } catch {
-    // An unterminated string or comment defeats the scanner too: point at the file's start.
+function leadingTrivia(sql: string, start: number, end: number): { offset: number; comments: string[] } {
+  const comments: string[] = [];
+  let i = start;
+  while (i < end) {
+    const c = sql[i];
+    if (isSpace(c) || c === ';') {
+      i++;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const eol = sql.indexOf('\n', i);
+      const stop = eol === -1 || eol > end ? end : eol;
+      comments.push(sql.slice(i + 2, stop).trim());
+      i = stop;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < end && depth > 0) {
+        if (sql[j] === '/' && sql[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (sql[j] === '*' && sql[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else j++;
+      }
+      comments.push(sql.slice(i + 2, depth === 0 ? j - 2 : j).trim());
+      i = j;
+    } else break;
   }
-  const errorIn = (text: string): string | undefined => {
+  return { offset: i, comments };
+}
+
+type Outcome = 'ok' | 'eof' | 'open' | { message: string };
+
+/**
+ * libpg_query's error carries no position, only `syntax error at or near "X"`. A prefix of the
+ * file that fails on a token before its end fails on that same token in the whole file (the
+ * parser reads left to right), so the first line whose prefix fails that way holds the error:
+ * found by bisection over line ends. A prefix that fails only "at end of input", or ends inside
+ * a multi-line literal, is merely incomplete. The token the message names, searched on that
+ * line, pins the column.
+ */
+function locateSyntaxError(sql: string, err: unknown): SqlSyntaxError {
+  const p = loadedParser();
+  const outcome = (text: string): Outcome => {
     try {
       p.parseSync(text);
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
+      return 'ok';
+    } catch (e) {
+      // An unterminated literal comes back as text the wrapper tries to read as JSON.
+      if (e instanceof SyntaxError) return 'open';
+      const message = (e as Error).message;
+      return message.includes('at end of input') ? 'eof' : { message };
     }
   };
-  let good = 0; // index of the first token after the last cut whose prefix parsed completely
-  let at = tokens.length > 0 ? tokens[0].start : 0;
-  let found = false;
-  for (let i = 0; i < tokens.length && !found; i++) {
-    const last = i === tokens.length - 1;
-    if (!(tokens[i].tokenName === 'ASCII_59' || last)) continue;
-    const msg = errorIn(bytes.subarray(0, tokens[i].end).toString('utf8'));
-    if (msg === undefined) {
-      good = i + 1;
-    } else if (!msg.includes('end of input') || last) {
-      const near = /at or near "(.*)"$/.exec(msg)?.[1];
-      const hit = near !== undefined ? tokens.slice(good, i + 1).find((t) => t.text === near) : undefined;
-      at = hit ? hit.start : tokens[i].end;
-      found = true;
-    }
-  }
-  const { line, col } = lineCol(sql, toChar(at));
-  return new SqlSyntaxError(`${message} at line ${line} col ${col}`, line, col);
-}
-
-/**
- * An unterminated quoted string, dollar-quoted string or comment is still open at the end of
- * the file: it starts on the line after the last line boundary at which the text scans cleanly.
- */
-function locateUnterminated(sql: string): SqlSyntaxError {
-  const p = loadedParser();
   const lines = sql.split('\n');
-  let good = 0;
-  for (let k = 1; k < lines.length; k++) {
-    try {
-      p.scanSync(lines.slice(0, k).join('\n'));
-      good = k;
-    } catch {
-      // open at this boundary: a multi-line literal, or the unterminated one
+  const prefix = (k: number) => lines.slice(0, k).join('\n');
+  const fails = (o: Outcome) => typeof o === 'object';
+  const whole = outcome(sql);
+  if (fails(whole)) {
+    let lo = 1; // smallest k with a failing prefix is in [lo, hi]
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fails(outcome(prefix(mid)))) hi = mid;
+      else lo = mid + 1;
     }
+    const message = (whole as { message: string }).message;
+    const near = /at or near "(.*)"$/.exec(message)?.[1];
+    const text = lines[lo - 1];
+    const at = near !== undefined ? text.indexOf(near) : -1;
+    const col = at >= 0 ? [...text.slice(0, at)].length + 1 : 1;
+    return new SqlSyntaxError(`${message} at line ${lo} col ${col}`, lo, col);
   }
-  const line = good + 1;
-  return new SqlSyntaxError(`unterminated quoted string, dollar-quoted string or comment starting at line ${line}`, line, 1);
+  if (whole === 'open') {
+    // Still open at the end: it started after the last line end where the text was not open.
+    let last = 0;
+    for (let k = 1; k < lines.length; k++) if (outcome(prefix(k)) !== 'open') last = k;
+    const line = last + 1;
+    return new SqlSyntaxError(`unterminated quoted string, dollar-quoted string or comment starting at line ${line}`, line, 1);
+  }
+  // Fails at the end of input: the last statement is incomplete.
+  let line = lines.length;
+  while (line > 1 && lines[line - 1].trim() === '') line--;
+  const col = [...lines[line - 1]].length + 1;
+  const message = err instanceof Error && !(err instanceof SyntaxError) ? err.message : 'syntax error at end of input';
+  return new SqlSyntaxError(`${message} at line ${line} col ${col}`, line, col);
 }
 
 const field = (node: Record<string, unknown>, key: string) => node[key];

@@ -1,7 +1,9 @@
 // Policy lint (SPEC §2): one rule per practice of multi-region CD. Findings are warnings
 // (errors under --strict) unless the practice is a hard line (a one-way migration). A rule is
 // silenced only in the pipeline file, with a written reason, and stays visible as silenced.
+import { dirname } from 'node:path';
 import type { Loaded } from './load.js';
+import { isEmptySql, lintMigrations, type MigrationRule } from '../migrations/lint.js';
 import { plan, type PlanRegion, type Stage } from './plan.js';
 import { formatDuration } from './duration.js';
 import type { LintRule, Pipeline } from './schema.js';
@@ -9,20 +11,30 @@ import type { LintRule, Pipeline } from './schema.js';
 export type Severity = 'warning' | 'error';
 
 export interface Finding {
-  rule: LintRule;
+  /** A policy rule (RULES), or a rule of the migration SQL lint (src/migrations/lint.ts). */
+  rule: LintRule | MigrationRule;
   severity: Severity;
   message: string;
   /** 1-based line in the pipeline file the finding points at. */
   line: number;
   /** One sentence from practice: why the rule exists. */
   why: string;
-  /** The written reason from `lint.allow`, when the pipeline silences this rule. */
+  /**
+   * The written reason from `lint.allow`, when the pipeline silences this rule (for a migration
+   * SQL rule: from a `-- firebreak:allow RULE: reason` comment above the statement).
+   */
   silenced?: string;
+  /** Migration SQL findings: the SQL file (as the pipeline names it) and the line in it. */
+  sql?: { file: string; line: number };
+  /** Migration SQL findings: the expand/contract rewrite that would be safe. */
+  fix?: string;
 }
 
 export interface LintOptions {
   /** Turn warnings into errors (`firebreak plan --strict`). */
   strict?: boolean;
+  /** Where the migrations' SQL paths resolve; defaults to the pipeline file's directory. */
+  baseDir?: string;
 }
 
 interface RuleInfo {
@@ -96,13 +108,14 @@ const MAX_WAVE = 10;
 const PLACEHOLDER = /^(todo|tbd|tba|fixme|xxx+|changeme|change-me|replace-me|owner|team|someone|somebody|nobody|unknown|none|n\/a|na|me|\?+|-+)$/i;
 const TEMPLATE_LIKE = /(\btodo\b|\btbd\b|\bfixme\b|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\})/i;
 
-type Draft = Omit<Finding, 'severity' | 'why'>;
+type Draft = Omit<Finding, 'severity' | 'why' | 'rule'> & { rule: LintRule };
 
 /** All findings for a loaded pipeline, sorted by line; silenced ones carry their reason. */
 export function lint(loaded: Loaded, options: LintOptions = {}): Finding[] {
   const { pipeline } = loaded;
   const stages = plan(pipeline, '').stages;
-  const ctx: Ctx = { pipeline, stages, lineOf: loaded.lineOf, index: new Map(pipeline.regions.map((r, i) => [r.name, i])) };
+  const baseDir = options.baseDir ?? dirname(loaded.file);
+  const ctx: Ctx = { pipeline, stages, lineOf: loaded.lineOf, index: new Map(pipeline.regions.map((r, i) => [r.name, i])), baseDir };
   const drafts = [
     ...smallestFirst(ctx),
     ...largestLast(ctx),
@@ -124,6 +137,8 @@ export function lint(loaded: Loaded, options: LintOptions = {}): Finding[] {
       const reason = allowed.get(d.rule);
       return { ...d, severity, why: info.why, ...(reason !== undefined ? { silenced: reason } : {}) };
     })
+    // The SQL of the migrations (always errors; silenced in the SQL file, next to the statement).
+    .concat(lintMigrations(loaded, baseDir))
     .sort((a, b) => a.line - b.line || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
 }
 
@@ -137,6 +152,7 @@ interface Ctx {
   stages: Stage[];
   lineOf: Loaded['lineOf'];
   index: Map<string, number>;
+  baseDir: string;
 }
 
 const describe = (r: PlanRegion) => `${r.name} (${r.customers} customers)`;
@@ -282,6 +298,15 @@ function rollbackTarget(ctx: Ctx): Draft[] {
 function oneWayMigration(ctx: Ctx): Draft[] {
   const manual = ctx.stages.some((s) => s.gate.approval === 'manual');
   return (ctx.pipeline.migrations ?? []).flatMap((m, i): Draft[] => {
+    // A `down` file with no statement (only comments) reverts nothing: one-way in disguise.
+    const hollow = (['expand', 'contract'] as const).filter((step) => m[step]?.down !== undefined && isEmptySql(m[step]!.down!, ctx.baseDir));
+    if (hollow.length > 0) {
+      return hollow.map((step) => ({
+        rule: 'one-way-migration' as const,
+        message: `migration ${m.id}: ${step} down ${m[step]!.down} has no statements; write the revert, or remove down and add irreversible: "<reason>" (the first stage then waits for approval)`,
+        line: ctx.lineOf(['migrations', i, step, 'down']),
+      }));
+    }
     const oneWay = (['expand', 'contract'] as const).filter((step) => m[step] && !m[step]!.down);
     if (oneWay.length === 0) return [];
     if (!m.irreversible) {

@@ -58,6 +58,16 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
 }
 
+/**
+ * Waits until the deploy stops running (ended, or paused for a person) and returns its status:
+ * a deploy that pauses when a test expects it to finish fails the assertion on its phase at
+ * once, instead of hanging on handle.result().
+ */
+export async function settle(handle: WorkflowHandle, timeoutMs = 300_000): Promise<DeployStatus> {
+  const s = await waitFor(handle, (x) => x.phase !== 'running', 'the deploy to end or pause', timeoutMs);
+  return s.phase === 'paused' ? s : ((await handle.result()) as DeployStatus);
+}
+
 export const phaseIs = (...phases: Phase[]) => (s: DeployStatus) => phases.includes(s.phase);
 
 export function regionState(s: DeployStatus, name: string) {
@@ -115,8 +125,19 @@ export async function clearFaults(stack: TestStack): Promise<void> {
   await fetch(`${stack.sim!.url}/faults`, { method: 'DELETE' });
 }
 
-/** The workflow's history as JSON text (what the Web UI shows), and its events. */
+/**
+ * The workflow's history and its text as the Web UI would show it: payload bytes decoded to
+ * UTF-8 (so a secret inside a JSON payload is visible to a search) and also kept as base64.
+ */
 export async function historyOf(handle: WorkflowHandle) {
   const history = await handle.fetchHistory();
-  return { events: history.events ?? [], json: JSON.stringify(history) };
+  const text = (bytes: Uint8Array) => `${Buffer.from(bytes).toString('utf8')} ${Buffer.from(bytes).toString('base64')}`;
+  // Buffers reach a replacer already turned into {type: 'Buffer', data: [...]} by their toJSON.
+  const json = JSON.stringify(history, (_key, value: unknown) => {
+    if (value instanceof Uint8Array) return text(value);
+    const v = value as { type?: string; data?: number[] } | null;
+    if (v && v.type === 'Buffer' && Array.isArray(v.data)) return text(Uint8Array.from(v.data));
+    return value;
+  });
+  return { events: history.events ?? [], json };
 }

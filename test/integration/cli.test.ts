@@ -125,5 +125,5 @@ test('no server: exit 2 with one clear sentence', async () => {
 test('bad usage exits 2', async () => {
   const run = await firebreak(['deploy']);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /missing required argument/);
+  assert.match(run.stderr, /required (option|argument)/);
 });

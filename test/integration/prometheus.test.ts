@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { phaseIs, regionState, seedVersion, simRegion, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { phaseIs, regionState, seedVersion, simRegion, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, approveUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
 
@@ -63,7 +63,7 @@ test('onNoData: pause — an operator may approve an inconclusive region on thei
     const handle = await start(stack, testPlan({ service: 'prom-judge', regions: [['only', 10]], soak: '2s', checks: 'nodata' }, '2.0.0', ), { previous: '1.0.0' });
     await waitFor(handle, phaseIs('paused'), 'inconclusive');
     await handle.executeUpdate(approveUpdate, { args: [{ region: 'only', by: 'ana' }] });
-    const done = (await handle.result()) as DeployStatus;
+    const done = await settle(handle);
     assert.equal(done.phase, 'succeeded');
     assert.equal(done.stages[0].gate.by, 'ana');
     await recordHistory(stack.address, handle, 'v1-inconclusive-approved');

@@ -16,6 +16,7 @@ import {
   start,
   waitFor,
   withWorker,
+  settle,
 } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
@@ -64,7 +65,7 @@ test('breach in the middle region: rolled back, earlier untouched, later never d
     await clearFaults(stack);
     const afterRetry = await handle.executeUpdate(retryUpdate, { args: [{ region: 'middle', by: 'ana' }] });
     assert.equal(afterRetry.phase, 'running', 'an accepted update returns the new status');
-    const done = (await handle.result()) as DeployStatus;
+    const done = await settle(handle);
     assert.equal(done.phase, 'succeeded');
     assert.equal(done.stages[1].regions[0].attempt, 2);
     for (const region of ['small', 'middle', 'large']) {
@@ -85,7 +86,7 @@ test('abort {rollback: all} returns every region to its previous version', async
     }
     assert.equal(regionState(aborted, 'small'), 'rolled_back');
     assert.equal(regionState(aborted, 'large'), 'pending', 'a region never deployed needs no rollback');
-    const final = (await handle.result()) as DeployStatus;
+    const final = await settle(handle);
     assert.equal(final.phase, 'aborted');
     assert.ok(final.events.some((e) => e.kind === 'abort' && e.by === 'ana' && /bad build/.test(e.message)));
     await recordHistory(stack.address, handle, 'v1-abort-rollback-all');
@@ -98,7 +99,7 @@ test('rollback.onFailure: all rolls back every deployed region and ends rolled_b
     await seedVersion(stack, service, ['small', 'middle', 'large'], '1.0.0');
     await simFault(stack, { service, region: 'middle', version: '2.0.0', errorRate: 0.5 });
     const handle = await start(stack, testPlan({ service, regions: REGIONS, soak: '3s', rollback: { onFailure: 'all' } }, '2.0.0'));
-    const final = (await handle.result()) as DeployStatus;
+    const final = await settle(handle);
     assert.equal(final.phase, 'rolled_back');
     for (const region of ['small', 'middle']) {
       assert.equal((await simRegion(stack, service, region)).version, '1.0.0');

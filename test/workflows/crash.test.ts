@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { regionState, seedVersion, simDeployments, start, waitFor } from '../helpers/deploys.js';
+import { regionState, seedVersion, simDeployments, start, waitFor, settle } from '../helpers/deploys.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
@@ -30,7 +30,7 @@ test('worker killed during a soak: a new worker finishes, nothing deployed twice
 
   const second = await startWorkerProcess(workerOpts);
   try {
-    const done = (await handle.result()) as DeployStatus;
+    const done = await settle(handle);
     assert.equal(done.phase, 'succeeded', JSON.stringify(done.events, null, 1));
 
     const deploys = (await simDeployments(stack)).filter((d) => d.service === 'crash' && d.version === '2.0.0');

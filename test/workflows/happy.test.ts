@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { seedVersion, simDeployments, simRegion, start, withWorker } from '../helpers/deploys.js';
+import { seedVersion, settle, simDeployments, simRegion, start, withWorker } from '../helpers/deploys.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 import { recordHistory } from '../helpers/histories.js';
 import { FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
@@ -25,7 +25,7 @@ test('happy path across four stages: smallest first, largest last, each region o
   const before = (await simDeployments(stack)).length;
   const plan = testPlan({ service: 'shop', regions, soak: '2s' }, '2.0.0');
   const handle = await start(stack, plan);
-  const result = (await withWorker(stack, () => handle.result())) as DeployStatus;
+  const result = await withWorker(stack, () => settle(handle));
 
   assert.equal(result.phase, 'succeeded');
   await recordHistory(stack.address, handle, 'v1-happy-four-stages');

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { historyOf, start, withWorker } from '../helpers/deploys.js';
+import { historyOf, start, withWorker, settle } from '../helpers/deploys.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
@@ -14,8 +14,8 @@ before(async () => {
 after(async () => stack?.stop());
 
 async function eventsFor(service: string, soak: string): Promise<number> {
-  const handle = await start(stack, testPlan({ service, regions: [['only', 100]], soak, interval: '1s' }, '2.0.0'), { previous: '1.0.0' });
-  const done = (await handle.result()) as DeployStatus;
+  const handle = await start(stack, testPlan({ service, regions: [['only', 100]], soak, interval: '500ms', minSamples: 2 }, '2.0.0'), { previous: '1.0.0' });
+  const done = await settle(handle);
   assert.equal(done.phase, 'succeeded');
   assert.ok(done.stages[0].regions[0].checks[0].samples >= 3);
   return (await historyOf(handle)).events.length;

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { findTemporalCli } from '../../src/temporal/tools.js';
 import { recordHistory } from '../helpers/histories.js';
 import { resumeUpdate, retryUpdate, approveUpdate, type DeployStatus } from '../../workflows/messages.js';
@@ -55,7 +55,7 @@ test('nonsense updates are refused with a reason and add no history event', asyn
     // Events may have been added by the deploy itself meanwhile; none may mention an update.
     const updateEvents = afterRefusals.events.slice(before).filter((e) => /update/i.test(String(e.eventType)) || e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
     assert.deepEqual(updateEvents, [], 'refused updates leave no trace in history');
-    const s = (await handle.result()) as DeployStatus;
+    const s = await settle(handle);
     assert.equal(s.phase, 'succeeded');
     assert.ok(!s.events.some((e) => e.kind === 'ignored'), 'refused updates are not events either');
   });
@@ -73,7 +73,7 @@ test('the same commands as signals (temporal CLI) are recorded as ignored, with 
     assert.equal(ignored[0].by, 'bob');
     assert.match(ignored[1].message, /retry signal ignored: small is soaking: nothing to retry/);
     assert.equal(s.phase, 'running', 'ignored signals change nothing');
-    assert.equal(((await handle.result()) as DeployStatus).phase, 'succeeded');
+    assert.equal((await settle(handle)).phase, 'succeeded');
   });
 });
 
@@ -94,7 +94,7 @@ test('pause sent as a signal while no worker runs takes effect when a worker ret
     assert.equal(regionState(held, 'large'), 'pending');
     assert.equal(held.phase, 'paused');
     await signal(handle, 'resume', { by: 'oncall' });
-    const done = (await handle.result()) as DeployStatus;
+    const done = await settle(handle);
     assert.equal(done.phase, 'succeeded');
     assert.deepEqual(done.events.filter((e) => e.by === 'oncall').map((e) => e.kind), ['paused', 'resumed']);
     await recordHistory(stack.address, handle, 'v1-pause-signal-resume');
@@ -113,7 +113,7 @@ test('manual approval waits, refuses the wrong region, promotes after the right 
     assert.ok(approved.events.some((e) => e.kind === 'approved' && e.region === 'small' && e.by === 'ana'));
     await waitFor(handle, (s) => regionState(s, 'large') === 'awaiting_approval', 'large to await approval');
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'ben' }] });
-    const done = (await handle.result()) as DeployStatus;
+    const done = await settle(handle);
     assert.equal(done.phase, 'succeeded');
     assert.equal(done.stages[0].gate.by, 'ana');
     assert.equal(done.stages[1].gate.by, 'ben');

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { activityEnv, historyOf, phaseIs, regionState, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { activityEnv, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { abortUpdate, statusQuery, type DeployStatus } from '../../workflows/messages.js';
 
 const TOKEN = 'tok-7f3a9c1e-very-secret';
@@ -23,7 +23,7 @@ test('a ${DEPLOY_TOKEN} header is resolved on the worker and never appears in hi
     stack,
     async () => {
       const handle = await start(stack, plan('secret-ok'), { previous: '1.0.0' });
-      const done = (await handle.result()) as DeployStatus;
+      const done = await settle(handle);
       assert.equal(done.phase, 'succeeded', 'the simulator accepted the token');
       const { json } = await historyOf(handle);
       assert.ok(json.includes('${DEPLOY_TOKEN}'), 'the reference itself is in the input');

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { simDeployments, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { simDeployments, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
@@ -30,7 +30,7 @@ async function deployInWindow(service: string, tz: string) {
   assert.equal(waiting.windowOpensAt, opens.toISOString(), `window in ${tz} opens at the next minute boundary`);
   assert.equal(waiting.stages[0].regions[0].state, 'pending', 'nothing is deployed outside the window');
   assert.ok(waiting.events.some((e) => e.kind === 'window_wait'));
-  const done = (await handle.result()) as DeployStatus;
+  const done = await settle(handle);
   assert.equal(done.phase, 'succeeded');
   const deploy = (await simDeployments(stack)).find((d) => d.service === service)!;
   assert.ok(Date.parse(deploy.at) >= opens.getTime(), `${service} deployed at ${deploy.at}, window opened ${opens.toISOString()}`);

@@ -1,0 +1,220 @@
+// Notifications (SPEC §1 `notify:`): a Slack-compatible JSON POST to each webhook subscribed to
+// the event — paused, rolled_back, awaiting_approval, succeeded, aborted — naming the owner, the
+// region, the reason and the command that resumes or approves. ${VAR} in a webhook is resolved
+// here on the worker (never in history). Delivery is bounded and never fails the deploy: each
+// POST has a hard timeout, at most 3 attempts with a short backoff, and a webhook that still
+// fails is reported in the result (its URL redacted), never thrown.
+import { Context } from '@temporalio/activity';
+import { describe, Renderer } from './templates.js';
+
+export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+export interface NotifyWebhook {
+  /** URL; may hold ${VAR} (resolved on the worker). */
+  webhook: string;
+  /** The events this webhook wants. */
+  on: string[];
+}
+
+export interface NotifyInput {
+  webhooks: NotifyWebhook[];
+  event: NotifyEvent;
+  service: string;
+  version: string;
+  owner: string;
+  runbook: string;
+  region?: string;
+  reason: string;
+  /** The command to resume/approve, e.g. `firebreak retry checkout --region eu-west-1`. */
+  command: string;
+  workflowId: string;
+}
+
+export interface NotifyFailure {
+  /** The webhook with its secrets redacted: origin only, plus the ${VAR} it came from. */
+  webhook: string;
+  error: string;
+  attempts: number;
+}
+
+export interface NotifyResult {
+  /** Webhooks that accepted the message (2xx). */
+  delivered: number;
+  failed: NotifyFailure[];
+}
+
+export interface NotifyDeps {
+  /** Where ${VAR} is read; default the worker's process.env. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** Hard limit of one POST; default 5000 ms. */
+  timeoutMs?: number;
+  /** Attempts per webhook; default 3. */
+  attempts?: number;
+  /** Backoff before the 2nd attempt, doubled for the 3rd; default 250 ms. */
+  backoffMs?: number;
+}
+
+export interface NotifyActivities {
+  notify(input: NotifyInput): Promise<NotifyResult>;
+}
+
+const TITLES: Record<NotifyEvent, string> = {
+  paused: 'paused',
+  rolled_back: 'rolled back',
+  awaiting_approval: 'is awaiting approval',
+  succeeded: 'succeeded',
+  aborted: 'aborted',
+};
+
+export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
+  const env = deps.env ?? process.env;
+  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const timeoutMs = deps.timeoutMs ?? 5000;
+  const attempts = Math.max(1, deps.attempts ?? 3);
+  const backoffMs = deps.backoffMs ?? 250;
+
+  return {
+    async notify(input: NotifyInput): Promise<NotifyResult> {
+      const result: NotifyResult = { delivered: 0, failed: [] };
+      try {
+        const body = JSON.stringify(notifyPayload(input));
+        const cancel = cancellationSignal();
+        const targets = (input.webhooks ?? []).filter((w) => Array.isArray(w.on) && w.on.includes(input.event));
+        const outcomes = await Promise.all(targets.map((w) => deliver(w.webhook, body, cancel, input)));
+        for (const o of outcomes) {
+          if (o.ok) result.delivered += 1;
+          else result.failed.push({ webhook: o.label, error: o.error, attempts: o.attempts });
+        }
+      } catch (err) {
+        // Never throw: a notification must not fail (or retry) the workflow's activity.
+        result.failed.push({ webhook: '(all)', error: `notify failed: ${describe(err)}`, attempts: 0 });
+      }
+      return result;
+    },
+  };
+
+  async function deliver(
+    template: string,
+    body: string,
+    cancel: AbortSignal | undefined,
+    input: NotifyInput,
+  ): Promise<{ ok: true } | { ok: false; label: string; error: string; attempts: number }> {
+    // The Renderer remembers every secret it resolved, so errors can be redacted.
+    const renderer = new Renderer({ service: input.service, region: input.region ?? '', version: input.version, deployId: input.workflowId }, env);
+    let url: string;
+    try {
+      url = renderer.render(template);
+    } catch (err) {
+      return { ok: false, label: redactWebhook(template, undefined), error: describe(err), attempts: 0 };
+    }
+    const label = redactWebhook(template, url);
+    const clean = (text: string) => renderer.redact(text).split(url).join(label);
+    try {
+      new URL(url);
+    } catch {
+      return { ok: false, label, error: 'not a valid URL', attempts: 0 };
+    }
+    let error = '';
+    let tried = 0;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (cancel?.aborted) break;
+      tried = attempt;
+      try {
+        const signal = cancel ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+        const res = await fetchFn(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'user-agent': 'firebreak' },
+          body,
+          signal,
+        });
+        // Drain the body (bounded by the same signal) so the connection is released.
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) return { ok: true };
+        error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+        // A client error other than timeout/rate limit will not get better by asking again.
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
+      } catch (err) {
+        const e = err as Error;
+        error = e?.name === 'TimeoutError' || (e?.name === 'AbortError' && !cancel?.aborted) ? `no answer within ${timeoutMs} ms` : describe(err);
+      }
+      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), cancel);
+    }
+    return { ok: false, label, error: clean(error || 'cancelled'), attempts: tried };
+  }
+}
+
+/**
+ * A webhook as it may be shown (in results, logs, history): the origin only — the path and
+ * query of a webhook URL are its secret — plus the ${VAR} it was read from.
+ */
+export function redactWebhook(template: string, resolved: string | undefined): string {
+  const vars = [...template.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+  const from = vars.length ? ` (${vars.join(', ')})` : '';
+  try {
+    const u = new URL(resolved ?? template);
+    const hidden = u.pathname !== '/' || u.search || u.hash ? '/…' : '';
+    return `${u.protocol}//${u.host}${hidden}${from}`;
+  } catch {
+    return vars.length ? vars.join('') : '(invalid webhook URL)';
+  }
+}
+
+/** The JSON body: Slack's `text` and `blocks`, and the same facts structured under `firebreak`. */
+export function notifyPayload(i: NotifyInput) {
+  const what = `${i.service} ${i.version} ${TITLES[i.event] ?? i.event}${i.region ? ` in ${i.region}` : ''}`;
+  const action = i.event === 'awaiting_approval' ? 'To approve' : i.event === 'paused' ? 'To resume' : 'Next';
+  const text =
+    `${what}: ${i.reason}. Owner: ${i.owner}.` +
+    (i.command ? ` ${action}: ${i.command}` : '') +
+    ` Runbook: ${i.runbook}`;
+  const lines = [
+    `*${esc(what)}*`,
+    `>${esc(i.reason)}`,
+    `*Owner:* ${esc(i.owner)}`,
+    ...(i.command ? [`*${action}:* \`${esc(i.command)}\``] : []),
+    `*Runbook:* <${i.runbook}|${esc(i.runbook)}>`,
+  ];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Firebreak · workflow \`${esc(i.workflowId)}\`` }] },
+    ],
+    firebreak: {
+      event: i.event,
+      service: i.service,
+      version: i.version,
+      owner: i.owner,
+      runbook: i.runbook,
+      ...(i.region ? { region: i.region } : {}),
+      reason: i.reason,
+      command: i.command,
+      workflowId: i.workflowId,
+    },
+  };
+}
+
+/** Slack mrkdwn: &, < and > are control characters. */
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined; // called outside an activity (tests)
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,300 @@
+// The deploy as a per-region timeline for a person at a terminal: one row per region (stage,
+// customers, state, versions, soak progress, gate), the checks under the region they judge, the
+// reason a deploy waits and what to run next, and the last few events. Pure: the same status and
+// `now` always give the same frame, so it is snapshot-tested (test/fixtures/render/).
+import type { DeployEvent, RegionStatus, StageStatus } from '../../../workflows/messages.js';
+import {
+  ago,
+  bar,
+  clock,
+  dateTime,
+  formatValue,
+  judge,
+  padVisible,
+  stripAnsi,
+  painter,
+  PHASE_COLOUR,
+  plural,
+  soakProgress,
+  span,
+  STATE_COLOUR,
+  STATE_MARK,
+  truncateVisible,
+  visibleWidth,
+  type Paint,
+} from './format.js';
+import type { ViewStatus } from './types.js';
+import { nextSteps } from '../next-steps.js';
+
+export interface TtyOptions {
+  /** ANSI colours; default true. */
+  colour?: boolean;
+  /** Terminal width: longer lines are cut (a wrapped line would break redrawing in place). */
+  columns?: number;
+  /** Terminal height: a taller frame is compacted (promoted regions folded, fewer events). */
+  rows?: number;
+  /** How many of the latest events to show; default 5. */
+  events?: number;
+}
+
+/** A heartbeat older than this means no worker is running the watch. */
+export const STALE_HEARTBEAT_MS = 30_000;
+
+interface Layout {
+  /** Show check lines under promoted and pending regions too. */
+  settledChecks: boolean;
+  events: number;
+  /** Fold runs of promoted regions into one line. */
+  foldPromoted: boolean;
+  /** A narrow terminal: no customers column, a shorter progress bar. */
+  narrow?: boolean;
+}
+
+export function renderTty(status: ViewStatus, now: Date | number, opts: TtyOptions = {}): string {
+  const t = typeof now === 'number' ? now : now.getTime();
+  const paint = painter(opts.colour ?? true);
+  const layouts: Layout[] = [
+    { settledChecks: true, events: opts.events ?? 5, foldPromoted: false },
+    { settledChecks: false, events: Math.min(opts.events ?? 5, 3), foldPromoted: false },
+    { settledChecks: false, events: 1, foldPromoted: true },
+  ];
+  let lines: string[] = [];
+  const fits = (ls: string[]) => !opts.columns || ls.every((l) => visibleWidth(l) <= opts.columns! || !isTableLine(l));
+  search: for (const layout of layouts) {
+    for (const narrow of [false, true]) {
+      lines = frameLines(status, t, paint, { ...layout, narrow });
+      if ((!opts.rows || lines.length <= opts.rows) && fits(lines)) break search;
+      if (!opts.columns) break;
+    }
+  }
+  if (opts.rows && lines.length > opts.rows) {
+    const keep = Math.max(1, opts.rows - 1);
+    const hidden = lines.length - keep;
+    lines = [...lines.slice(0, keep), paint('dim', `… ${hidden} more lines (a taller terminal, or firebreak status --json, shows all)`)];
+  }
+  if (opts.columns) lines = lines.map((l) => truncateVisible(l, opts.columns!));
+  return lines.join('\n');
+}
+
+function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): string[] {
+  const out: string[] = [];
+  const regions = s.stages.flatMap((st) => st.regions);
+  const stageCount = s.stages.length;
+
+  // Header: what, where it stands, who owns it.
+  const phase = paint(PHASE_COLOUR[s.phase], s.phase);
+  const where =
+    s.phase === 'running' || s.phase === 'paused'
+      ? `  stage ${Math.min(s.currentStage + 1, stageCount)} of ${stageCount}`
+      : '';
+  const promoted = regions.filter((r) => r.state === 'promoted').length;
+  out.push(`${paint('bold', `${s.service} ${s.version}`)}  phase: ${phase}${where}  ${promoted}/${regions.length} regions promoted`);
+  const when = s.endedAt
+    ? `started ${dateTime(s.startedAt)}, ended ${dateTime(s.endedAt)} (took ${span(Date.parse(s.endedAt) - Date.parse(s.startedAt))})`
+    : `started ${dateTime(s.startedAt)} (${ago(s.startedAt, now)})`;
+  out.push(paint('dim', `${s.workflowId ? `${s.workflowId} · ` : ''}owner ${s.owner} · ${when}`));
+  out.push('');
+
+  // The timeline.
+  const rows: Row[] = [];
+  for (const stage of s.stages) {
+    if (layout.foldPromoted && stage.regions.every((r) => r.state === 'promoted')) {
+      const n = stage.regions.length;
+      const customers = stage.regions.reduce((sum, r) => sum + r.customers, 0);
+      rows.push({
+        cells: [String(stage.index + 1), n === 1 ? stage.regions[0].name : `${n} regions`, customers.toLocaleString('en-US'), paint('green', `${STATE_MARK.promoted} promoted`), '', '', gateText(stage.gate, paint)],
+        sub: [],
+        folded: true,
+      });
+      continue;
+    }
+    for (const r of stage.regions) rows.push(regionRow(s, stage, r, now, paint, layout, stage.regions[0] === r));
+  }
+  if (layout.foldPromoted) foldStages(rows);
+  let head = ['STAGE', 'REGION', 'CUSTOMERS', 'STATE', 'VERSION', 'SOAK', 'GATE'].map((h) => paint('dim', h));
+  if (layout.narrow) {
+    head = head.filter((_, i) => i !== 2);
+    for (const r of rows) r.cells.splice(2, 1);
+  }
+  const all = [head, ...rows.map((r) => r.cells)];
+  const widths = head.map((_, i) => Math.max(...all.map((c) => visibleWidth(c[i] ?? ''))));
+  const rightAligned = new Set(layout.narrow ? [] : [2]);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? ' '.repeat(widths[i] - visibleWidth(c)) + c : padVisible(c, widths[i])))
+      .join('  ')
+      .trimEnd();
+  out.push(line(head));
+  for (const r of rows) {
+    out.push(line(r.cells));
+    for (const sub of r.sub) out.push(`${' '.repeat(widths[0] + 2)}  ${sub}`);
+  }
+
+  // The gate of the stage in flight, by name: what promotion is waiting for.
+  const current = s.stages[Math.min(s.currentStage, stageCount - 1)];
+  if (current && (s.phase === 'running' || s.phase === 'paused')) {
+    out.push('');
+    out.push(`gate of stage ${current.index + 1}: "${current.gate.name}" (${current.gate.approval} approval): ${gateText(current.gate, paint)}`);
+  }
+
+  // Why it waits and what to run.
+  if (s.pausedReason) {
+    out.push('');
+    out.push(`${paint('yellow', 'paused:')} ${s.pausedReason}`);
+  }
+  const awaiting = regions.some((r) => r.state === 'awaiting_approval');
+  if ((s.phase === 'paused' || (s.phase === 'running' && awaiting))) {
+    if (!s.pausedReason) out.push('');
+    out.push(paint('bold', 'next:'));
+    for (const step of nextSteps(s)) out.push(`  ${step}`);
+    out.push(paint('dim', `runbook: ${s.runbook}`));
+  }
+
+  // The latest events.
+  if (layout.events > 0 && s.events.length > 0) {
+    out.push('');
+    const shown = s.events.slice(-layout.events);
+    const more = s.events.length - shown.length;
+    out.push(paint('dim', `events${more ? ` (last ${shown.length} of ${s.events.length})` : ''}`));
+    for (const e of shown) out.push(`  ${eventLine(e, paint)}`);
+  }
+  return out;
+}
+
+/** Rows of the region table (the lines worth a narrower layout); others are simply cut. */
+function isTableLine(line: string): boolean {
+  return /^(\S+ +)?\S/.test(line) && /  (✓|~|·|↑|\?|✗|↓|↺) /.test(stripAnsi(line));
+}
+
+interface Row {
+  cells: string[];
+  sub: string[];
+  /** A whole promoted stage on one row (compact layout). */
+  folded?: boolean;
+}
+
+/** Consecutive folded stages become one row: "1-7  12 regions  ✓ promoted". */
+function foldStages(rows: Row[]): void {
+  for (let i = 0; i < rows.length; i++) {
+    let j = i;
+    while (j + 1 < rows.length && rows[i].folded && rows[j + 1].folded) j++;
+    if (j > i) {
+      const group = rows.slice(i, j + 1);
+      const regions = group.reduce((n, r) => n + (/^\d+ regions$/.test(r.cells[1]) ? Number(r.cells[1].split(' ')[0]) : 1), 0);
+      const customers = group.reduce((n, r) => n + Number(r.cells[2].replace(/,/g, '')), 0);
+      rows.splice(i, j - i + 1, {
+        cells: [`${group[0].cells[0]}-${group[group.length - 1].cells[0]}`, `${regions} regions`, customers.toLocaleString('en-US'), group[0].cells[3], '', '', group[0].cells[6]],
+        sub: [],
+        folded: true,
+      });
+    }
+  }
+}
+
+function regionRow(s: ViewStatus, stage: StageStatus, r: RegionStatus, now: number, paint: Paint, layout: Layout, first: boolean): Row {
+  const state = paint(STATE_COLOUR[r.state], `${STATE_MARK[r.state]} ${r.state}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}`);
+  const cells = [
+    first ? String(stage.index + 1) : '',
+    r.name,
+    r.customers.toLocaleString('en-US'),
+    state,
+    versionText(s.version, r),
+    soakText(s, r, now, paint, layout.narrow ? 5 : 10),
+    first ? gateText(stage.gate, paint) : '',
+  ];
+  const sub: string[] = [];
+  const settled = r.state === 'promoted' || r.state === 'pending';
+  if (r.checks.length > 0 && (layout.settledChecks || !settled)) sub.push(...checkLines(r, paint));
+  const live = s.live?.[r.name];
+  if (live && r.state === 'soaking') {
+    const beat = live.lastHeartbeatAt ? Math.max(0, now - Date.parse(live.lastHeartbeatAt)) : undefined;
+    const stale = beat !== undefined && beat > STALE_HEARTBEAT_MS;
+    const parts = [`live values from the watch's last heartbeat${beat !== undefined ? `, ${span(beat)} ago` : ''} (${plural(live.evaluations, 'evaluation')})`];
+    if (live.attempt > 1) parts.push(`attempt ${live.attempt}`);
+    sub.push(paint(stale ? 'yellow' : 'dim', parts.join(', ') + (stale ? ' — is a worker running?' : '')));
+  }
+  if (r.error) sub.push(paint('red', `error: ${r.error}`));
+  return { cells, sub };
+}
+
+function versionText(version: string, r: RegionStatus): string {
+  const from = r.fromVersion === undefined ? '?' : r.fromVersion === null ? 'none' : r.fromVersion;
+  if (r.state === 'rolling_back' || r.state === 'rolled_back') return `${version} → ${from}`;
+  return `${from} → ${version}`;
+}
+
+function soakText(s: ViewStatus, r: RegionStatus, now: number, paint: Paint, barWidth: number): string {
+  const p = soakProgress(r.soakStartedAt, r.soakEndsAt, now);
+  if (!p) return r.state === 'deploying' ? paint('dim', 'deploying…') : '-';
+  switch (r.state) {
+    case 'soaking':
+      if (p.over) return `${bar(1, barWidth)} 100% judging…`;
+      return `${bar(p.fraction, barWidth)} ${String(Math.floor(p.fraction * 100)).padStart(3)}% ${span(p.leftMs)} left`;
+    case 'awaiting_approval':
+    case 'promoted':
+      return `soaked ${span(p.totalMs)}`;
+    case 'deploying':
+      return paint('dim', 'deploying…');
+    case 'pending':
+      return '-';
+    default: {
+      // failed, rolling back, rolled back: how far into the soak it failed (from the audit trail).
+      const failedAt = lastEvent(s.events, r.name, ['breach', 'region_failed'], r.soakStartedAt);
+      if (!failedAt) return '-';
+      const into = Math.min(Date.parse(failedAt.at) - Date.parse(r.soakStartedAt!), p.totalMs);
+      return `failed at ${span(into)} of ${span(p.totalMs)}`;
+    }
+  }
+}
+
+function lastEvent(events: DeployEvent[], region: string, kinds: string[], since?: string): DeployEvent | undefined {
+  const from = since ? Date.parse(since) : -Infinity;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.region === region && kinds.includes(e.kind) && Date.parse(e.at) >= from) return e;
+  }
+  return undefined;
+}
+
+export function gateText(gate: StageStatus['gate'], paint: Paint): string {
+  const colour = { pending: 'dim', watching: 'blue', passed: 'green', approved: 'green', awaiting_approval: 'yellow', inconclusive: 'yellow', failed: 'red' } as const;
+  const text = gate.state === 'awaiting_approval' ? 'awaiting approval' : gate.state;
+  return paint(colour[gate.state], `${text}${gate.by ? ` by ${gate.by}` : ''}`);
+}
+
+function checkLines(r: RegionStatus, paint: Paint): string[] {
+  const nameW = Math.max(...r.checks.map((c) => c.name.length));
+  const valueW = Math.max(...r.checks.map((c) => formatValue(c.value).length));
+  const threshW = Math.max(...r.checks.map((c) => (c.threshold ?? '').length));
+  return r.checks.map((c) => {
+    const verdict = judge(c);
+    const word = verdict === 'ok' ? paint('green', 'ok    ') : verdict === 'breach' ? paint('red', 'BREACH') : verdict === 'no_data' ? paint('yellow', 'NODATA') : '      ';
+    const value = formatValue(c.value).padEnd(valueW);
+    const painted = verdict === 'breach' ? paint('red', value) : verdict === 'no_data' ? paint('dim', value) : value;
+    const counts = `${plural(c.samples, 'sample')}${c.breaches ? `, ${paint('red', plural(c.breaches, 'breach', 'breaches'))}` : ''}`;
+    return `${c.name.padEnd(nameW)}  ${painted}  ${(c.threshold ?? '').padEnd(threshW)}  ${word}  ${counts}`.trimEnd();
+  });
+}
+
+export function eventLine(e: DeployEvent, paint: Paint = painter(false)): string {
+  const colour = EVENT_COLOUR[e.kind];
+  return `${clock(e.at)}  ${paint(colour, e.kind.padEnd(17))} ${e.message}${e.by ? `  (by ${e.by})` : ''}`;
+}
+
+const EVENT_COLOUR: Record<string, Parameters<Paint>[0]> = {
+  promoted: 'green',
+  succeeded: 'green',
+  approved: 'green',
+  breach: 'red',
+  region_failed: 'red',
+  rollback_failed: 'red',
+  aborted: 'red',
+  rolled_back: 'yellow',
+  rollback_started: 'magenta',
+  rollback_all: 'magenta',
+  paused: 'yellow',
+  inconclusive: 'yellow',
+  awaiting_approval: 'yellow',
+  ignored: 'dim',
+  deploying: 'cyan',
+};
