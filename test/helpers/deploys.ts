@@ -132,8 +132,9 @@ export async function clearFaults(stack: TestStack): Promise<void> {
 export async function historyOf(handle: WorkflowHandle) {
   const history = await handle.fetchHistory();
   const text = (bytes: Uint8Array) => `${Buffer.from(bytes).toString('utf8')} ${Buffer.from(bytes).toString('base64')}`;
-  // Buffers reach a replacer already turned into {type: 'Buffer', data: [...]} by their toJSON.
-  const json = JSON.stringify(history, (_key, value: unknown) => {
+  // The history's own toJSON turns payload bytes into base64 strings before a replacer sees them.
+  const json = JSON.stringify(history, (key, value: unknown) => {
+    if (key === 'data' && typeof value === 'string') return text(Buffer.from(value, 'base64'));
     if (value instanceof Uint8Array) return text(value);
     const v = value as { type?: string; data?: number[] } | null;
     if (v && v.type === 'Buffer' && Array.isArray(v.data)) return text(Uint8Array.from(v.data));

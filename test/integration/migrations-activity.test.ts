@@ -6,11 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { createMigrationActivities, migrationStatus, type AppliedStep } from '../../activities/migrations.js';
-import { downSteps, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
+import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
+import { loadPipelineFile } from '../../src/pipeline/load.js';
 import { migrationsStatus } from '../../src/cli/migrations.js';
 import { postgresMissing, startPostgres, type Postgres } from '../helpers/postgres.js';
 
@@ -256,6 +258,49 @@ describe('migration activity on PostgreSQL', { skip }, () => {
       ['008-refunds', 'expand', 'down', true],
       ['007-amount', 'expand', 'up', true],
     ]);
+  });
+
+  test('the examples run as documented: rename in three deploys, dual-write both ways, down restores', async () => {
+    const file = fileURLToPath(new URL('../../examples/migrations/rename.yaml', import.meta.url));
+    const plan = resolveMigrations(loadPipelineFile(file).pipeline.migrations!, dirname(file));
+    const { url, apply } = await fresh();
+    await query(url, "CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL); INSERT INTO customers VALUES (1, 'Ada Lovelace')");
+    const before = await server.dump(url);
+
+    // Deploy 1: expand. Old code (writes name) and new code (writes full_name) both keep working.
+    await apply(expandSteps(plan), 'deploy-accounts/1');
+    await query(url, "INSERT INTO customers (id, name) VALUES (2, 'Old Writer')");
+    await query(url, "INSERT INTO customers (id, full_name) VALUES (3, 'New Writer')");
+    await query(url, "UPDATE customers SET name = 'Ada King' WHERE id = 1");
+    await query(url, "UPDATE customers SET full_name = 'New Writer Jr' WHERE id = 3");
+    assert.deepEqual(await query(url, 'SELECT id::int, name, full_name FROM customers ORDER BY id'), [
+      { id: 1, name: 'Ada King', full_name: 'Ada King' },
+      { id: 2, name: 'Old Writer', full_name: 'Old Writer' },
+      { id: 3, name: 'New Writer Jr', full_name: 'New Writer Jr' },
+    ]);
+    // Deploy 3: expand is skipped (applied by deploy 1), contract drops name after the last region.
+    const third = await apply([...expandSteps(plan), ...contractSteps(plan)], 'deploy-accounts/3');
+    assert.deepEqual(third.map((s) => [s.phase, s.skipped]), [['expand', true], ['contract', false]]);
+    assert.deepEqual(await query(url, 'SELECT id::int, full_name FROM customers WHERE id = 1'), [{ id: 1, full_name: 'Ada King' }]);
+    // Abort with rollback: all: contract down, then expand down, and the schema is as before.
+    const downs = await apply(downSteps(plan), 'deploy-accounts/3-abort');
+    assert.deepEqual(downs.map((s) => [s.phase, s.skipped]), [['contract', false], ['expand', false]]);
+    assert.equal(await server.dump(url), before);
+    assert.deepEqual(await query(url, 'SELECT id::int, name FROM customers ORDER BY id'), [
+      { id: 1, name: 'Ada King' }, { id: 2, name: 'Old Writer' }, { id: 3, name: 'New Writer Jr' },
+    ]);
+
+    // examples/checkout.yaml (SPEC §1) names SQL files too: they run, and revert, as well.
+    const checkout = fileURLToPath(new URL('../../examples/checkout.yaml', import.meta.url));
+    const spec = resolveMigrations(loadPipelineFile(checkout).pipeline.migrations!, dirname(checkout));
+    const other = await fresh();
+    await query(other.url, 'CREATE TABLE orders (id bigint PRIMARY KEY, price numeric(12, 2)); INSERT INTO orders VALUES (1, 9.99)');
+    const original = await server.dump(other.url);
+    await other.apply([...expandSteps(spec), ...contractSteps(spec)]);
+    assert.deepEqual(await query(other.url, 'SELECT currency, price_minor::int FROM orders'), [{ currency: 'USD', price_minor: 999 }]);
+    await other.apply(downSteps(spec));
+    assert.equal(await server.dump(other.url), original);
+    assert.deepEqual(await query(other.url, 'SELECT price FROM orders'), [{ price: '9.99' }]);
   });
 
   test('`migrations status` reads each database named by the pipeline', async () => {

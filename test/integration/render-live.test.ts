@@ -44,6 +44,12 @@ function firebreak(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   });
 }
 
+async function json(args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const run = await firebreak(args);
+  assert.equal(run.code, 0, `firebreak ${args.join(' ')}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
 function pipelineFile(t: TestPipeline): string {
   const file = join(dir, `${t.service}.yaml`);
   writeFileSync(file, pipelineYaml(t));
@@ -72,7 +78,7 @@ test('deploy --wait in CI: every transition of every region, in order, with live
     const file = pipelineFile({ service: 'live-ok', regions: [['small', 100, '14s'], ['large', 9000]], soak: '3s' });
     const t0 = Date.now();
     const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait']);
-    console.log(`deploy --wait (2 regions, 14s + 3s soaks) took ${Date.now() - t0} ms`);
+    console.log(`deploy --wait (2 regions, 14s + 3s soaks) took ${Date.now() - t0} ms:\n${run.stdout}`);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.doesNotMatch(run.stdout, /\x1b/, 'no escape codes in CI mode');
     for (const region of ['small', 'large']) {
@@ -125,7 +131,7 @@ test('status during a soak shows the live check values from the watch heartbeat'
     const until = Date.now() + 20_000;
     do {
       await new Promise((r) => setTimeout(r, 1000));
-      json = JSON.parse((await firebreak(['status', 'live-status', '--json'])).stdout);
+      json = (await json(['status', 'live-status', '--json']));
     } while (json.stages[0].regions[0].checks[0]?.samples < 2 && Date.now() < until);
     // The query alone has no values during a soak; --json carries the live ones.
     assert.equal(json.stages[0].regions[0].state, 'soaking');
@@ -145,19 +151,19 @@ test('status during a soak shows the live check values from the watch heartbeat'
 });
 
 test('list: newest first, filtered by service, phase, owner and --since', async () => {
-  const all = JSON.parse((await firebreak(['list', '--json'])).stdout) as { service: string; phase: string; started: string; owner: string; durationMs: number }[];
+  const all = (await json(['list', '--json'])) as { service: string; phase: string; started: string; owner: string; durationMs: number }[];
   assert.ok(all.length >= 3, JSON.stringify(all));
   assert.deepEqual(all.map((r) => r.started), [...all.map((r) => r.started)].sort().reverse(), 'newest first');
-  const ok = JSON.parse((await firebreak(['list', '--service', 'live-ok', '--json'])).stdout);
+  const ok = (await json(['list', '--service', 'live-ok', '--json']));
   assert.equal(ok.length, 1);
   assert.equal(ok[0].phase, 'succeeded');
   assert.equal(ok[0].owner, 'test-team');
   assert.ok(ok[0].durationMs > 14_000);
-  const aborted = JSON.parse((await firebreak(['list', '--phase', 'aborted', '--json'])).stdout) as { service: string }[];
+  const aborted = (await json(['list', '--phase', 'aborted', '--json'])) as { service: string }[];
   assert.deepEqual(aborted.map((r) => r.service).sort(), ['live-bad', 'live-status']);
-  assert.equal(JSON.parse((await firebreak(['list', '--owner', 'nobody', '--json'])).stdout).length, 0);
-  assert.equal(JSON.parse((await firebreak(['list', '--since', '1h', '--json'])).stdout).length, all.length);
-  assert.equal(JSON.parse((await firebreak(['list', '--since', '2099-01-01', '--json'])).stdout).length, 0);
+  assert.equal((await json(['list', '--owner', 'nobody', '--json'])).length, 0);
+  assert.equal((await json(['list', '--since', '1h', '--json'])).length, all.length);
+  assert.equal((await json(['list', '--since', '2099-01-01', '--json'])).length, 0);
   const text = await firebreak(['list', '--service', 'live-ok']);
   assert.match(text.stdout, /^STARTED\s+SERVICE\s+VERSION\s+PHASE\s+REGION\s+OWNER\s+DURATION\s+WORKFLOW ID$/m);
   assert.match(text.stdout, /live-ok\s+2\.0\.0\s+succeeded\s+-\s+test-team\s+\d+s\s+deploy-live-ok/);

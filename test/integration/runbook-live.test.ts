@@ -7,7 +7,7 @@
 // reading the simulator's error rate through ${RUNBOOK_METRICS_URL}. The worker's environment
 // object is live, so "the metrics source is down" is one assignment away (the check then has no
 // data and the gate is inconclusive), and a simulator fault makes a region breach.
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { loadPipelineFile } from '../../src/pipeline/load.js';
 import { plan } from '../../src/pipeline/plan.js';
 import { runbookMarkdown } from '../../src/pipeline/runbook.js';
 import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
-import { resumeUpdate, statusQuery, type DeployEvent, type DeployStatus } from '../../workflows/messages.js';
+import { statusQuery, type DeployEvent, type DeployStatus } from '../../workflows/messages.js';
 
 const SERVICE = 'rb-shop';
 const WORKFLOW_ID = `deploy-${SERVICE}`;
@@ -166,10 +166,11 @@ async function until(fn: () => Promise<boolean>, what: string, timeoutMs = 60_00
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A new deploy of this service (the previous one has ended), both regions on BASE before it. */
-async function deploy(): Promise<{ handle: WorkflowHandle; version: string }> {
+async function deploy(opts: { metrics: 'up' | 'down' } = { metrics: 'up' }): Promise<{ handle: WorkflowHandle; version: string }> {
   const version = `2.0.${++deploys}`;
   await clearFaults(stack);
-  metricsUp();
+  if (opts.metrics === 'up') metricsUp();
+  else metricsDown();
   await seedBase();
   const handle = await start(stack, plan(loaded.pipeline, version));
   return { handle, version };
@@ -350,9 +351,7 @@ test('a region failed: abort --rollback failed ends the deploy, the failed regio
 });
 
 test('inconclusive: retry re-soaks without redeploying once data flows; abort --rollback failed rolls back the unproven region', async () => {
-  metricsDown();
-  const { handle, version } = await deploy();
-  metricsDown();
+  const { handle, version } = await deploy({ metrics: 'down' });
   let s = await smallInconclusive(handle);
   metricsUp();
   let from = s.events.length;
@@ -376,9 +375,7 @@ test('inconclusive: retry re-soaks without redeploying once data flows; abort --
 });
 
 test('inconclusive: firebreak approve promotes on oncall\'s authority; abort --rollback all rolls back every region', async () => {
-  metricsDown();
-  const { handle } = await deploy();
-  metricsDown();
+  const { handle } = await deploy({ metrics: 'down' });
   let s = await smallInconclusive(handle);
   metricsUp(); // for large's soak; small is approved without data
   let from = s.events.length;
@@ -400,14 +397,12 @@ test('inconclusive: firebreak approve promotes on oncall\'s authority; abort --r
 });
 
 test('inconclusive: the approve update promotes; the abort update answers once every region is back', async () => {
-  metricsDown();
-  const { handle } = await deploy();
-  metricsDown();
+  const { handle } = await deploy({ metrics: 'down' });
   let s = await smallInconclusive(handle);
   metricsUp();
   let from = s.events.length;
   const approve = await runbook('A check is inconclusive (no data)', '--name approve');
-  assert.match(approve.stdout, /"phase":\s*"running"|phase/, 'the update answers with the status');
+  assert.match(approve.stdout, /approved/, 'the update answers with the new status');
   s = await waitEvent(handle, from, 'approved', SMALL);
   s = await largeAwaitingApproval(handle);
   assert.equal(s.stages[0].gate.by, 'oncall');
@@ -449,7 +444,7 @@ test('an incident elsewhere: each pause (the signal with no worker running) hold
   await startWorker();
   s = await expectPaused(from);
   from = s.events.length;
-  await runbook(section, '--name resume --input'.replace('--name resume', 'update execute --workflow-id deploy-rb-shop --name resume'));
+  await runbook(section, 'update execute --workflow-id deploy-rb-shop --name resume');
   s = await expectResumed(from);
 
   from = s.events.length;
@@ -521,9 +516,9 @@ test('every command the runbook prints was run exactly once', () => {
 });
 
 // Anything still running (after a failed test) would block the next deploy of this service.
-test.afterEach(async () => {
+afterEach(async () => {
+  if (!worker) await startWorker();
   const h = stack.client.workflow.getHandle(WORKFLOW_ID);
   const desc = await h.describe().catch(() => undefined);
   if (desc?.status.name === 'RUNNING') await h.terminate('test cleanup');
-  void resumeUpdate;
 });
