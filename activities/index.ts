@@ -7,6 +7,8 @@ import { PrometheusProvider } from './checks/prometheus.js';
 import type { CheckProvider } from './checks/provider.js';
 import { activityWatchDeps, watchRegion } from './checks/watch.js';
 import { adapterFor } from './deploy/adapter.js';
+import { createMigrationActivities } from './migrations.js';
+import { createNotifyActivities } from './notify.js';
 import type { Activities, CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
 export interface ActivityDeps {
@@ -23,6 +25,8 @@ export function createActivities(deps: ActivityDeps = {}) {
   const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : http);
 
   return {
+    ...createMigrationActivities({ env }),
+    ...createNotifyActivities({ env, fetch: fetchFn }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
     async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
       return adapterFor(deploy, env, fetchFn).current(target, Context.current().cancellationSignal);

@@ -369,7 +369,7 @@ async function runStep(session: Session, step: MigrationStep, statements: Statem
   if (allInOne) {
     await client.query('BEGIN');
     try {
-      const plan = decide(step, await readRows(session, step), n);
+      const plan = decide(step, await readRows(session, step));
       if (plan.skip) {
         await client.query('COMMIT');
         return { ...base, skipped: true, appliedAt: plan.appliedAt, reason: plan.reason };
@@ -385,7 +385,7 @@ async function runStep(session: Session, step: MigrationStep, statements: Statem
     }
   }
 
-  const plan = decide(step, await readRows(session, step), n);
+  const plan = decide(step, await readRows(session, step));
   if (plan.skip) return { ...base, skipped: true, appliedAt: plan.appliedAt, reason: plan.reason };
   let appliedAt = '';
   for (const group of pieces(statements)) {
@@ -431,7 +431,7 @@ async function readRows(session: Session, step: MigrationStep): Promise<RecordRo
 
 type Plan = { skip: true; appliedAt: string; reason: 'already applied' | 'up never applied' } | { skip: false; done: Set<number> };
 
-function decide(step: MigrationStep, rows: RecordRow[], n: number): Plan {
+function decide(step: MigrationStep, rows: RecordRow[]): Plan {
   const same = rows.filter((r) => r.direction === step.direction);
   const other = rows.filter((r) => r.direction !== step.direction);
   const stale = same.find((r) => r.checksum !== step.checksum);

@@ -3,6 +3,17 @@
 import type { Deploy } from '../src/pipeline/schema.js';
 import type { PlanGate } from '../src/pipeline/plan.js';
 import type { CheckStatus } from '../workflows/messages.js';
+import type { AppliedStep } from './migrations.js';
+import type { NotifyInput, NotifyResult } from './notify.js';
+import type { MigrationStep } from '../src/migrations/phases.js';
+
+export type { AppliedStep, NotifyInput, NotifyResult, MigrationStep };
+
+export interface ApplyMigrationsInput {
+  steps: MigrationStep[];
+  deployId: string;
+  service: string;
+}
 
 /** What templates are filled with: {{service}}, {{region}}, {{version}}, {{deployId}}. */
 export interface Target {
@@ -51,4 +62,6 @@ export interface Activities {
   currentVersion(input: CurrentVersionInput): Promise<string | null>;
   deployRegion(input: DeployRegionInput): Promise<void>;
   watchRegion(input: WatchInput): Promise<WatchResult>;
+  applyMigrations(input: ApplyMigrationsInput): Promise<AppliedStep[]>;
+  notify(input: NotifyInput): Promise<NotifyResult>;
 }

@@ -16,7 +16,8 @@ import {
   workflowInfo,
   ActivityCancellationType,
 } from '@temporalio/workflow';
-import type { Activities, Target, WatchResult } from '../activities/types.js';
+import type { Activities, MigrationStep, NotifyInput, Target, WatchResult } from '../activities/types.js';
+import { contractSteps, downSteps, expandSteps } from '../src/migrations/phases.js';
 import type { PlanRegion, Stage } from '../src/pipeline/plan.js';
 import {
   abortSignal,
@@ -58,6 +59,8 @@ const NON_RETRYABLE = ['DeployFailed', 'MissingEnv'];
 
 /** Internal: raised inside the rollout scope when rollback.onFailure is `all`. */
 class RollbackAll extends Error {}
+/** Internal: a migration failed; the deploy ends `failed` (a person must look at the database). */
+class MigrationFailed extends Error {}
 
 export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
   const { plan } = input;
@@ -74,6 +77,15 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       .filter((r) => r.state !== 'pending' && r.state !== 'promoted')
       .map((r) => r.name)
       .join(',') ?? '';
+    if (s.phase === 'paused' && published.phase !== 'paused') {
+      const held = [...st.holds.entries()][0];
+      const command = held
+        ? held[1].kind === 'inconclusive'
+          ? `firebreak approve ${svc} --region ${held[0]}  (or retry, or abort)`
+          : `firebreak retry ${svc} --region ${held[0]}  (or abort)`
+        : `firebreak resume ${svc}`;
+      notify('paused', s.pausedReason ?? 'paused', command, held?.[0]);
+    }
     if (s.phase !== published.phase || inFlight !== published.region) {
       upsertSearchAttributes([
         { key: FirebreakPhase, value: s.phase },
@@ -189,6 +201,72 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     }
   })();
 
+  // --- notifications: never block or fail the deploy; waited for only before it ends ---
+  const deliveries: Promise<void>[] = [];
+  const notify = (event: NotifyInput['event'], reason: string, command: string, region?: string) => {
+    if (!plan.notify.some((n) => n.on.includes(event))) return;
+    const input: NotifyInput = {
+      webhooks: plan.notify,
+      event,
+      service: plan.service,
+      version: plan.version,
+      owner: plan.owner,
+      runbook: plan.runbook,
+      reason,
+      command,
+      workflowId: info.workflowId,
+      ...(region ? { region } : {}),
+    };
+    deliveries.push(
+      acts.notify
+        .executeWithOptions({ summary: `notify ${event}`, startToCloseTimeout: '2m', retry: { maximumAttempts: 1 } }, [input])
+        .then(
+          (res) => {
+            for (const f of res.failed) st.record('notify_failed', `notification "${event}" to ${f.webhook} failed after ${f.attempts} attempts: ${f.error}`);
+          },
+          (err) => st.record('notify_failed', `notification "${event}" failed: ${messageOf(err)}`),
+        ),
+    );
+  };
+  const svc = plan.service;
+
+  // --- schema migrations (SPEC §6): expand before the first region, contract after the last ---
+  s.migrations = [];
+  const migrate = async (steps: MigrationStep[], what: string): Promise<void> => {
+    if (steps.length === 0) return;
+    st.record('migrating', `${what}: ${steps.map((m) => `${m.id} ${m.phase} ${m.direction}`).join(', ')}`);
+    publish();
+    try {
+      const applied = await acts.applyMigrations.executeWithOptions(
+        {
+          summary: `migrate ${what} (${steps.length})`,
+          startToCloseTimeout: '2h',
+          heartbeatTimeout: '30s',
+          retry: { initialInterval: '2s', maximumAttempts: 10, nonRetryableErrorTypes: ['MigrationFailed', 'MigrationChecksumMismatch', 'MissingEnv'] },
+        },
+        [{ steps, deployId, service: plan.service }],
+      );
+      for (const a of applied) {
+        s.migrations!.push({
+          id: a.id,
+          phase: a.phase,
+          direction: a.direction,
+          state: !a.skipped ? 'applied' : a.reason === 'already applied' ? 'already_applied' : 'skipped',
+          at: a.appliedAt || new Date().toISOString(),
+        });
+      }
+      st.record('migrated', `${what}: ${applied.map((a) => `${a.id} ${a.phase} ${a.direction} ${a.skipped ? `skipped (${a.reason})` : 'applied'}`).join(', ')}`);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const message = messageOf(err);
+      s.migrations!.push({ id: steps[0].id, phase: steps[0].phase, direction: steps[0].direction, state: 'failed', at: new Date().toISOString(), error: message });
+      st.record('migration_failed', `${what} failed: ${message}`);
+      throw new MigrationFailed(message);
+    } finally {
+      publish();
+    }
+  };
+
   // --- the rollout ---
   const target = (region: string, version: string): Target => ({ service: plan.service, region, version, deployId });
   const key = (region: string, version: string, step: string) => `${deployId}/${region}/${version}/${step}`;
@@ -241,6 +319,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       throw new RollbackAll(rollbackAll);
     }
     const rolledBack = await rollBack(r, reason);
+    if (rolledBack) notify('rolled_back', `${r.name} failed and was rolled back to ${r.fromVersion}: ${reason}`, `firebreak retry ${svc} --region ${r.name}`, r.name);
     st.holds.set(r.name, {
       kind: 'failed',
       reason: rolledBack ? `failed and rolled back to ${r.fromVersion}: ${reason}` : `failed, not rolled back: ${r.error}`,
@@ -332,6 +411,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       stage.gate.state = 'awaiting_approval';
       st.record('awaiting_approval', `${r.name} passed its checks; waiting for approval of gate "${pr.gate.name}"`, { region: r.name });
       publish();
+      notify('awaiting_approval', `${r.name} passed gate "${pr.gate.name}" and waits for approval`, `firebreak approve ${svc} --region ${r.name}`, r.name);
       await condition(() => st.approvals.has(r.name));
     }
     if (st.approvals.has(r.name)) {
@@ -376,12 +456,15 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     ss.gate.state = ss.gate.state === 'approved' ? 'approved' : 'passed';
   };
 
-  let outcome: 'succeeded' | 'aborted' | 'rolled_back' = 'succeeded';
+  let outcome: 'succeeded' | 'aborted' | 'rolled_back' | 'failed' = 'succeeded';
   let failure: string | undefined;
   try {
     rollout = new CancellationScope();
     await rollout.run(async () => {
+      await migrate(expandSteps(plan.migrations), 'expand');
       for (const stage of plan.stages) await runStage(stage);
+      // Every region promoted and soaked: old code is gone everywhere, the contract may run.
+      await migrate(contractSteps(plan.migrations), 'contract');
     });
   } catch (err) {
     if (rollbackAll) {
@@ -389,6 +472,9 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       failure = rollbackAll;
     } else if (isCancellation(err) && st.abortRequest) {
       outcome = 'aborted';
+    } else if (err instanceof MigrationFailed) {
+      outcome = 'failed';
+      failure = err.message;
     } else {
       throw err;
     }
@@ -401,13 +487,21 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   } else if (outcome === 'aborted') {
     const scope = st.abortRequest?.rollback ?? 'none';
     const unproven = new Set(['deploying', 'soaking', 'awaiting_approval', 'failed']);
-    if (scope === 'all') await rollBackRegions((r) => r.state !== 'pending' && r.state !== 'rolled_back', 'abort');
-    else if (scope === 'failed') await rollBackRegions((r) => unproven.has(r.state), 'abort');
+    if (scope === 'all') {
+      await rollBackRegions((r) => r.state !== 'pending' && r.state !== 'rolled_back', 'abort');
+      // Only once every region runs its previous version again may the schema go back.
+      await CancellationScope.nonCancellable(() => migrate(downSteps(plan.migrations), 'down').catch(() => undefined));
+    } else if (scope === 'failed') await rollBackRegions((r) => unproven.has(r.state), 'abort');
   }
   st.terminal = outcome;
   s.endedAt = new Date().toISOString();
-  st.record(outcome, endMessage(outcome, s));
+  st.record(outcome, failure && outcome === 'failed' ? `failed: ${failure}` : endMessage(outcome, s));
   publish();
+  if (outcome === 'succeeded') notify('succeeded', endMessage(outcome, s), `firebreak status ${svc}`);
+  else if (outcome === 'aborted') notify('aborted', st.abortRequest?.reason ?? 'aborted', `firebreak status ${svc}`);
+  else if (outcome === 'rolled_back') notify('rolled_back', failure ?? 'rolled back', `firebreak status ${svc}`);
+  // Deliveries are bounded (timeouts, few attempts): wait so none is lost with the workflow.
+  await Promise.all(deliveries);
   log.info('deploy ended', { outcome });
   await condition(allHandlersFinished);
   return s;

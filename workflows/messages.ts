@@ -64,6 +64,16 @@ export interface DeployEvent {
   region?: string;
 }
 
+export interface MigrationRun {
+  id: string;
+  phase: 'expand' | 'contract';
+  direction: 'up' | 'down';
+  /** applied: run by this deploy; already_applied: found in the database's migrations table. */
+  state: 'applied' | 'already_applied' | 'skipped' | 'failed';
+  at: string;
+  error?: string;
+}
+
 export interface DeployStatus {
   service: string;
   version: string;
@@ -76,6 +86,8 @@ export interface DeployStatus {
   events: DeployEvent[];
   startedAt: string;
   endedAt?: string;
+  /** Schema migrations run by this deploy (SPEC §6), in order. */
+  migrations?: MigrationRun[];
   /** Set while promotion waits for a deploy window: when the next one opens. */
   windowOpensAt?: string;
 }

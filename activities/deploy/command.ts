@@ -19,7 +19,9 @@ import type { Heartbeat, RegionAdapter } from './adapter.js';
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */
 const CURRENT_TIMEOUT_MS = 60_000;
-const TAIL_CHARS = 4096;
+const TAIL_CHARS = 3072;
+/** stderr is also kept on its own: two pipes arrive in no fixed order, and the error is there. */
+const STDERR_CHARS = 1024;
 const HEARTBEAT_MS = 1000;
 
 export interface CommandOptions {
@@ -29,6 +31,8 @@ export interface CommandOptions {
 
 export interface RunResult {
   code: number | null;
+  /** The end of stderr alone (twice STDERR_CHARS, cut after redaction like tail). */
+  errTail?: string;
   /** The signal that ended the process, when one did. */
   signal: NodeJS.Signals | null;
   /**
@@ -66,12 +70,14 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
+    let errTail = '';
     let stdout = '';
     let timedOut = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     const append = (chunk: string, isStdout: boolean) => {
       tail = (tail + chunk).slice(-2 * TAIL_CHARS);
+      if (!isStdout) errTail = (errTail + chunk).slice(-2 * STDERR_CHARS);
       if (isStdout && stdout.length < 1_000_000) stdout += chunk;
     };
     child.stdout.setEncoding('utf8').on('data', (c: string) => append(c, true));
@@ -104,11 +110,11 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
     child.on('error', (err) => finish(err));
     child.on('exit', (code, signal) => {
       // 'close' waits for stdio; a grandchild that inherited stdout could hold it open forever.
-      const drain = setTimeout(() => finish({ code, signal, tail, stdout, timedOut }), 1000);
+      const drain = setTimeout(() => finish({ code, signal, tail, errTail, stdout, timedOut }), 1000);
       drain.unref();
       child.on('close', () => {
         clearTimeout(drain);
-        finish({ code, signal, tail, stdout, timedOut });
+        finish({ code, signal, tail, errTail, stdout, timedOut });
       });
     });
     if (opts.signal?.aborted) kill();
@@ -157,7 +163,7 @@ export class CommandAdapter implements RegionAdapter {
         // that runs nothing should make `current` print nothing and exit 0 (kubectl
         // --ignore-not-found), which is the null below, not this error.
         throw ApplicationFailure.retryable(
-          `${outcome(shown(this.config.current, target), result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(r, result.tail)}`,
+          `${outcome(shown(this.config.current, target), result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(r, result.tail, result.errTail)}`,
           'CurrentVersionFailed',
         );
       }
@@ -183,7 +189,7 @@ export class CommandAdapter implements RegionAdapter {
       });
       if (result.code === 0 && !result.timedOut) return;
       throw ApplicationFailure.nonRetryable(
-        `deploy of ${target.version} to ${target.region}: ${outcome(shown(this.config.command, target), result, this.timeoutMs)}${tailText(r, result.tail)}`,
+        `deploy of ${target.version} to ${target.region}: ${outcome(shown(this.config.command, target), result, this.timeoutMs)}${tailText(r, result.tail, result.errTail)}`,
         'DeployFailed',
       );
     } catch (err) {
@@ -223,7 +229,9 @@ function outcome(cmd: string, r: RunResult, timeoutMs: number): string {
   return `${cmd} exited with code ${r.code}`;
 }
 
-function tailText(r: Renderer, tail: string): string {
+function tailText(r: Renderer, tail: string, errTail = ''): string {
   const t = r.redact(tail).slice(-TAIL_CHARS).trimEnd();
-  return t ? `\n--- last output ---\n${t}` : ' (no output)';
+  const e = r.redact(errTail).slice(-STDERR_CHARS).trim();
+  const err = e && !t.includes(e) ? `\n--- last stderr ---\n${e}` : '';
+  return t ? `\n--- last output ---\n${t}${err}` : ' (no output)';
 }

@@ -1,5 +1,7 @@
 // `firebreak deploy FILE --version V`: validate, plan, start (or attach), optionally follow.
+import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
+import { resolveMigrations } from '../migrations/steps.js';
 import { plan } from '../pipeline/plan.js';
 import { startDeploy } from '../deploy/start.js';
 import { actor, client, printJson } from './common.js';
@@ -30,7 +32,13 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
         'so rollback would have no target: add one, or pass --previous V; nothing was started',
     );
   }
-  const thePlan = plan(pipeline, opts.version);
+  let migrations;
+  try {
+    migrations = resolveMigrations(pipeline.migrations ?? [], dirname(file));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}; nothing was started`);
+  }
+  const thePlan = plan(pipeline, opts.version, { migrations });
   const c = await client();
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   const started = await startDeploy(c, {

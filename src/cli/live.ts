@@ -52,10 +52,12 @@ export class LiveStatusReader {
   constructor(
     private readonly client: Client,
     private readonly handle: WorkflowHandle,
+    /** How long the status query may take: no worker answering is reported, not waited out. */
+    private readonly queryTimeoutMs = 10_000,
   ) {}
 
   async read(): Promise<ViewStatus> {
-    const status = await this.handle.query(statusQuery);
+    const status = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
     const soaking = status.stages.flatMap((s) => s.regions).filter((r) => r.state === 'soaking');
     if (soaking.length === 0) return mergeLive(status, [], this.handle.workflowId);
     let watches: PendingWatch[] = [];

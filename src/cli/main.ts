@@ -95,6 +95,15 @@ program
   .action(async (file, opts) => (await import('./plan.js')).planCommand(file, opts));
 
 program
+  .command('migrations')
+  .description('schema migrations of a pipeline')
+  .command('status')
+  .argument('<file>', 'pipeline file')
+  .option('--json', 'one JSON document')
+  .description('which migrations are applied in which database (DATABASE_URL etc. from the environment)')
+  .action(async (file, opts) => (await import('./migrations.js')).migrationsStatusCommand(file, opts));
+
+program
   .command('runbook')
   .argument('<file>', 'pipeline file')
   .description("the pause-and-resume runbook for this pipeline, in Markdown")

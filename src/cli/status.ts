@@ -20,7 +20,7 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
   const id = deployIdOf(idOrService);
   const c = await client();
   const handle = c.workflow.getHandle(id);
-  const reader = new LiveStatusReader(c, handle);
+  const reader = new LiveStatusReader(c, handle, (opts.queryTimeout ?? 10) * 1000);
   const out = process.stdout;
   const tty = isInteractive(out);
 
@@ -37,7 +37,7 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
 
   let status: ViewStatus;
   try {
-    status = await withTimeout(reader.read(), (opts.queryTimeout ?? 10) * 1000);
+    status = await reader.read();
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) notFound(err, id);
     // No worker answers queries: say what visibility still knows, and how to get the rest.
@@ -48,7 +48,9 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
   else out.write(`${renderStatus(status)}\n`);
 
   async function withoutWorker(workflowId: string, err: unknown): Promise<string> {
-    const why = (err as Error).message.split('\n')[0];
+    const raw = (err as Error).message.split('\n')[0];
+    const code = (err as { cause?: { code?: number } }).cause?.code;
+    const why = code === 4 || /deadline/i.test(raw) ? `no answer within ${opts.queryTimeout ?? 10}s` : raw; // 4: DEADLINE_EXCEEDED
     try {
       const desc = await handle.describe();
       const sa = desc.typedSearchAttributes;
@@ -62,14 +64,4 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
       return `${workflowId} did not answer the status query: ${why}`;
     }
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000}s`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -11,33 +11,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Migration, Pipeline } from '../pipeline/schema.js';
+import type { Migration } from '../pipeline/schema.js';
+import { PHASES, type Direction, type MigrationStep, type PlanMigration } from './phases.js';
 
-export type Phase = 'expand' | 'contract';
-export type Direction = 'up' | 'down';
-
-export interface MigrationStep {
-  id: string;
-  phase: Phase;
-  direction: Direction;
-  /** The path as written in the pipeline (relative to the pipeline file), for messages. */
-  file: string;
-  sql: string;
-  /** sha256 hex of sql. */
-  checksum: string;
-  /** As written, may hold ${VAR}: resolved on the worker, never stored in history. */
-  database: string;
-}
-
-export interface PlanMigration {
-  id: string;
-  database: string;
-  irreversible?: string;
-  expand?: { up: MigrationStep; down?: MigrationStep };
-  contract?: { up: MigrationStep; down?: MigrationStep };
-}
-
-export const PHASES: readonly Phase[] = ['expand', 'contract'];
+export * from './phases.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -79,34 +56,6 @@ export function resolveMigrations(migrations: Migration[], baseDir: string): Pla
   return out;
 }
 
-/**
- * A migration with a step that has no `down` is one-way: lint requires `irreversible: "<reason>"`
- * and the first stage's gate becomes a manual approval, so a person signs off before the first
- * region runs code that depends on a change nobody can take back. Pure: safe for plan().
- */
-export function firstStageNeedsApproval(pipeline: Pick<Pipeline, 'migrations'>): boolean {
-  return (pipeline.migrations ?? []).some((m) => PHASES.some((phase) => m[phase] !== undefined && m[phase]!.down === undefined));
-}
-
-/** The steps the workflow runs, in order: every expand `up` before the first region. */
-export function expandSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
-  return migrations.flatMap((m) => (m.expand ? [m.expand.up] : []));
-}
-
-/** Every contract `up`, after the last region is promoted and soaked. */
-export function contractSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
-  return migrations.flatMap((m) => (m.contract ? [m.contract.up] : []));
-}
-
-/**
- * The `down` steps an abort with rollback: all runs, in reverse order: later migrations first,
- * and within one migration contract before expand. Only `down`s of applied `up`s run (the
- * activity skips the others), so this list may name steps that never ran.
- */
-export function downSteps(migrations: readonly PlanMigration[]): MigrationStep[] {
-  return [...migrations].reverse().flatMap((m) => [m.contract?.down, m.expand?.down].filter((s): s is MigrationStep => s !== undefined));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Statements, as PostgreSQL's parser sees them.
 
@@ -142,7 +91,7 @@ export interface Statement {
   /** The node type, e.g. AlterTableStmt, and its fields. */
   kind: string;
   node: Record<string, unknown>;
-  /** Comments inside the statement's span (including those just before it), without markers. */
+  /** The comments just above the statement (after the previous one), without their markers. */
   comments: string[];
   /** False for statements PostgreSQL refuses inside a transaction block. */
   transactional: boolean;
@@ -190,25 +139,66 @@ export function splitStatements(sql: string): Statement[] {
   } catch (err) {
     throw locateSyntaxError(sql, err);
   }
-  const bytes = Buffer.from(sql, 'utf8');
-  const toChar = (byteOffset: number) => bytes.subarray(0, byteOffset).toString('utf8').length;
+  const pos = new Positions(sql);
   return (tree.stmts ?? []).map((s, index): Statement => {
-    const start = toChar(s.stmt_location ?? 0);
-    const end = s.stmt_len ? toChar((s.stmt_location ?? 0) + s.stmt_len) : sql.length;
+    const start = pos.charOf(s.stmt_location ?? 0);
+    const end = s.stmt_len ? pos.charOf((s.stmt_location ?? 0) + s.stmt_len) : sql.length;
     const { offset, comments } = leadingTrivia(sql, start, end);
     const [kind, node] = Object.entries(s.stmt ?? { Unknown: {} })[0] as [string, Record<string, unknown>];
     return {
       index,
       text: sql.slice(offset, end).trimEnd(),
-      ...lineCol(sql, offset),
+      ...pos.lineCol(offset),
       offset,
       kind,
       node,
       comments,
       transactional: isTransactional(kind, node),
-      at: (location) => (location === undefined || location < 0 ? lineCol(sql, offset) : lineCol(sql, toChar(location))),
+      at: (location) => pos.lineCol(location === undefined || location < 0 ? offset : pos.charOf(location)),
     };
   });
+}
+
+/**
+ * Offsets in one text: UTF-8 byte offsets (the parser's) to string offsets, and string offsets
+ * to line and column, without rescanning the text for each statement of a large file.
+ */
+class Positions {
+  private readonly byteToChar: Uint32Array | undefined;
+  private readonly lineStarts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes !== text.length) {
+      this.byteToChar = new Uint32Array(bytes + 1);
+      let b = 0;
+      for (let i = 0; i < text.length; i++) {
+        const cp = text.codePointAt(i)!;
+        const width = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        for (let k = 0; k < width; k++) this.byteToChar[b + k] = i;
+        b += width;
+        if (cp >= 0x10000) i++; // a surrogate pair: two string units, one code point
+      }
+      this.byteToChar[bytes] = text.length;
+    }
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  charOf(byteOffset: number): number {
+    return this.byteToChar ? this.byteToChar[Math.min(byteOffset, this.byteToChar.length - 1)] : byteOffset;
+  }
+
+  lineCol(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = this.lineStarts[lo];
+    return { line: lo + 1, col: [...this.text.slice(start, offset)].length + 1 };
+  }
 }
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';

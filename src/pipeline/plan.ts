@@ -1,6 +1,7 @@
 // plan(pipeline, version): the documented sequence of a deploy (SPEC §2). Pure and
 // deterministic: the same pipeline gives the same stages, whatever the order of its input.
-import type { Deploy, Gate, Migration, Notify, Pipeline, Rollback, Window } from './schema.js';
+import type { Deploy, Gate, Notify, Pipeline, Rollback, Window } from './schema.js';
+import { firstStageNeedsApproval, type PlanMigration } from '../migrations/phases.js';
 import { parseDuration } from './duration.js';
 
 export interface PlanGate extends Omit<Gate, 'interval'> {
@@ -33,7 +34,8 @@ export interface Plan {
   pauseTimeoutMs: number;
   windows: Window[];
   notify: Notify[];
-  migrations: Migration[];
+  /** With their SQL read at plan time (resolveMigrations), so workers need no repository. */
+  migrations: PlanMigration[];
   totalCustomers: number;
 }
 
@@ -54,17 +56,21 @@ export function waveOrder(pipeline: Pipeline): string[][] {
   return regions.map((r) => [r.name]);
 }
 
-export function plan(pipeline: Pipeline, version: string): Plan {
+export interface PlanOptions {
+  /** The pipeline's migrations with their SQL, from resolveMigrations (the CLI reads the files). */
+  migrations?: PlanMigration[];
+}
+
+export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}): Plan {
+  // A one-way migration makes the first stage's gate a manual approval (SPEC §6).
+  const oneWay = firstStageNeedsApproval(pipeline);
   const byName = new Map(pipeline.regions.map((r) => [r.name, r]));
   const stages: Stage[] = waveOrder(pipeline).map((wave, index) => {
     const regions = wave.map((name) => {
       const r = byName.get(name)!;
-      return {
-        name,
-        customers: r.customers,
-        soakMs: ms(r.soak ?? pipeline.soak),
-        gate: gateFor(pipeline.gate, r.gate),
-      };
+      const gate = gateFor(pipeline.gate, r.gate);
+      if (oneWay && index === 0) gate.approval = 'manual';
+      return { name, customers: r.customers, soakMs: ms(r.soak ?? pipeline.soak), gate };
     });
     const names = [...new Set(regions.map((r) => r.gate.name))];
     return {
@@ -88,7 +94,7 @@ export function plan(pipeline: Pipeline, version: string): Plan {
     pauseTimeoutMs: ms(pipeline.pauseTimeout),
     windows: pipeline.windows ?? [],
     notify: pipeline.notify ?? [],
-    migrations: pipeline.migrations ?? [],
+    migrations: opts.migrations ?? [],
     totalCustomers: pipeline.regions.reduce((n, r) => n + r.customers, 0),
   };
 }

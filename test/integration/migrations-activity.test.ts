@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMigrationActivities, migrationStatus, type AppliedStep } from '../../activities/migrations.js';
 import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
 import { loadPipelineFile } from '../../src/pipeline/load.js';
@@ -106,6 +107,32 @@ describe('migration activity on PostgreSQL', { skip }, () => {
     const trace = await query<{ who: string; what: string }>(url, 'SELECT who, what FROM trace ORDER BY at');
     assert.deepEqual(trace.map((t) => `${t.who}:${t.what}`), ['a:start', 'a:end', 'b:start', 'b:end']);
     assert.ok(elapsed >= 1400, `ran one after the other (${elapsed} ms)`);
+  });
+
+  test('in an activity: a waiting call heartbeats and can be cancelled; cancelling stops a running statement', async () => {
+    const url = await server.createDatabase(`m${++n}`);
+    const acts = createMigrationActivities({ env: { DATABASE_URL: url }, lockPollMs: 25, heartbeatMs: 50 });
+    const holder = acts.applyMigrations({ steps: [step('hold', 'expand', 'up', 'SELECT pg_sleep(1.2);')], deployId: 'a', service: 's' });
+    await new Promise((r) => setTimeout(r, 150));
+    const waiting = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    waiting.on('heartbeat', (d: unknown) => beats.push(d));
+    const blocked = waiting.run(acts.applyMigrations, { steps: [step('blocked', 'expand', 'up', 'SELECT 1;')], deployId: 'b', service: 's' });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(beats.some((d) => (d as { waitingFor?: string }).waitingFor === 'migration lock'), JSON.stringify(beats.slice(0, 2)));
+    waiting.cancel();
+    await assert.rejects(blocked, (err: unknown) => err instanceof CancelledFailure);
+    assert.equal((await holder)[0].skipped, false);
+
+    const running = new MockActivityEnvironment();
+    const long = running.run(acts.applyMigrations, { steps: [step('long', 'expand', 'up', 'CREATE TABLE long_marker (a int);\nSELECT pg_sleep(30);')], deployId: 'c', service: 's' });
+    await new Promise((r) => setTimeout(r, 300));
+    const t = Date.now();
+    running.cancel();
+    await assert.rejects(long, (err: unknown) => err instanceof CancelledFailure);
+    assert.ok(Date.now() - t < 5000, 'the statement was cancelled, not waited for');
+    assert.deepEqual(await query(url, "SELECT to_regclass('long_marker') IS NULL AS gone"), [{ gone: true }]);
+    assert.deepEqual(await query(url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'"), [{ n: 0 }]);
   });
 
   test('CREATE INDEX CONCURRENTLY runs on its own, recorded one by one; a retry resumes after the last', async () => {

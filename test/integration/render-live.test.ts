@@ -85,7 +85,7 @@ test('deploy --wait in CI: every transition of every region, in order, with live
       assert.deepEqual(transitions(run.stdout, region), ['pending -> deploying', 'deploying -> soaking', 'soaking -> promoted'], region);
     }
     // The smaller region went first.
-    assert.ok(run.stdout.indexOf('small           pending -> deploying') < run.stdout.indexOf('large           pending -> deploying'));
+    assert.ok(run.stdout.search(/small +pending -> deploying/) < run.stdout.search(/large +pending -> deploying/));
     // Live values during the soak (read from the watch's heartbeats), before the region was promoted.
     const live = run.stdout.split('\n').findIndex((l) => /small +check error-rate = [\d.]+ \(<= 0\.05\), \d+ samples?, 0 breaches, \d+s left/.test(l));
     const promoted = run.stdout.split('\n').findIndex((l) => /small +soaking -> promoted/.test(l));
@@ -127,16 +127,16 @@ test('status during a soak shows the live check values from the watch heartbeat'
     const handle = await start(stack, testPlan({ service: 'live-status', regions: [['small', 100]], soak: '30s' }, '2.0.0'));
     await waitFor(handle, (s) => s.stages[0].regions[0].state === 'soaking', 'soaking');
     // Heartbeats reach the server every ~8 s (0.8 x the watch's 10 s heartbeat timeout).
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    let doc: any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const until = Date.now() + 20_000;
     do {
       await new Promise((r) => setTimeout(r, 1000));
-      json = (await json(['status', 'live-status', '--json']));
-    } while (json.stages[0].regions[0].checks[0]?.samples < 2 && Date.now() < until);
+      doc = await json(['status', 'live-status', '--json']);
+    } while (doc.stages[0].regions[0].checks[0]?.samples < 2 && Date.now() < until);
     // The query alone has no values during a soak; --json carries the live ones.
-    assert.equal(json.stages[0].regions[0].state, 'soaking');
-    assert.ok(json.stages[0].regions[0].checks[0].samples >= 2, JSON.stringify(json.stages[0].regions[0]));
-    assert.ok(json.live.small.evaluations >= 2);
+    assert.equal(doc.stages[0].regions[0].state, 'soaking');
+    assert.ok(doc.stages[0].regions[0].checks[0].samples >= 2, JSON.stringify(doc.stages[0].regions[0]));
+    assert.ok(doc.live.small.evaluations >= 2);
     const text = await firebreak(['status', 'live-status']);
     assert.equal(text.code, 0, text.stderr);
     assert.doesNotMatch(text.stdout, /\x1b/, 'plain when not a terminal');

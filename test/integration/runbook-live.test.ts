@@ -300,7 +300,8 @@ test('where is the deploy, a region failed: retry (firebreak, then the update) r
   const d = await runbook(where, 'workflow describe');
   assert.match(d.stdout, new RegExp(WORKFLOW_ID));
   assert.match(d.stdout, /multiRegionDeploy/);
-  assert.match(d.stdout, /running/i);
+  assert.match(d.stdout, new RegExp(`StaticSummary\\s+"${SERVICE} ${version.replace(/\./g, '\\.')}: small > large"`));
+  assert.match(d.stdout, /FirebreakPhase:[^\n]*?data:"\\"paused\\""/, 'the phase, from the search attributes');
   const tq = await runbook(where, 'task-queue describe');
   assert.match(tq.stdout, new RegExp(`${process.pid}@${hostname()}`), 'the test worker is listed as polling the task queue');
 
@@ -472,7 +473,7 @@ test('an incident elsewhere: each pause (the signal with no worker running) hold
   assert.equal(await simVersion(LARGE), version);
   assert.deepEqual(
     s.events.filter((e) => e.by === 'oncall').map((e) => e.kind),
-    ['paused', 'resumed', 'paused', 'resumed', 'paused', 'resumed', 'approved'],
+    ['paused', 'resumed', 'paused', 'resumed', 'paused', 'resumed', 'approved', 'promoted'],
   );
 });
 

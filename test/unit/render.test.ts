@@ -250,3 +250,18 @@ test('renderStatus is the plain timeline (what `status` prints into a pipe)', ()
   assert.doesNotMatch(text, /\x1b/);
   assert.match(text, /phase: paused/);
 });
+
+test('a deploy window wait, the migrations run, and a stale watch heartbeat are shown', () => {
+  const s: ViewStatus = structuredClone(all.soaking.status);
+  s.windowOpensAt = '2026-11-27T13:00:00.000Z';
+  s.migrations = [
+    { id: '2026-11-add-currency', phase: 'expand', direction: 'up', state: 'applied', at: at('10:00:01') },
+    { id: '2026-11-drop-old-price', phase: 'contract', direction: 'up', state: 'failed', at: at('10:00:02'), error: 'relation "prices" does not exist' },
+  ];
+  s.live!['eu-west-1'] = { evaluations: 14, attempt: 2, lastHeartbeatAt: at('10:28:00') };
+  const frame = renderTty(s, Date.parse(all.soaking.now), { colour: false });
+  assert.match(frame, /^window: waiting for the next deploy window, opening 2026-11-27 13:00:00 UTC \(in 2h30m\)$/m);
+  assert.match(frame, /^  10:00:01  2026-11-add-currency expand up: applied$/m);
+  assert.match(frame, /^  10:00:02  2026-11-drop-old-price contract up: failed: relation "prices" does not exist$/m);
+  assert.match(frame, /live values from the watch's last heartbeat, 2m ago \(14 evaluations\), attempt 2 — is a worker running\?/);
+});

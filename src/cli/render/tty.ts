@@ -137,6 +137,22 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
     out.push(`gate of stage ${current.index + 1}: "${current.gate.name}" (${current.gate.approval} approval): ${gateText(current.gate, paint)}`);
   }
 
+  // Promotion held until a deploy window opens (a durable timer in the workflow).
+  if (s.windowOpensAt && (s.phase === 'running' || s.phase === 'paused')) {
+    const opens = Date.parse(s.windowOpensAt);
+    out.push(`${paint('yellow', 'window:')} waiting for the next deploy window, opening ${dateTime(s.windowOpensAt)}${Number.isNaN(opens) ? '' : ` (in ${span(opens - now)})`}`);
+  }
+
+  // Schema migrations this deploy ran (expand before the first region, contract after the last).
+  if (s.migrations && s.migrations.length > 0) {
+    out.push('');
+    out.push(paint('dim', 'migrations'));
+    for (const m of s.migrations) {
+      const colour = m.state === 'failed' ? 'red' : m.state === 'applied' ? 'green' : 'dim';
+      out.push(`  ${clock(m.at)}  ${m.id} ${m.phase} ${m.direction}: ${paint(colour, m.state.replace('_', ' '))}${m.error ? `: ${paint('red', m.error)}` : ''}`);
+    }
+  }
+
   // Why it waits and what to run.
   if (s.pausedReason) {
     out.push('');
@@ -297,4 +313,8 @@ const EVENT_COLOUR: Record<string, Parameters<Paint>[0]> = {
   awaiting_approval: 'yellow',
   ignored: 'dim',
   deploying: 'cyan',
+  notify_failed: 'yellow',
+  window_wait: 'yellow',
+  migration_failed: 'red',
+  failed: 'red',
 };
