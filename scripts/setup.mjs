@@ -195,7 +195,7 @@ function ensurePrometheus() {
   if (found) return found;
   if (!aptInstall(['prometheus'])) {
     warn('prometheus is not installed and apt-get is not usable here (needs root or passwordless sudo); ' +
-      'tests that need Prometheus will say so. Install Debian\'s `prometheus` package or put `prometheus` on PATH.');
+      'tests that need Prometheus will fail. Install Debian\'s `prometheus` package or put `prometheus` on PATH.');
     return undefined;
   }
   stopPackagedService('prometheus');
@@ -221,13 +221,24 @@ function ensurePostgres() {
   const found = findPostgresBin();
   if (found) return found;
   if (!aptInstall(['postgresql'])) {
-    warn('PostgreSQL server binaries are missing and apt-get is not usable here; migration tests will be skipped. ' +
+    warn('PostgreSQL server binaries are missing and apt-get is not usable here; migration tests will fail. ' +
       'Install Debian\'s `postgresql` package.');
     return undefined;
   }
   // Firebreak starts its own throwaway clusters; the packaged one is not needed running.
   stopPackagedService('postgresql');
   return findPostgresBin();
+}
+
+// Debian's Chromium, for the Web UI test (playwright-core drives it; never a browser download).
+function ensureChromium() {
+  const path = '/usr/bin/chromium';
+  if (isExecutable(path)) return path;
+  if (!aptInstall(['chromium'])) {
+    warn('Chromium is missing and apt-get is not usable here; the Web UI test will fail. Install Debian\'s `chromium` package.');
+    return undefined;
+  }
+  return isExecutable(path) ? path : undefined;
 }
 
 // ---- 4. Record what was found -----------------------------------------------------------------
@@ -252,8 +263,9 @@ async function main() {
   const temporal = await ensureTemporal();
   const prometheus = ensurePrometheus();
   const postgresBin = ensurePostgres();
+  const chromium = ensureChromium();
   writeTools({ temporal, prometheus, postgresBin });
-  const summary = `temporal ${temporal}; prometheus ${prometheus ?? 'MISSING'}; postgres ${postgresBin ?? 'MISSING'}`;
+  const summary = `temporal ${temporal}; prometheus ${prometheus ?? 'MISSING'}; postgres ${postgresBin ?? 'MISSING'}; chromium ${chromium ?? 'MISSING'}`;
   log(didWork ? `done (${summary})` : `ok, nothing to do (${summary})`);
 }
 

@@ -295,8 +295,9 @@ function rollbackTarget(ctx: Ctx): Draft[] {
   return [];
 }
 
+// An irreversible migration needs no lint of its gate: plan() makes the first stage's gate a
+// manual approval itself (SPEC §6), so a person always signs off before the first region.
 function oneWayMigration(ctx: Ctx): Draft[] {
-  const manual = ctx.stages.some((s) => s.gate.approval === 'manual');
   return (ctx.pipeline.migrations ?? []).flatMap((m, i): Draft[] => {
     // A `down` file with no statement (only comments) reverts nothing: one-way in disguise.
     const hollow = (['expand', 'contract'] as const).filter((step) => m[step]?.down !== undefined && isEmptySql(m[step]!.down!, ctx.baseDir));
@@ -312,15 +313,8 @@ function oneWayMigration(ctx: Ctx): Draft[] {
     if (!m.irreversible) {
       return [{
         rule: 'one-way-migration',
-        message: `migration ${m.id}: ${oneWay.join(' and ')} has no down; add one, or irreversible: "<reason>" and a manual gate`,
+        message: `migration ${m.id}: ${oneWay.join(' and ')} has no down; add one, or irreversible: "<reason>" (the first stage then waits for approval)`,
         line: ctx.lineOf(['migrations', i, oneWay[0]]),
-      }];
-    }
-    if (!manual) {
-      return [{
-        rule: 'one-way-migration',
-        message: `migration ${m.id} is irreversible, but no stage has approval: manual`,
-        line: ctx.lineOf(['migrations', i, 'irreversible']),
       }];
     }
     return [];

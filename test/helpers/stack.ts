@@ -52,7 +52,7 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** True when Prometheus is installed; tests that need it skip with a reason otherwise. */
+/** True when Prometheus is installed (setup installs it; tests that need it fail without it). */
 export function prometheusAvailable(): boolean {
   return findPrometheus() !== undefined;
 }

@@ -12,7 +12,6 @@ import { connectClient } from '../../src/temporal/connect.js';
 import { isPortOpen } from '../../src/temporal/ports.js';
 import { instantQuery, startPrometheus, waitForFirstScrape } from '../../src/temporal/prometheus.js';
 import { startDevServer } from '../../src/temporal/server.js';
-import { findPrometheus } from '../../src/temporal/tools.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 test('startDevServer runs a real server that knows the Firebreak search attributes, then stops', async (t) => {
@@ -45,7 +44,7 @@ test('startDevServer runs a real server that knows the Firebreak search attribut
   await assert.rejects(connectClient({ address: server.address }), /cannot reach Temporal at .*firebreak dev/);
 });
 
-test('startPrometheus answers /-/ready and scrapes its target', { skip: !findPrometheus() && 'prometheus is not installed (run `npm run setup`)' }, async (t) => {
+test('startPrometheus answers /-/ready and scrapes its target', async (t) => {
   // A tiny target exposing one gauge in the Prometheus text format.
   const target = createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
@@ -79,7 +78,7 @@ test('startPrometheus answers /-/ready and scrapes its target', { skip: !findPro
   assert.equal(await isPortOpen(Number(new URL(prom.url).port)), false, 'prometheus has stopped');
 });
 
-test('startPrometheus refuses a busy port with a clear error', { skip: !findPrometheus() && 'prometheus is not installed' }, async (t) => {
+test('startPrometheus refuses a busy port with a clear error', async (t) => {
   const busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   t.after(() => busy.close());

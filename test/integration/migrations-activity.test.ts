@@ -15,9 +15,8 @@ import { createMigrationActivities, migrationStatus, type AppliedStep } from '..
 import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
 import { loadPipelineFile } from '../../src/pipeline/load.js';
 import { migrationsStatus } from '../../src/cli/migrations.js';
-import { postgresMissing, startPostgres, type Postgres } from '../helpers/postgres.js';
+import { startPostgres, type Postgres } from '../helpers/postgres.js';
 
-const skip = postgresMissing();
 
 function step(id: string, phase: MigrationStep['phase'], direction: MigrationStep['direction'], sql: string): MigrationStep {
   return { id, phase, direction, file: `migrations/${id}.${phase}.${direction}.sql`, sql, checksum: sha256(sql), database: '${DATABASE_URL}' };
@@ -43,7 +42,7 @@ async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
   assert.fail('expected a failure');
 }
 
-describe('migration activity on PostgreSQL', { skip }, () => {
+describe('migration activity on PostgreSQL', () => {
   let server: Postgres;
   let n = 0;
   /** A fresh database per test, and activities whose ${DATABASE_URL} points at it. */

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { blockingFindings, lint, RULES, type Finding } from '../../src/pipeline/lint.js';
 import { parsePipeline, PipelineError, formatProblem } from '../../src/pipeline/load.js';
-import { LINT_RULES, type PipelineInput } from '../../src/pipeline/schema.js';
+import { LINT_RULES, pipelineSchema, type PipelineInput } from '../../src/pipeline/schema.js';
+import { plan } from '../../src/pipeline/plan.js';
 import { starterPipeline } from '../../src/pipeline/init-template.js';
 
 /** A pipeline as written (defaults optional); tests edit it before it is serialised. */
@@ -145,18 +146,16 @@ test('owner and runbook: placeholders are refused, paths and URLs accepted', () 
   }
 });
 
-test('one-way migrations: irreversible needs a manual gate; down on both steps is clean', () => {
+test('one-way migrations: irreversible needs a reason, and the first stage then waits for approval', () => {
   const m = (extra: Partial<NonNullable<Doc['migrations']>[number]> = {}) => edit((d) => { d.migrations = [{ id: 'm1', database: 'x', expand: { up: 'u.sql', down: 'd.sql' }, ...extra }]; });
   assert.deepEqual(rules(m()), []);
   assert.deepEqual(findings(m({ contract: { up: 'c.sql' } })).map((f) => f.message), [
-    'migration m1: contract has no down; add one, or irreversible: "<reason>" and a manual gate',
+    'migration m1: contract has no down; add one, or irreversible: "<reason>" (the first stage then waits for approval)',
   ]);
-  assert.deepEqual(findings(m({ contract: { up: 'c.sql' }, irreversible: 'drops a column nobody reads' })).map((f) => f.message), [
-    'migration m1 is irreversible, but no stage has approval: manual',
-  ]);
-  const manual = m({ contract: { up: 'c.sql' }, irreversible: 'drops a column nobody reads' });
-  manual.regions[0].gate = { approval: 'manual' };
-  assert.deepEqual(rules(manual), []);
+  const irreversible = m({ contract: { up: 'c.sql' }, irreversible: 'drops a column nobody reads' });
+  assert.deepEqual(rules(irreversible), []);
+  const stages = plan(pipelineSchema.parse(irreversible), '1.0.0').stages;
+  assert.deepEqual(stages.map((s) => s.gate.approval), ['manual', ...stages.slice(1).map(() => 'auto')], 'only the first stage waits for a person');
   assert.equal(findings(m({ contract: { up: 'c.sql' } }))[0].severity, 'error');
 });
 
