@@ -3,8 +3,10 @@
 import type { DeployStatus } from './messages.js';
 
 export function detailsMarkdown(s: DeployStatus): string {
+  const last = s.events[s.events.length - 1];
   const lines = [
     `**${s.service} ${s.version}**: ${s.phase}${s.pausedReason ? ` (${s.pausedReason})` : ''}`,
+    ...(last ? ['', `last: ${last.at} ${last.message}`] : []),
     '',
     '| stage | region | customers | state | from | checks |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -17,7 +19,5 @@ export function detailsMarkdown(s: DeployStatus): string {
       );
     }
   }
-  const last = s.events[s.events.length - 1];
-  if (last) lines.push('', `last: ${last.at} ${last.message}`);
   return lines.join('\n');
 }

@@ -29,6 +29,8 @@ program
   .command('status')
   .argument('<id>', 'workflow id (deploy-<service>) or service name')
   .option('--json', 'print the status query result as JSON')
+  .option('--watch', 'follow the deploy until it ends or pauses')
+  .option('--query-timeout <seconds>', 'how long to wait for a worker to answer', (v) => Number(v), 10)
   .description('show a deploy: phase, regions, checks, gates and events')
   .action(async (id, opts) => (await import('./status.js')).statusCommand(id, opts));
 
@@ -56,6 +58,8 @@ program
   .option('--service <service>')
   .option('--phase <phase>')
   .option('--owner <owner>')
+  .option('--since <when>', 'started after: a duration back from now (24h, 7d) or an ISO time')
+  .option('--limit <n>', 'at most this many deploys', '50')
   .option('--json')
   .description('deploys from visibility, newest first')
   .action(async (opts) => (await import('./list.js')).listCommand(opts));

@@ -37,7 +37,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
       taskQueue: opts.taskQueue,
       args: [input],
       staticSummary: staticSummary(plan),
-      staticDetails: `owner: ${plan.owner}\nrunbook: ${plan.runbook}`,
+      staticDetails: `- owner: ${plan.owner}\n- runbook: ${plan.runbook}\n- stages: ${plan.stages.length}, customers: ${plan.totalCustomers}`,
       typedSearchAttributes: [
         { key: FirebreakService, value: plan.service },
         { key: FirebreakVersion, value: plan.version },

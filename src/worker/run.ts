@@ -24,6 +24,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     activities: setup.activities ?? createActivities(),
     // The machine has two cores; watches are I/O-bound and long, so allow many at once.
     maxConcurrentActivityTaskExecutions: 200,
+    // Live check values during a soak come from watch heartbeats: send them at least every 2 s.
+    maxHeartbeatThrottleInterval: '2s',
     ...setup.options,
   });
 }

@@ -4,6 +4,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/deploy/start.js';
+import { createWorker } from '../../src/worker/run.js';
 import type { Plan } from '../../src/pipeline/plan.js';
 import { statusQuery, type DeployStatus, type Phase } from '../../workflows/messages.js';
 import { workflowBundle, type TestStack } from './stack.js';
@@ -21,7 +22,8 @@ export function activityEnv(stack: TestStack, extra: NodeJS.ProcessEnv = {}): No
 }
 
 export async function createTestWorker(stack: TestStack, env: NodeJS.ProcessEnv = activityEnv(stack)): Promise<Worker> {
-  return Worker.create({
+  // The production worker's settings, with the cached bundle and this test's environment.
+  return createWorker({
     connection: stack.connection,
     namespace: stack.namespace,
     taskQueue: stack.taskQueue,

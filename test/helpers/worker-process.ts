@@ -4,7 +4,7 @@
 // which exports createActivities(deps?)). Prints `worker ready` once polling.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from '@temporalio/worker';
+import { createWorker } from '../../src/worker/run.js';
 import { connectWorkerConnection } from '../../src/temporal/connect.js';
 import { DEFAULT_TASK_QUEUE } from '../../src/temporal/names.js';
 import { REPO_ROOT } from '../../src/temporal/tools.js';
@@ -21,7 +21,7 @@ const { createActivities } = (await import(activitiesUrl)) as ActivitiesModule;
 
 const { connection, namespace } = await connectWorkerConnection();
 const codePath = process.env.WORKFLOW_BUNDLE ?? (await workflowBundle()).codePath;
-const worker = await Worker.create({
+const worker = await createWorker({
   connection,
   namespace,
   taskQueue: process.env.TASK_QUEUE ?? DEFAULT_TASK_QUEUE,

@@ -7,7 +7,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { phaseIs, regionState, seedVersion, simRegion, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
-import { abortUpdate, approveUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
+import { abortUpdate, approveUpdate, retryUpdate } from '../../workflows/messages.js';
 
 let stack: TestStack;
 before(async () => {

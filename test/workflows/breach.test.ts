@@ -19,7 +19,7 @@ import {
   settle,
 } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
-import { abortUpdate, retryUpdate, type DeployStatus } from '../../workflows/messages.js';
+import { abortUpdate, retryUpdate } from '../../workflows/messages.js';
 
 let stack: TestStack;
 before(async () => {

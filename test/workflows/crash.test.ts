@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { regionState, seedVersion, simDeployments, start, waitFor, settle } from '../helpers/deploys.js';
-import type { DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
 before(async () => {

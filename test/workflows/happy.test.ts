@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { seedVersion, settle, simDeployments, simRegion, start, withWorker } from '../helpers/deploys.js';
-import type { DeployStatus } from '../../workflows/messages.js';
 import { recordHistory } from '../helpers/histories.js';
 import { FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { historyOf, start, withWorker, settle } from '../helpers/deploys.js';
-import type { DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;
 before(async () => {

@@ -11,7 +11,7 @@ import { testPlan } from '../helpers/pipelines.js';
 import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { findTemporalCli } from '../../src/temporal/tools.js';
 import { recordHistory } from '../helpers/histories.js';
-import { resumeUpdate, retryUpdate, approveUpdate, type DeployStatus } from '../../workflows/messages.js';
+import { resumeUpdate, retryUpdate, approveUpdate } from '../../workflows/messages.js';
 
 const run = promisify(execFile);
 let stack: TestStack;

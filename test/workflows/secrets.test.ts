@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { activityEnv, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
-import { abortUpdate, statusQuery, type DeployStatus } from '../../workflows/messages.js';
+import { abortUpdate, statusQuery } from '../../workflows/messages.js';
 
 const TOKEN = 'tok-7f3a9c1e-very-secret';
 let stack: TestStack;

@@ -41,7 +41,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
     const superseding = await startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue, supersede: true, startedBy: 'ci' });
     assert.equal(superseding.superseded, '2.0.0');
     // The first run's audit trail, read from the finished deploy.
-    const old = (await stack.client.workflow.getHandle(first.workflowId, first.firstExecutionRunId).result()) as DeployStatus;
+    const old = (await stack.client.workflow.getHandle(first.workflowId, (await first.describe()).runId).result()) as DeployStatus;
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.0\.1/);

@@ -5,6 +5,7 @@ import type { CheckStatus, Phase, RegionState } from '../../../workflows/message
 // --- ANSI ---
 
 const ESC = '\x1b[';
+// eslint-disable-next-line no-control-regex -- matching escape codes is the point
 const ANSI_RE = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 export type Colour = 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan' | 'dim' | 'bold';
@@ -43,7 +44,7 @@ export function truncateVisible(s: string, cols: number): string {
   let i = 0;
   const limit = Math.max(0, cols - 1);
   while (i < s.length && width < limit) {
-    ANSI_RE.lastIndex = i;
+    // eslint-disable-next-line no-control-regex -- an escape code at i
     const m = s.startsWith(ESC, i) ? /^\x1b\[[0-9;?]*[A-Za-z]/.exec(s.slice(i)) : null;
     if (m) {
       out += m[0];

@@ -179,7 +179,7 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
 
 /** Rows of the region table (the lines worth a narrower layout); others are simply cut. */
 function isTableLine(line: string): boolean {
-  return /^(\S+ +)?\S/.test(line) && /  (✓|~|·|↑|\?|✗|↓|↺) /.test(stripAnsi(line));
+  return /^(\S+ +)?\S/.test(line) && / {2}(✓|~|·|↑|\?|✗|↓|↺) /.test(stripAnsi(line));
 }
 
 interface Row {
