@@ -16,6 +16,7 @@ import { parsePipeline } from '../../src/pipeline/load.js';
 import { plan } from '../../src/pipeline/plan.js';
 import { resolveMigrations } from '../../src/migrations/steps.js';
 import { abortUpdate } from '../../workflows/messages.js';
+import { recordHistory } from '../helpers/histories.js';
 
 let stack: TestStack;
 let db: Postgres;
@@ -85,6 +86,7 @@ test('expand once before any region, contract only after the last soak; a re-run
       assert.ok(expandAt >= 0 && expandAt < kinds.indexOf('deploying small'), `expand before the first region: ${kinds.join(', ')}`);
       assert.ok(contractAt > kinds.indexOf('promoted large'), 'contract after the last region is promoted and soaked');
       assert.deepEqual(done.migrations!.map((m) => `${m.phase} ${m.direction} ${m.state}`), ['expand up applied', 'contract up applied']);
+      await recordHistory(stack.address, handle, 'v1-migrations-expand-contract');
       assert.deepEqual(await columns(url), ['currency', 'id']);
       assert.deepEqual(await applied(url), [
         { id: '2026-11-currency', phase: 'contract', direction: 'up', n: 1 },
