@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isPortOpen } from './ports.js';
+import { stoppable } from './child.js';
 import { findPrometheus } from './tools.js';
 
 export interface PrometheusOptions {
@@ -83,24 +84,12 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   let failed: string | undefined;
   child.once('error', (err) => (failed = err.message));
   child.once('exit', (code, signal) => (failed ??= `exited (code ${code}, signal ${signal})`));
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
-  // Do not orphan Prometheus if this process exits without stop().
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const proc = stoppable(child);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await proc.stop();
       if (ownDir) rmSync(dir, { recursive: true, force: true });
     })());
 

@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { DEFAULT_NAMESPACE } from './names.js';
 import { freePort, isPortOpen } from './ports.js';
+import { stoppable } from './child.js';
 import { findTemporalCli } from './tools.js';
 
 export interface DevServerOptions {
@@ -83,20 +84,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   });
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
-  // If this process exits without calling stop(), do not leave an orphaned server behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const proc = stoppable(child);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await proc.stop();
       await new Promise<void>((resolve) => (logFile ? logFile.end(resolve) : resolve()));
     })());
 

@@ -2,15 +2,14 @@
 // exit codes of SPEC §4 (0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { runFirebreak } from '../helpers/cli.js';
 import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
 import { seedVersion, simFault, simRegion, withWorker } from '../helpers/deploys.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
 
 let stack: TestStack;
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-cli-'));
@@ -19,25 +18,8 @@ before(async () => {
 });
 after(async () => stack?.stop());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function firebreak(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'firebreak.js'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.address, FIREBREAK_TASK_QUEUE: stack.taskQueue, FIREBREAK_USER: 'ci', ...env },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// CI mode where asked: no TTY, one line per change.
+const firebreak = (args: string[], env: NodeJS.ProcessEnv = {}) => runFirebreak(stack, args, { ...{}, ...env });
 
 function pipelineFile(t: TestPipeline): string {
   const file = join(dir, `${t.service}.yaml`);

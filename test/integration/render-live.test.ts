@@ -4,15 +4,14 @@
 // values of a soak in flight; `list` filters from visibility.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { runFirebreak } from '../helpers/cli.js';
 import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
 import { seedVersion, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { testPlan } from '../helpers/pipelines.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
 
 let stack: TestStack;
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-render-live-'));
@@ -24,25 +23,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function firebreak(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin', 'firebreak.js'), ...args],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.address, FIREBREAK_TASK_QUEUE: stack.taskQueue, FIREBREAK_USER: 'ci', CI: 'true', ...env },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+// CI mode where asked: no TTY, one line per change.
+const firebreak = (args: string[], env: NodeJS.ProcessEnv = {}) => runFirebreak(stack, args, { ...{ CI: 'true' }, ...env });
 
 async function json(args: string[]): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const run = await firebreak(args);
