@@ -26,6 +26,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
     await seedVersion(stack, 'sup', ['small', 'large'], '1.0.0');
     const first = await start(stack, testPlan({ service: 'sup', regions: REGIONS, soak: '20s' }, '2.0.0'));
     await waitFor(first, (s) => regionState(s, 'small') === 'soaking', 'small to soak');
+    const firstRunId = (await first.describe()).runId;
 
     const again = await startDeploy(stack.client, { plan: testPlan({ service: 'sup', regions: REGIONS, soak: '20s' }, '2.0.0'), taskQueue: stack.taskQueue });
     assert.equal(again.attached, true, 'the same version attaches');
@@ -41,7 +42,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
     const superseding = await startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue, supersede: true, startedBy: 'ci' });
     assert.equal(superseding.superseded, '2.0.0');
     // The first run's audit trail, read from the finished deploy.
-    const old = (await stack.client.workflow.getHandle(first.workflowId, (await first.describe()).runId).result()) as DeployStatus;
+    const old = (await stack.client.workflow.getHandle(first.workflowId, firstRunId).result()) as DeployStatus;
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.0\.1/);
