@@ -6,6 +6,7 @@
 // fails is reported in the result (its URL redacted), never thrown.
 import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
+import { timeLimit } from './abort.js';
 
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -122,7 +123,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       if (cancel?.aborted) break;
       tried = attempt;
       try {
-        const signal = cancel ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+        const signal = timeLimit(timeoutMs, cancel);
         const res = await fetchFn(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'firebreak' },

@@ -4,6 +4,7 @@ import { readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
 import type { Target } from '../types.js';
 import type { CheckProvider, CheckValue } from './provider.js';
+import { timeLimit } from '../abort.js';
 
 export interface HttpCheckOptions {
   env?: NodeJS.ProcessEnv;
@@ -27,10 +28,9 @@ export class HttpCheckProvider implements CheckProvider {
     const r = new Renderer(target, this.env);
     try {
       const url = r.render(check.http.url);
-      const timeout = AbortSignal.timeout(this.timeoutMs);
       const res = await this.fetchFn(url, {
         headers: { accept: 'application/json', ...r.record(check.http.headers) },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeLimit(this.timeoutMs, signal),
       });
       const text = await res.text();
       let doc: unknown;

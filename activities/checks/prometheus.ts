@@ -4,6 +4,7 @@ import type { Check } from '../../src/pipeline/schema.js';
 import { Renderer } from '../templates.js';
 import type { Target } from '../types.js';
 import type { CheckProvider, CheckValue } from './provider.js';
+import { timeLimit } from '../abort.js';
 
 export interface PrometheusOptions {
   env?: NodeJS.ProcessEnv;
@@ -36,8 +37,7 @@ export class PrometheusProvider implements CheckProvider {
     try {
       const base = r.render(check.prometheus.url).replace(/\/+$/, '');
       const url = `${base}/api/v1/query?${new URLSearchParams({ query: r.render(check.prometheus.query) })}`;
-      const timeout = AbortSignal.timeout(this.timeoutMs);
-      const res = await this.fetchFn(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const res = await this.fetchFn(url, { signal: timeLimit(this.timeoutMs, signal) });
       const text = await res.text();
       let body: QueryResponse | undefined;
       try {

@@ -16,6 +16,7 @@ import type { CheckStatus } from '../../workflows/messages.js';
 import { describe } from '../templates.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
 import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
+import { timeLimit } from '../abort.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -74,8 +75,7 @@ async function evaluateOnce(
   interval: number,
 ): Promise<WatchResult | undefined> {
   // A hung source must not stall the loop (or its heartbeats) much past one interval.
-  const timeout = AbortSignal.timeout(Math.min(Math.max(interval, 1000), 10_000));
-  const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
+  const signal = timeLimit(Math.min(Math.max(interval, 1000), 10_000), deps.signal);
   const results = await Promise.all(
     gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
       try {

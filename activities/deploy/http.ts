@@ -12,6 +12,7 @@ import { parseJsonPath, readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
 import type { Target } from '../types.js';
 import type { Heartbeat, RegionAdapter } from './adapter.js';
+import { timeLimit } from '../abort.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 const BODY_TAIL_CHARS = 1024;
@@ -167,8 +168,7 @@ export class HttpAdapter implements RegionAdapter {
   }
 
   private requestSignal(signal?: AbortSignal): AbortSignal {
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
-    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+    return timeLimit(this.requestTimeoutMs, signal);
   }
 }
 

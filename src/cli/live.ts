@@ -57,7 +57,7 @@ export class LiveStatusReader {
   ) {}
 
   async read(): Promise<ViewStatus> {
-    const status = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
+    const status = await this.statusOf();
     const soaking = status.stages.flatMap((s) => s.regions).filter((r) => r.state === 'soaking');
     if (soaking.length === 0) return mergeLive(status, [], this.handle.workflowId);
     let watches: PendingWatch[] = [];
@@ -68,6 +68,29 @@ export class LiveStatusReader {
     }
     return mergeLive(status, watches, this.handle.workflowId);
   }
+
+  /**
+   * The status query; for a deploy that has ended, its result is the final status (the same
+   * document, audit trail included), read from history without needing a worker.
+   */
+  private async statusOf(): Promise<DeployStatus> {
+    // Checked once up front, and again only if the query fails (the deploy may just have ended).
+    this.ended ??= await this.hasEnded();
+    if (this.ended) return (await this.handle.result()) as DeployStatus;
+    try {
+      return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
+    } catch (err) {
+      if (!(await this.hasEnded())) throw err;
+      this.ended = true;
+      return (await this.handle.result()) as DeployStatus;
+    }
+  }
+
+  private hasEnded(): Promise<boolean> {
+    return this.handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+  }
+
+  private ended?: boolean;
 
   async pendingWatches(soaking: string[]): Promise<PendingWatch[]> {
     const desc = await this.handle.describe();

@@ -109,3 +109,20 @@ test('bad usage exits 2', async () => {
   assert.equal(run.code, 2);
   assert.match(run.stderr, /required (option|argument)/);
 });
+
+test('the audit trail of a finished deploy is readable with no worker running', async () => {
+  // cli-pause was aborted above; no worker polls now.
+  const run = await firebreak(['status', 'cli-pause', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const s = JSON.parse(run.stdout);
+  assert.equal(s.phase, 'aborted');
+  const kinds = s.events.map((e: { kind: string }) => e.kind);
+  for (const kind of ['started', 'breach', 'region_failed', 'rollback_started', 'rolled_back', 'abort', 'aborted']) {
+    assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(', ')}`);
+  }
+  const abort = s.events.find((e: { kind: string }) => e.kind === 'abort');
+  assert.equal(abort.by, 'ci');
+  assert.match(abort.message, /bad build/);
+  const breach = s.events.find((e: { kind: string }) => e.kind === 'breach');
+  assert.match(breach.message, /error-rate = 0\.4 breached <= 0\.05/, 'the values that failed the region are recorded');
+});
