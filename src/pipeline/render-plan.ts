@@ -28,7 +28,7 @@ export interface PlanJson {
   }[];
   windows: string;
   earliestFinish: string;
-  findings: { rule: string; severity: string; message: string; line: number; why: string; silenced?: string }[];
+  findings: { rule: string; severity: string; message: string; line: number; why: string; silenced?: string; fix?: string; sql?: { file: string; line: number } }[];
 }
 
 export interface CommandOutput {
@@ -78,8 +78,8 @@ function toJson({ plan: p, findings, finish }: Report): PlanJson {
     })),
     windows: describeWindows(p.windows),
     earliestFinish: finish.toISOString(),
-    findings: findings.map(({ rule, severity, message, line, why, silenced }) => ({
-      rule, severity, message, line, why, ...(silenced !== undefined ? { silenced } : {}),
+    findings: findings.map(({ rule, severity, message, line, why, silenced, fix, sql }) => ({
+      rule, severity, message, line, why, ...(silenced !== undefined ? { silenced } : {}), ...(fix ? { fix } : {}), ...(sql ? { sql } : {}),
     })),
   };
 }
@@ -105,6 +105,8 @@ function findingLines(file: string, findings: Finding[]): string[] {
     out.push('', `${title}:`);
     for (const f of group) {
       out.push(`${file}:${f.line} ${f.rule}: ${f.message}`, `    why: ${f.why}`);
+      // SQL findings say what to write instead: the expand/contract rewrite that is safe.
+      if (f.fix) out.push(...f.fix.split('\n').map((l, i) => `    ${i === 0 ? 'fix: ' : '     '}${l}`));
       if (f.silenced !== undefined) out.push(`    silenced: ${f.silenced}`);
     }
   }

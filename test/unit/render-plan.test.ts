@@ -114,3 +114,14 @@ test('renderPlan defaults: a placeholder version and now', () => {
   assert.match(text, /\n1\s+small\s+1,000\s+25\.0%\s+45m\s+errors < 1%\s+auto\s+any time\n2\s+big\s+3,000\s+100\.0%/);
   assert.match(text, /earliest finish: \d{4}-\d\d-\d\d \d\d:\d\d UTC, 1h30m after a start at /);
 });
+
+test('an unsafe expand is refused with the safe rewrite, in text and JSON', () => {
+  const text = runPlanCommand('examples/migrations/rename-wrong.yaml', { version: '2.0.0' });
+  assert.equal(text.exitCode, 2);
+  assert.match(text.stdout, /rename-column: wrong\/010_full_name\.up\.sql:3: .*RENAME COLUMN customers\.name TO full_name in expand/);
+  assert.match(text.stdout, /fix: three deploys: expand: ALTER TABLE customers ADD COLUMN full_name/);
+  const json = JSON.parse(runPlanCommand('examples/migrations/rename-wrong.yaml', { version: '2.0.0', json: true }).stdout);
+  const finding = json.findings.find((f: { rule: string }) => f.rule === 'rename-column');
+  assert.deepEqual(finding.sql, { file: 'wrong/010_full_name.up.sql', line: 3 });
+  assert.match(finding.fix, /^three deploys/);
+});
