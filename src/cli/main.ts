@@ -65,6 +65,15 @@ program
   .action(async (opts) => (await import('./list.js')).listCommand(opts));
 
 program
+  .command('review')
+  .option('--since <when>', 'deploys started after: a duration back from now (90d) or an ISO time', '90d')
+  .option('--service <service>')
+  .option('--owner <owner>')
+  .option('--json')
+  .description('the quarterly deploy-pattern review: where failures were caught, what operators did')
+  .action(async (opts) => (await import('./review.js')).reviewCommand(opts));
+
+program
   .command('worker')
   .addOption(taskQueueOption())
   .description('run a worker')

@@ -1,0 +1,94 @@
+// The quarterly deploy-pattern review (seed: "Rollout-quality retrospective per quarter"):
+// from finished deploys, how the sequencing did. Pure: statuses in, a report out.
+import type { DeployStatus } from '../../workflows/messages.js';
+
+export interface ReviewReport {
+  deploys: number;
+  byPhase: Record<string, number>;
+  /** Deploys where a region failed, by the stage (1-based) of the first failure. */
+  caughtAtStage: Record<number, number>;
+  /** Of those, the share caught in the first stage (the smallest region). */
+  caughtFirstShare: number | null;
+  /** Failed regions' customers, against the customers a naive all-at-once deploy would have hit. */
+  customersExposedToFailures: number;
+  customersAllAtOnce: number;
+  operatorActions: Record<string, number>;
+  inconclusive: number;
+  medianDurationMs: number | null;
+  services: string[];
+}
+
+export function review(statuses: DeployStatus[]): ReviewReport {
+  const byPhase: Record<string, number> = {};
+  const caughtAtStage: Record<number, number> = {};
+  const operatorActions: Record<string, number> = {};
+  let exposed = 0;
+  let allAtOnce = 0;
+  let inconclusive = 0;
+  const durations: number[] = [];
+  for (const s of statuses) {
+    byPhase[s.phase] = (byPhase[s.phase] ?? 0) + 1;
+    const failedEvents = s.events.filter((e) => e.kind === 'region_failed');
+    if (failedEvents.length > 0) {
+      const first = s.stages.find((st) => st.regions.some((r) => r.name === failedEvents[0].region));
+      const stage = (first?.index ?? 0) + 1;
+      caughtAtStage[stage] = (caughtAtStage[stage] ?? 0) + 1;
+      const regions = s.stages.flatMap((st) => st.regions);
+      // Exposure: every region that ran the bad version before the failure was caught.
+      const reached = s.stages.filter((st) => st.index < (first?.index ?? 0) + 1).flatMap((st) => st.regions);
+      exposed += reached.reduce((n, r) => n + r.customers, 0);
+      allAtOnce += regions.reduce((n, r) => n + r.customers, 0);
+    }
+    if (s.stages.some((st) => st.gate.state === 'inconclusive') || s.events.some((e) => e.kind === 'inconclusive')) inconclusive += 1;
+    for (const e of s.events) {
+      if (['paused', 'resumed', 'approved', 'retry', 'abort'].includes(e.kind) && e.by && e.by !== 'firebreak') {
+        operatorActions[e.kind] = (operatorActions[e.kind] ?? 0) + 1;
+      }
+    }
+    if (s.endedAt) durations.push(Date.parse(s.endedAt) - Date.parse(s.startedAt));
+  }
+  const caught = Object.values(caughtAtStage).reduce((a, b) => a + b, 0);
+  durations.sort((a, b) => a - b);
+  return {
+    deploys: statuses.length,
+    byPhase,
+    caughtAtStage,
+    caughtFirstShare: caught === 0 ? null : (caughtAtStage[1] ?? 0) / caught,
+    customersExposedToFailures: exposed,
+    customersAllAtOnce: allAtOnce,
+    operatorActions,
+    inconclusive,
+    medianDurationMs: durations.length ? durations[Math.floor(durations.length / 2)] : null,
+    services: [...new Set(statuses.map((s) => s.service))].sort(),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+export function reviewMarkdown(r: ReviewReport, since: string): string {
+  const lines = [
+    `# Deploy-pattern review (deploys started since ${since})`,
+    '',
+    `Services: ${r.services.join(', ') || 'none'}. Deploys: ${r.deploys} (${Object.entries(r.byPhase).map(([p, n]) => `${n} ${p}`).join(', ') || 'none'}).`,
+  ];
+  if (r.medianDurationMs !== null) lines.push(`Median deploy duration: ${Math.round(r.medianDurationMs / 60_000)} min.`);
+  const caught = Object.entries(r.caughtAtStage).sort(([a], [b]) => Number(a) - Number(b));
+  lines.push('', '## Where failures were caught');
+  if (caught.length === 0) lines.push('', 'No region failed in this period.');
+  else {
+    lines.push('', '| stage | deploys whose first failure was here |', '| --- | --- |', ...caught.map(([st, n]) => `| ${st} | ${n} |`));
+    lines.push('', `Caught in the first (smallest) stage: ${pct(r.caughtFirstShare ?? 0)}. ` +
+      `Customers on a failing version before it was caught: ${r.customersExposedToFailures.toLocaleString('en-US')}, ` +
+      `against ${r.customersAllAtOnce.toLocaleString('en-US')} had the same deploys gone to every region at once.`);
+  }
+  lines.push('', '## People in the loop', '');
+  const actions = Object.entries(r.operatorActions);
+  lines.push(actions.length ? actions.map(([k, n]) => `- ${k}: ${n}`).join('\n') : '- no operator actions');
+  lines.push(`- deploys with an inconclusive check (no data): ${r.inconclusive}`);
+  lines.push('', '## Questions for the review', '',
+    '- Failures caught after the first stage: would a smaller first region, or a longer soak, have caught them sooner?',
+    '- Inconclusive checks: is each gate\'s query still returning data for every region?',
+    '- Pauses and aborts: does the runbook (`firebreak runbook FILE`) still match what operators did?',
+    '- Regions and waves: does the sequence still match where customers are (`firebreak plan FILE`)?');
+  return `${lines.join('\n')}\n`;
+}
