@@ -241,7 +241,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
         {
           summary: `migrate ${what} (${steps.length})`,
           startToCloseTimeout: '2h',
-          heartbeatTimeout: '30s',
+          heartbeatTimeout: '15s',
           retry: { initialInterval: '2s', maximumAttempts: 10, nonRetryableErrorTypes: ['MigrationFailed', 'MigrationChecksumMismatch', 'MissingEnv'] },
         },
         [{ steps, deployId, service: plan.service }],
