@@ -1,5 +1,7 @@
 // Pipelines for the tests, written as a user would write them (YAML through the real loader),
 // against the simulator's HTTP API. Soaks are seconds long: real timers, short durations.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePipeline } from '../../src/pipeline/load.js';
 import { plan, type Plan } from '../../src/pipeline/plan.js';
 
@@ -73,4 +75,11 @@ ${t.extra ?? ''}`;
 
 export function testPlan(t: TestPipeline, version: string): Plan {
   return plan(parsePipeline(pipelineYaml(t), `${t.service}.yaml`).pipeline, version);
+}
+
+/** Writes the pipeline as `<service>.yaml` in dir (for the CLI, which reads files). */
+export function writePipelineFile(dir: string, t: TestPipeline): string {
+  const file = join(dir, `${t.service}.yaml`);
+  writeFileSync(file, pipelineYaml(t));
+  return file;
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
-import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
+import { pipelineYaml, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
 import { seedVersion, simFault, simRegion, withWorker } from '../helpers/deploys.js';
 
 let stack: TestStack;
@@ -18,14 +18,9 @@ before(async () => {
 });
 after(async () => stack?.stop());
 
-// CI mode where asked: no TTY, one line per change.
-const firebreak = (args: string[], env: NodeJS.ProcessEnv = {}) => runFirebreak(stack, args, { ...{}, ...env });
+const firebreak = (args: string[], env: NodeJS.ProcessEnv = {}) => runFirebreak(stack, args, env);
 
-function pipelineFile(t: TestPipeline): string {
-  const file = join(dir, `${t.service}.yaml`);
-  writeFileSync(file, pipelineYaml(t));
-  return file;
-}
+const pipelineFile = (t: TestPipeline) => writePipelineFile(dir, t);
 
 const REGIONS: [string, number][] = [
   ['small', 100],

@@ -4,14 +4,13 @@
 // values of a soak in flight; `list` filters from visibility.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
-import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
+import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
 import { seedVersion, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
-import { testPlan } from '../helpers/pipelines.js';
 
 let stack: TestStack;
 const dir = mkdtempSync(join(tmpdir(), 'firebreak-render-live-'));
@@ -32,11 +31,7 @@ async function json(args: string[]): Promise<any> { // eslint-disable-line @type
   return JSON.parse(run.stdout);
 }
 
-function pipelineFile(t: TestPipeline): string {
-  const file = join(dir, `${t.service}.yaml`);
-  writeFileSync(file, pipelineYaml(t));
-  return file;
-}
+const pipelineFile = (t: TestPipeline) => writePipelineFile(dir, t);
 
 const REGIONS: [string, number][] = [
   ['small', 100],
