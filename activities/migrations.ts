@@ -461,12 +461,14 @@ function decide(step: MigrationStep, rows: RecordRow[]): Plan {
  * Record statements as applied; the first record of a direction also removes the other
  * direction's rows (a `down` unrecords its `up`). Runs in the caller's transaction, if any.
  */
+// One timestamp for every row of one record (statement_timestamp, not clock_timestamp): a file
+// recorded in one go reports the same applied_at when a later run finds it applied.
 async function record(session: Session, step: MigrationStep, indices: number[], n: number, input: ApplyMigrationsInput): Promise<string> {
   const { client, table } = session;
   await client.query(`DELETE FROM ${table} WHERE id = $1 AND phase = $2 AND direction <> $3`, [step.id, step.phase, step.direction]);
   const res = await client.query<{ at: Date }>(
     `INSERT INTO ${table} (id, phase, direction, statement_index, statements, checksum, deploy_id, service, applied_at)
-     SELECT $1, $2, $3, i, $4, $5, $6, $7, clock_timestamp() FROM unnest($8::int[]) AS i
+     SELECT $1, $2, $3, i, $4, $5, $6, $7, statement_timestamp() FROM unnest($8::int[]) AS i
      ON CONFLICT DO NOTHING
      RETURNING applied_at AS at`,
     [step.id, step.phase, step.direction, n, step.checksum, input.deployId, input.service, indices],
