@@ -40,6 +40,13 @@ export interface WatchInput {
   gate: PlanGate;
   /** Absolute end of the soak (epoch ms), fixed by the workflow so a retried watch keeps it. */
   deadline: number;
+  /**
+   * Set for a soak extended to collect missing samples (the bake): the watch runs past the
+   * deadline and passes as soon as every check has minSamples, or gives up at `until`.
+   */
+  until?: number;
+  /** The tally the extended soak carries on from (samples and breach runs so far). */
+  resume?: WatchTally;
 }
 
 export type Verdict = 'pass' | 'breach' | 'no_data';
@@ -48,6 +55,8 @@ export interface WatchResult {
   verdict: Verdict;
   reason: string;
   checks: CheckStatus[];
+  /** With no_data: where the tally stood, so an extension of the soak carries on from it. */
+  tally?: WatchTally;
 }
 
 /** The heartbeat details of a watch: enough to resume after a worker crash. */
@@ -56,6 +65,8 @@ export interface WatchTally {
   /** Consecutive breaching evaluations, per check name. */
   consecutive: Record<string, number>;
   evaluations: number;
+  /** When the last evaluation ran (epoch ms): a resumed watch evaluates at once if one is overdue. */
+  lastEvaluatedAt?: number;
 }
 
 export interface Activities {

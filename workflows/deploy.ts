@@ -3,6 +3,7 @@
 // A failed region is rolled back and holds its stage (so every later stage) until `retry` or
 // `abort`. Deterministic code only: everything that touches the world is an activity.
 import {
+  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -10,13 +11,16 @@ import {
   log,
   proxyActivities,
   setCurrentDetails,
+  patched,
+  setDefaultSignalHandler,
+  setDefaultUpdateHandler,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
   ActivityCancellationType,
 } from '@temporalio/workflow';
-import type { Activities, MigrationStep, NotifyInput, Target, WatchResult } from '../activities/types.js';
+import type { Activities, MigrationStep, NotifyInput, Target, WatchResult, WatchTally } from '../activities/types.js';
 import { contractSteps, downSteps, expandSteps } from '../src/migrations/phases.js';
 import type { PlanRegion, Stage } from '../src/pipeline/plan.js';
 import {
@@ -42,6 +46,7 @@ import {
   type RetryInput,
   type StageStatus,
 } from './messages.js';
+import { COMMANDS, claimedBy, parseCommandInput, shorten, type Command, type CommandInput, type Parsed } from './inputs.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from './search-attributes.js';
 import { DeployState } from './state.js';
 import { detailsMarkdown } from './details.js';
@@ -55,6 +60,8 @@ const acts = proxyActivities<Activities>({
 
 /** How often a running watch must heartbeat before the server declares its worker lost. */
 const WATCH_HEARTBEAT_TIMEOUT_MS = 10_000;
+/** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
+const SOAK_BAKE_PATCH = 'soak-bake';
 const NON_RETRYABLE = ['DeployFailed', 'MissingEnv'];
 
 /** Internal: raised inside the rollout scope when rollback.onFailure is `all`. */
@@ -145,43 +152,62 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     retry: (i: RetryInput) => st.whyNotRetry(i),
     abort: (i: AbortInput) => st.whyNotAbort(i),
   };
-  type Cmd = keyof typeof apply;
-  const viaSignal = <C extends Cmd>(cmd: C) => (i: Parameters<(typeof apply)[C]>[0]) => {
-    const reason = (why[cmd] as (x: typeof i) => string | undefined)(i);
-    if (reason) st.record('ignored', `${cmd} signal ignored: ${reason}`, { by: (i as { by?: string })?.by });
-    else (apply[cmd] as (x: typeof i) => void)(i);
-    publish();
+  /** The command's input if its shape is right and it makes sense now, else the reason. */
+  const judge = <C extends Command>(cmd: C, args: unknown[]): Parsed<CommandInput<C>> => {
+    const parsed = parseCommandInput(cmd, args);
+    if (!parsed.ok) return parsed;
+    const reason = (why[cmd] as (x: CommandInput<C>) => string | undefined)(parsed.input);
+    return reason ? { ok: false, reason } : parsed;
   };
-  const viaUpdate = <C extends Cmd>(cmd: C) => ({
-    validator: (i: Parameters<(typeof apply)[C]>[0]) => {
-      const reason = (why[cmd] as (x: typeof i) => string | undefined)(i);
-      if (reason) throw new Error(reason);
+  const viaSignal =
+    <C extends Command>(cmd: C) =>
+    (...args: unknown[]) => {
+      const verdict = judge(cmd, args);
+      if (verdict.ok) (apply[cmd] as (x: CommandInput<C>) => void)(verdict.input);
+      else st.record('ignored', `${cmd} signal ignored: ${verdict.reason}`, { by: claimedBy(args) });
+      publish();
+    };
+  const viaUpdate = <C extends Command>(cmd: C) => ({
+    // Synchronous, and it throws: a refused update is rejected before it reaches history.
+    validator: (...args: unknown[]) => {
+      const verdict = judge(cmd, args);
+      if (!verdict.ok) throw new Error(verdict.reason);
     },
-    handler: async (i: Parameters<(typeof apply)[C]>[0]): Promise<DeployStatus> => {
-      (apply[cmd] as (x: typeof i) => void)(i);
+    handler: async (...args: unknown[]): Promise<DeployStatus> => {
+      const verdict = judge(cmd, args);
+      // Unreachable after the validator (nothing runs between them), but never trust a payload.
+      if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, 'CommandRefused');
+      (apply[cmd] as (x: CommandInput<C>) => void)(verdict.input);
       publish();
       // An abort answers once its rollbacks are done, so the caller sees the final state.
       if (cmd === 'abort') await condition(() => st.isTerminal());
       return s;
     },
   });
-  setHandler(pauseSignal, viaSignal('pause'));
-  setHandler(resumeSignal, viaSignal('resume'));
-  setHandler(approveSignal, viaSignal('approve'));
-  setHandler(retrySignal, viaSignal('retry'));
-  setHandler(abortSignal, viaSignal('abort'));
-  const u = {
-    pause: viaUpdate('pause'),
-    resume: viaUpdate('resume'),
-    approve: viaUpdate('approve'),
-    retry: viaUpdate('retry'),
-    abort: viaUpdate('abort'),
-  };
-  setHandler(pauseUpdate, u.pause.handler, { validator: u.pause.validator });
-  setHandler(resumeUpdate, u.resume.handler, { validator: u.resume.validator });
-  setHandler(approveUpdate, u.approve.handler, { validator: u.approve.validator });
-  setHandler(retryUpdate, u.retry.handler, { validator: u.retry.validator });
-  setHandler(abortUpdate, u.abort.handler, { validator: u.abort.validator });
+  for (const [signal, update] of [
+    [pauseSignal, pauseUpdate],
+    [resumeSignal, resumeUpdate],
+    [approveSignal, approveUpdate],
+    [retrySignal, retryUpdate],
+    [abortSignal, abortUpdate],
+  ] as const) {
+    const cmd = signal.name as Command;
+    setHandler(signal, viaSignal(cmd));
+    const { validator, handler } = viaUpdate(cmd);
+    setHandler(update, handler, { validator });
+  }
+  // A typo'd command name is recorded, not silently buffered forever.
+  const known = `the commands are ${COMMANDS.join(', ')}`;
+  setDefaultSignalHandler((name, ...args) => {
+    st.record('ignored', `unknown signal ${JSON.stringify(shorten(name))} ignored: ${known}`, { by: claimedBy(args) });
+    publish();
+  });
+  setDefaultUpdateHandler((name, ...args) => {
+    const reason = `unknown update ${JSON.stringify(shorten(name))}: ${known}`;
+    st.record('ignored', `${reason}; ignored`, { by: claimedBy(args) });
+    publish();
+    throw ApplicationFailure.nonRetryable(reason, 'UnknownCommand');
+  });
   setHandler(statusQuery, () => s);
 
   // --- pause timeout: a deploy left paused too long is aborted, never left hanging forever ---
@@ -342,24 +368,41 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     publish();
   };
 
+  const watch = (r: RegionStatus, pr: PlanRegion, deadline: number, extension?: { until: number; resume?: WatchTally }) =>
+    acts.watchRegion.executeWithOptions(
+      {
+        summary: extension ? `soak ${r.name} extended to collect samples` : `soak ${r.name} ${formatDuration(pr.soakMs)}`,
+        startToCloseTimeout: (extension?.until ?? deadline) - Date.now() + 5 * 60_000,
+        heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS,
+        retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
+        cancellationType: ActivityCancellationType.TRY_CANCEL,
+      },
+      [{ target: target(r.name, plan.version), gate: pr.gate, deadline, ...(extension ?? {}) }],
+    );
+
+  /**
+   * The soak is a bake, time and evidence: it ends when its time has passed and every check has
+   * minSamples. Samples lost to a dead worker or a slow source extend it, up to maxExtension;
+   * only then does onNoData apply. A breach during the extension still fails the region.
+   */
   const soak = async (r: RegionStatus, pr: PlanRegion): Promise<WatchResult> => {
     const started = Date.now();
     const deadline = started + pr.soakMs;
     r.state = 'soaking';
     r.checks = [];
+    delete r.soakExtendedUntil;
     r.soakStartedAt = new Date(started).toISOString();
     r.soakEndsAt = new Date(deadline).toISOString();
     publish();
-    return acts.watchRegion.executeWithOptions(
-      {
-        summary: `soak ${r.name} ${formatDuration(pr.soakMs)}`,
-        startToCloseTimeout: pr.soakMs + 5 * 60_000,
-        heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS,
-        retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
-        cancellationType: ActivityCancellationType.TRY_CANCEL,
-      },
-      [{ target: target(r.name, plan.version), gate: pr.gate, deadline }],
-    );
+    const result = await watch(r, pr, deadline);
+    // Plans from before the bake carry no maxExtensionMs: half the soak, as the schema says.
+    const until = deadline + (pr.maxExtensionMs ?? Math.round(pr.soakMs / 2));
+    if (result.verdict !== 'no_data' || until <= Date.now() || !patched(SOAK_BAKE_PATCH)) return result;
+    r.checks = result.checks;
+    r.soakExtendedUntil = new Date(until).toISOString();
+    st.record('soak_extended', `${r.name} soak extended until ${r.soakExtendedUntil} to collect samples: ${result.reason}`, { region: r.name });
+    publish();
+    return watch(r, pr, deadline, { until, resume: result.tally });
   };
 
   /** One attempt at a region: deploy (unless only re-soaking), soak, gate. */

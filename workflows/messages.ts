@@ -3,15 +3,12 @@
 // the workflow, the CLI and the tests alike.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/pipeline/plan.js';
+import type { AbortInput, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+
+export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
+export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 
 export const WORKFLOW_TYPE = 'multiRegionDeploy';
-
-export interface PauseInput { reason?: string; by?: string }
-export interface ResumeInput { by?: string }
-export interface ApproveInput { region?: string; by?: string }
-export interface RetryInput { region: string; by?: string }
-export type AbortScope = 'none' | 'failed' | 'all';
-export interface AbortInput { reason?: string; by?: string; rollback?: AbortScope }
 
 export type Phase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
 export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
@@ -47,6 +44,8 @@ export interface RegionStatus {
   checks: CheckStatus[];
   soakStartedAt?: string;
   soakEndsAt?: string;
+  /** Set when the soak ran past soakEndsAt to collect the samples its checks lacked (the bake). */
+  soakExtendedUntil?: string;
   error?: string;
 }
 
@@ -112,6 +111,3 @@ export const retryUpdate = defineUpdate<DeployStatus, [RetryInput]>('retry');
 export const abortUpdate = defineUpdate<DeployStatus, [AbortInput]>('abort');
 
 export const statusQuery = defineQuery<DeployStatus>('status');
-
-export const COMMANDS = ['pause', 'resume', 'approve', 'retry', 'abort'] as const;
-export type Command = (typeof COMMANDS)[number];

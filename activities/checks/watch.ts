@@ -7,6 +7,10 @@
 // - pass:    the deadline came and every check has at least `minSamples` values;
 // - no_data: the deadline came and some check has fewer: never pass on missing data.
 //
+// The soak is a bake, time and evidence: the workflow answers no_data by extending the soak
+// (input.until, carrying on from the tally), and the extended watch passes as soon as every
+// check has minSamples, or answers no_data again at `until`.
+//
 // The tally is heartbeated, so a retry after a worker crash resumes it against the same
 // absolute deadline: the soak is neither restarted nor shortened.
 import { Context } from '@temporalio/activity';
@@ -38,18 +42,24 @@ const MAX_HEARTBEAT_GAP_MS = 2000;
 
 export async function watchRegion(input: WatchInput, deps: WatchDeps): Promise<WatchResult> {
   const { gate, deadline } = input;
+  // An extended soak (the bake) may run to `until`, and ends as soon as the evidence is in.
+  const end = Math.max(input.until ?? deadline, deadline);
   const interval = Math.max(gate.intervalMs, MIN_INTERVAL_MS);
   const beatEvery = Math.min(interval, MAX_HEARTBEAT_GAP_MS);
-  const tally = resumeTally(deps.resumeFrom, gate.checks) ?? freshTally(gate.checks);
+  const tally = resumeTally(deps.resumeFrom, gate.checks) ?? resumeTally(input.resume, gate.checks) ?? freshTally(gate.checks);
   const lastError = new Map<string, string>();
   const beat = () => deps.heartbeat(structuredClone(tally));
+  const baked = () => input.until !== undefined && deps.now() >= deadline && shortOfSamples(tally, gate.minSamples).length === 0;
   beat();
 
-  // The first evaluation comes one interval in: the new version serves traffic before it is judged.
-  let nextEval = deps.now() + interval;
+  // The first evaluation comes one interval in: the new version serves traffic before it is
+  // judged. A resumed watch keeps the rhythm: at once if an evaluation is overdue (a worker was
+  // lost), never twice within one interval (no sample counted twice).
+  let nextEval = tally.lastEvaluatedAt === undefined ? deps.now() + interval : Math.max(deps.now(), tally.lastEvaluatedAt + interval);
   for (;;) {
+    if (gate.checks.length > 0 && baked()) break;
     const now = deps.now();
-    if (gate.checks.length > 0 && nextEval <= deadline && now >= nextEval) {
+    if (gate.checks.length > 0 && nextEval <= end && now >= nextEval) {
       const breach = await evaluateOnce(input, tally, lastError, deps, interval);
       beat();
       if (breach) return breach;
@@ -57,8 +67,8 @@ export async function watchRegion(input: WatchInput, deps: WatchDeps): Promise<W
       while (nextEval <= after) nextEval += interval; // skip slots a slow evaluation overran
       continue;
     }
-    if (now >= deadline) break;
-    const wakeAt = gate.checks.length > 0 ? Math.min(nextEval, deadline) : deadline;
+    if (now >= end) break;
+    const wakeAt = gate.checks.length > 0 ? Math.min(nextEval, end) : end;
     await deps.sleep(Math.max(1, Math.min(wakeAt - now, beatEvery)));
     throwIfCancelled(deps.signal);
     beat();
@@ -74,6 +84,7 @@ async function evaluateOnce(
   deps: WatchDeps,
   interval: number,
 ): Promise<WatchResult | undefined> {
+  const startedAt = deps.now();
   // A hung source must not stall the loop (or its heartbeats) much past one interval.
   const signal = timeLimit(Math.min(Math.max(interval, 1000), 10_000), deps.signal);
   const results = await Promise.all(
@@ -87,6 +98,7 @@ async function evaluateOnce(
   );
   throwIfCancelled(deps.signal);
   tally.evaluations += 1;
+  tally.lastEvaluatedAt = startedAt;
 
   const decisive: string[] = [];
   gate.checks.forEach((check, i) => {
@@ -121,7 +133,7 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
   if (gate.checks.length === 0) {
     return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks };
   }
-  const short = tally.checks.filter((c) => c.samples < gate.minSamples);
+  const short = shortOfSamples(tally, gate.minSamples);
   if (short.length === 0) {
     const held = tally.checks.map((c) => `${c.name} ${formatValue(c.value)} (${c.threshold}, ${c.samples} samples)`);
     return { verdict: 'pass', reason: `"${gate.name}" held in ${target.region}: ${held.join(', ')}`, checks };
@@ -134,7 +146,12 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
     verdict: 'no_data',
     reason: `not enough data in ${target.region} to pass "${gate.name}": ${missing.join('; ')}`,
     checks,
+    tally: structuredClone(tally),
   };
+}
+
+function shortOfSamples(tally: WatchTally, minSamples: number): CheckStatus[] {
+  return tally.checks.filter((c) => c.samples < minSamples);
 }
 
 function freshTally(checks: Check[]): WatchTally {
@@ -159,6 +176,7 @@ function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined 
     fresh.consecutive[status.name] = typeof run === 'number' && run >= 0 ? run : 0;
   }
   fresh.evaluations = details.evaluations;
+  if (typeof details.lastEvaluatedAt === 'number' && Number.isFinite(details.lastEvaluatedAt)) fresh.lastEvaluatedAt = details.lastEvaluatedAt;
   return fresh;
 }
 

@@ -7,6 +7,7 @@ import {
   pauseUpdate,
   resumeUpdate,
   retryUpdate,
+  parseCommandInput,
   type AbortScope,
   type Command,
   type DeployStatus,
@@ -23,30 +24,26 @@ export interface OperateOptions {
   json?: boolean;
 }
 
+const UPDATES = { pause: pauseUpdate, resume: resumeUpdate, approve: approveUpdate, retry: retryUpdate, abort: abortUpdate } as const;
+
 export async function operateCommand(cmd: Command, idOrService: string, opts: OperateOptions): Promise<void> {
   const id = deployIdOf(idOrService);
   const by = actor(opts.by);
   if (cmd === 'retry' && !opts.region) throw new CliError('retry needs --region R (the region to retry)');
+  const payloads: Record<Command, Record<string, unknown>> = {
+    pause: { reason: opts.reason ?? 'paused by operator', by },
+    resume: { by },
+    approve: { region: opts.region, by },
+    retry: { region: opts.region, by },
+    abort: { reason: opts.reason ?? 'aborted by operator', by, rollback: opts.rollback },
+  };
+  // The workflow's own schema, checked here first so a typo never reaches the deploy.
+  const parsed = parseCommandInput(cmd, [withoutUndefined(payloads[cmd])]);
+  if (!parsed.ok) throw new CliError(`${cmd} refused: ${parsed.reason}; nothing was sent`);
   const handle = (await client()).workflow.getHandle(id);
   let status: DeployStatus;
   try {
-    switch (cmd) {
-      case 'pause':
-        status = await handle.executeUpdate(pauseUpdate, { args: [{ reason: opts.reason ?? 'paused by operator', by }] });
-        break;
-      case 'resume':
-        status = await handle.executeUpdate(resumeUpdate, { args: [{ by }] });
-        break;
-      case 'approve':
-        status = await handle.executeUpdate(approveUpdate, { args: [{ region: opts.region, by }] });
-        break;
-      case 'retry':
-        status = await handle.executeUpdate(retryUpdate, { args: [{ region: opts.region!, by }] });
-        break;
-      case 'abort':
-        status = await handle.executeUpdate(abortUpdate, { args: [{ reason: opts.reason ?? 'aborted by operator', by, rollback: opts.rollback }] });
-        break;
-    }
+    status = await handle.executeUpdate(UPDATES[cmd] as typeof pauseUpdate, { args: [parsed.input] });
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       throw new CliError(`${cmd} refused: ${(err.cause as Error | undefined)?.message ?? err.message}`);
@@ -55,4 +52,8 @@ export async function operateCommand(cmd: Command, idOrService: string, opts: Op
   }
   if (opts.json) printJson(status);
   else process.stdout.write(`${cmd}: done\n\n${renderStatus(status)}\n`);
+}
+
+function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

@@ -4,7 +4,7 @@ import type { Deploy, Gate, Notify, Pipeline, Rollback, Window } from './schema.
 import { firstStageNeedsApproval, type PlanMigration } from '../migrations/phases.js';
 import { parseDuration } from './duration.js';
 
-export interface PlanGate extends Omit<Gate, 'interval'> {
+export interface PlanGate extends Omit<Gate, 'interval' | 'maxExtension'> {
   intervalMs: number;
 }
 
@@ -12,6 +12,8 @@ export interface PlanRegion {
   name: string;
   customers: number;
   soakMs: number;
+  /** How long the soak may run past soakMs while checks still lack minSamples (the bake). */
+  maxExtensionMs: number;
   gate: PlanGate;
 }
 
@@ -20,6 +22,8 @@ export interface Stage {
   regions: PlanRegion[];
   /** The longest soak of the stage's regions: the stage is done when every region is. */
   soakMs: number;
+  /** The longest a soak of the stage may extend to collect missing samples (0: never). */
+  maxExtensionMs: number;
   gate: { name: string; approval: 'auto' | 'manual' };
 }
 
@@ -42,7 +46,7 @@ export interface Plan {
 const ms = (d: string) => parseDuration(d) ?? 0;
 
 function gateFor(base: Gate, override: Partial<Gate> | undefined): PlanGate {
-  const { interval, ...merged } = { ...base, ...(override ?? {}) };
+  const { interval, maxExtension: _maxExtension, ...merged } = { ...base, ...(override ?? {}) };
   return { ...merged, intervalMs: ms(interval) };
 }
 
@@ -70,13 +74,16 @@ export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}
       const r = byName.get(name)!;
       const gate = gateFor(pipeline.gate, r.gate);
       if (oneWay && index === 0) gate.approval = 'manual';
-      return { name, customers: r.customers, soakMs: ms(r.soak ?? pipeline.soak), gate };
+      const soakMs = ms(r.soak ?? pipeline.soak);
+      const extension = r.gate?.maxExtension ?? pipeline.gate.maxExtension;
+      return { name, customers: r.customers, soakMs, maxExtensionMs: extension === undefined ? Math.round(soakMs / 2) : ms(extension), gate };
     });
     const names = [...new Set(regions.map((r) => r.gate.name))];
     return {
       index,
       regions,
       soakMs: Math.max(...regions.map((r) => r.soakMs)),
+      maxExtensionMs: Math.max(...regions.map((r) => r.soakMs + r.maxExtensionMs)) - Math.max(...regions.map((r) => r.soakMs)),
       gate: {
         name: names.join(' / '),
         approval: regions.some((r) => r.gate.approval === 'manual') ? 'manual' : 'auto',

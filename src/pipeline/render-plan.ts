@@ -73,6 +73,7 @@ function toJson({ plan: p, findings, finish }: Report): PlanJson {
     stages: p.stages.map((s, i) => ({
       regions: s.regions.map((r) => ({ name: r.name, customers: r.customers })),
       soak: formatDuration(s.soakMs),
+      maxExtension: formatDuration(s.maxExtensionMs),
       gate: s.gate,
       exposedPercent: exposed[i],
     })),
@@ -128,7 +129,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
       s.regions.map((r) => r.name).join(', '),
       stageCustomers(s).toLocaleString('en-US'),
       `${exposed[i].toFixed(1)}%`,
-      formatDuration(s.soakMs),
+      s.maxExtensionMs > 0 ? `${formatDuration(s.soakMs)} (+${formatDuration(s.maxExtensionMs)})` : formatDuration(s.soakMs),
       s.gate.name,
       s.gate.approval,
       window,
@@ -148,9 +149,17 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
   lines.push(
     '',
     `earliest finish: ${minute(finish)}, ${formatDuration(finish.getTime() - start.getTime())} after a start at ${minute(start)} (soaks and windows; deploys and approvals taken as instant)`,
+    ...extensionNote(p),
     ...findingLines(file, findings),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The bake: soaks short of samples may run past their time (soak column: `30m (+15m)`). */
+function extensionNote(p: Plan): string[] {
+  const total = p.stages.reduce((n, s) => n + s.maxExtensionMs, 0);
+  if (total === 0) return [];
+  return [`  a soak whose checks lack minSamples extends until they arrive (gate.maxExtension): up to ${formatDuration(total)} longer in all`];
 }
 
 /** `firebreak plan FILE [--version V] [--json] [--strict]`: exit 0 ok, 2 invalid or lint errors. */

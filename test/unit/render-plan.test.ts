@@ -40,13 +40,15 @@ test('the text plan: header, stage table with cumulative exposure, earliest fini
   assert.match(header, /^stage\s+regions\s+customers\s+exposed\s+soak\s+gate\s+approval\s+window$/);
   const rows = lines.filter((l) => /^\d\s/.test(l)).map((l) => l.split(/\s{2,}/));
   assert.deepEqual(rows.map((r) => r.slice(0, 5)), [
-    ['1', 'ap-southeast-2', '1,200', '0.3%', '45m'],
-    ['2', 'eu-west-1', '48,000', '13.7%', '1h'],
-    ['3', 'us-east-1', '310,000', '100.0%', '1h30m'],
+    ['1', 'ap-southeast-2', '1,200', '0.3%', '45m (+22m30s)'],
+    ['2', 'eu-west-1', '48,000', '13.7%', '1h (+30m)'],
+    ['3', 'us-east-1', '310,000', '100.0%', '1h30m (+45m)'],
   ]);
   for (const r of rows) assert.deepEqual(r.slice(5), ['5xx < 1% and p99 < 400ms through the soak', 'auto', 'mon-thu 09:00-16:00 Europe/Dublin']);
   // Closed until Monday 09:00 (GMT in November); then 45m + 1h + 1h30m of soak.
   assert.ok(out.stdout.includes('earliest finish: 2026-11-30 12:15 UTC, 2d20h25m after a start at 2026-11-27 15:50 UTC'));
+  // The bake: each soak may extend by half its length (the default maxExtension) for samples.
+  assert.ok(out.stdout.includes('a soak whose checks lack minSamples extends until they arrive (gate.maxExtension): up to 1h37m30s longer in all'));
   assert.match(out.stdout, /\nsilenced:\n.*examples\/checkout\.yaml:9 soak-duration: soak 1h30m for us-east-1 is over 60m\n {4}why: .+\n {4}silenced: us-east-1 carries 86%/);
   assert.doesNotMatch(out.stdout, /\n(warnings|errors):/);
 });
@@ -60,6 +62,7 @@ test('--json: one document with stages, earliest finish and findings', () => {
   assert.deepEqual(doc.stages[0], {
     regions: [{ name: 'ap-southeast-2', customers: 1200 }],
     soak: '45m',
+    maxExtension: '22m30s',
     gate: { name: '5xx < 1% and p99 < 400ms through the soak', approval: 'auto' },
     exposedPercent: 0.3,
   });
@@ -98,8 +101,8 @@ test('an invalid file: every problem on stderr, exit 2; with --json a document o
   assert.equal(out.exitCode, 2);
   assert.equal(out.stdout, '');
   assert.deepEqual(out.stderr.trimEnd().split('\n'), [
-    `${file}:10:7 soak: not a duration: write it like 90s, 45m or 1h30m`,
-    `${file}:11:20 windows[0].days[0]: must be one of "mon", "tue", "wed", "thu", "fri", "sat", "sun"; did you mean "tue"?`,
+    `${file}:10:7 soak: not a duration: write it like 90s, 45m or 1h30m; got "45min"`,
+    `${file}:11:20 windows[0].days[0]: must be one of "mon", "tue", "wed", "thu", "fri", "sat", "sun"; got "tues" (did you mean "tue"?)`,
     'invalid pipeline: 2 problems',
   ]);
   const json = JSON.parse(runPlanCommand(file, { now, json: true }).stdout);
@@ -111,7 +114,7 @@ test('an invalid file: every problem on stderr, exit 2; with --json a document o
 test('renderPlan defaults: a placeholder version and now', () => {
   const text = renderPlan(loadPipelineFile(write('ok.yaml', pipeline())));
   assert.match(text, /^web <version>: 2 stages, 4,000 customers\n/);
-  assert.match(text, /\n1\s+small\s+1,000\s+25\.0%\s+45m\s+errors < 1%\s+auto\s+any time\n2\s+big\s+3,000\s+100\.0%/);
+  assert.match(text, /\n1\s+small\s+1,000\s+25\.0%\s+45m \(\+22m30s\)\s+errors < 1%\s+auto\s+any time\n2\s+big\s+3,000\s+100\.0%/);
   assert.match(text, /earliest finish: \d{4}-\d\d-\d\d \d\d:\d\d UTC, 1h30m after a start at /);
 });
 
@@ -124,4 +127,15 @@ test('an unsafe expand is refused with the safe rewrite, in text and JSON', () =
   const finding = json.findings.find((f: { rule: string }) => f.rule === 'rename-column');
   assert.deepEqual(finding.sql, { file: 'wrong/010_full_name.up.sql', line: 3 });
   assert.match(finding.fix, /^three deploys/);
+});
+
+test('gate.maxExtension: explicit per pipeline and per region; 0s means the soak never extends', () => {
+  const file = write('bake.yaml', pipeline('soak: 30m').replace('gate: { name: "errors < 1%",', 'gate: { name: "errors < 1%", maxExtension: 10m,').replace('{ name: small, customers: 1000 }', '{ name: small, customers: 1000, gate: { maxExtension: 0s } }'));
+  const out = runPlanCommand(file, { now });
+  assert.equal(out.exitCode, 0, out.stderr);
+  const rows = out.stdout.split('\n').filter((l) => /^\d\s/.test(l)).map((l) => l.split(/\s{2,}/));
+  assert.deepEqual(rows.map((r) => [r[1], r[4]]), [['small', '30m'], ['big', '30m (+10m)']]);
+  assert.ok(out.stdout.includes('up to 10m longer in all'));
+  const doc = JSON.parse(runPlanCommand(file, { now, json: true }).stdout);
+  assert.deepEqual(doc.stages.map((s: { maxExtension: string }) => s.maxExtension), ['0s', '10m']);
 });

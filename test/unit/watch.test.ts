@@ -197,3 +197,64 @@ test('activity: cancellation ends the watch promptly', async () => {
   );
   assert.ok(Date.now() - started < 2000);
 });
+
+// --- the bake: a soak short of samples at its deadline is extended by the workflow ---
+
+test('no_data carries the tally, so an extended soak carries on from it', async () => {
+  const w = world({ 'error-rate': [0.001, 0.001, 0.001, null] });
+  const result = await watchRegion(input(gate()), w.deps);
+  assert.equal(result.verdict, 'no_data');
+  assert.equal(result.tally?.checks[0].samples, 3);
+  assert.equal(result.tally?.lastEvaluatedAt, 10_000);
+});
+
+test('extended soak: passes as soon as every check has minSamples, before `until`', async () => {
+  const resume: WatchTally = {
+    checks: [{ name: 'error-rate', value: 0.001, samples: 3, breaches: 0, threshold: '<= 0.01' }],
+    consecutive: { 'error-rate': 0 },
+    evaluations: 3,
+    lastEvaluatedAt: 9_500,
+  };
+  const w = world({ 'error-rate': [0.002] }, 10_000);
+  const result = await watchRegion({ ...input(gate()), until: 20_000, resume }, w.deps);
+  assert.equal(result.verdict, 'pass');
+  // One interval after the last evaluation, never twice within one interval; done at 5 samples.
+  assert.deepEqual(w.evaluatedAt, [10_500, 11_500]);
+  assert.equal(w.now(), 11_500, 'the extension ends when the evidence is in, not at `until`');
+  assert.equal(result.checks[0].samples, 5);
+});
+
+test('extended soak: a breach during the extension still fails, counting the run from before', async () => {
+  const resume: WatchTally = {
+    checks: [{ name: 'error-rate', value: 0.3, samples: 2, breaches: 1, threshold: '<= 0.01' }],
+    consecutive: { 'error-rate': 1 },
+    evaluations: 2,
+    lastEvaluatedAt: 9_000,
+  };
+  const w = world({ 'error-rate': [0.3] }, 10_000);
+  const result = await watchRegion({ ...input(gate()), until: 20_000, resume }, w.deps);
+  assert.equal(result.verdict, 'breach');
+  assert.match(result.reason, /2 times in a row/);
+  assert.equal(w.now(), 10_000, 'an overdue evaluation runs at once');
+});
+
+test('extended soak: still no data at `until` answers no_data (then onNoData applies)', async () => {
+  const resume: WatchTally = { checks: [{ name: 'error-rate', value: null, samples: 0, breaches: 0, threshold: '<= 0.01' }], consecutive: {}, evaluations: 0 };
+  const w = world({ 'error-rate': [null] }, 10_000);
+  const result = await watchRegion({ ...input(gate()), until: 15_000, resume }, w.deps);
+  assert.equal(result.verdict, 'no_data');
+  assert.equal(w.now(), 15_000);
+  assert.match(result.reason, /error-rate has 0 of 5 samples/);
+});
+
+test('a watch resumed after a lost worker evaluates at once when an evaluation is overdue', async () => {
+  const details: WatchTally = {
+    checks: [{ name: 'error-rate', value: 0.001, samples: 2, breaches: 0, threshold: '<= 0.01' }],
+    consecutive: { 'error-rate': 0 },
+    evaluations: 2,
+    lastEvaluatedAt: 2_000,
+  };
+  const w = world({ 'error-rate': [0.001] }, 6_200, details);
+  await watchRegion(input(gate()), w.deps);
+  assert.deepEqual(w.evaluatedAt, [6_200, 7_200, 8_200, 9_200], 'at once, then every interval to the deadline');
+});

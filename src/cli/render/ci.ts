@@ -105,7 +105,8 @@ function checkLine(r: RegionStatus, c: CheckStatus, now: number, width: number):
   const threshold = c.threshold ? ` (${c.threshold})` : '';
   const counts = `${plural(c.samples, 'sample')}, ${plural(c.breaches, 'breach', 'breaches')}`;
   const p = r.state === 'soaking' ? soakProgress(r.soakStartedAt, r.soakEndsAt, now) : undefined;
-  const left = p ? `, ${p.over ? 'soak over, judging' : `${span(p.leftMs)} left`}` : '';
+  const over = r.soakExtendedUntil ? `soak extended until ${clock(r.soakExtendedUntil)} for samples` : 'soak over, judging';
+  const left = p ? `, ${p.over ? over : `${span(p.leftMs)} left`}` : '';
   return `${clock(now)}  ${r.name.padEnd(width)}  check ${c.name} = ${formatValue(c.value)}${threshold}${word}, ${counts}${left}`;
 }
 

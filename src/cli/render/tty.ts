@@ -244,6 +244,7 @@ function soakText(s: ViewStatus, r: RegionStatus, now: number, paint: Paint, bar
   if (!p) return r.state === 'deploying' ? paint('dim', 'deploying…') : '-';
   switch (r.state) {
     case 'soaking':
+      if (p.over && r.soakExtendedUntil) return `${bar(1, barWidth)} extended for samples, ${span(Math.max(0, Date.parse(r.soakExtendedUntil) - now))} left`;
       if (p.over) return `${bar(1, barWidth)} 100% judging…`;
       return `${bar(p.fraction, barWidth)} ${String(Math.floor(p.fraction * 100)).padStart(3)}% ${span(p.leftMs)} left`;
     case 'awaiting_approval':
