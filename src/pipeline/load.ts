@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, isNode, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { pipelineSchema, type Pipeline } from './schema.js';
-import { suggest } from './suggest.js';
+import { got, showValue, SHOWN_CHARS, suggest } from './suggest.js';
 
 export interface Problem {
   file: string;
@@ -35,7 +35,10 @@ export function formatProblem(p: Problem): string {
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
-    out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+    // A key is written by the file, so a huge one is cut like any value shown in a message.
+    const key = [...String(part)];
+    const name = key.length > SHOWN_CHARS ? `${key.slice(0, SHOWN_CHARS - 1).join('')}…` : key.join('');
+    out += typeof part === 'number' ? `[${part}]` : out ? `.${name}` : name;
   }
   return out;
 }
@@ -177,7 +180,7 @@ function toProblems(issue: z.core.$ZodIssue, doc: Document, file: string, at: At
         file,
         ...positionOf(doc, path, at, key),
         path: formatPath([...path, key]),
-        message: `unknown key${hint ? `; did you mean ${hint}?` : known.length ? ` (known: ${known.join(', ')})` : ''}`,
+        message: `unknown key${got(key, hint)}${!hint && known.length ? ` (known: ${known.join(', ')})` : ''}`,
       };
     });
   }
@@ -198,40 +201,33 @@ const NOUNS: Record<string, string> = {
   object: 'a mapping',
 };
 
-function describeValue(v: unknown): string {
-  if (v === null) return 'nothing (null)';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v);
-}
-
 const plural = (n: number | bigint, word: string) => `${n} ${word}${Number(n) === 1 ? '' : 's'}`;
 
 /**
- * The parse's error map: zod's issues in plain words, with a did-you-mean for a misspelt
- * choice. A message written in the schema itself takes precedence over these.
+ * The parse's error map: zod's issues in plain words. A message about a bad value ends with
+ * what the file wrote (`; got "funday"`), then any did-you-mean for a misspelt choice. A message
+ * written in the schema itself takes precedence over these, and follows the same form.
  */
 const plainWords: z.core.$ZodErrorMap = (issue) => {
   const input = issue.input;
   switch (issue.code) {
     case 'invalid_type':
-      return input === undefined ? 'required' : `expected ${NOUNS[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
+      return input === undefined ? 'required' : `expected ${NOUNS[issue.expected] ?? issue.expected}${got(input)}`;
     case 'invalid_value': {
       const values = issue.values;
-      if (values.length === 1) return `must be ${JSON.stringify(values[0])}`;
+      if (values.length === 1) return `must be ${showValue(values[0])}${got(input)}`;
       const words = values.filter((v): v is string => typeof v === 'string');
       const hint = typeof input === 'string' ? suggest(input, words) : undefined;
-      const expected = `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
-      return hint ? `${expected}; did you mean ${JSON.stringify(hint)}?` : expected;
+      return `must be one of ${values.map((v) => showValue(v)).join(', ')}${got(input, hint)}`;
     }
     case 'too_small':
       if (issue.origin === 'array') return `needs at least ${plural(issue.minimum, 'item')}`;
-      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `needs at least ${plural(issue.minimum, 'character')}`;
-      return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}`;
+      if (issue.origin === 'string') return issue.minimum === 1 ? 'must not be empty' : `needs at least ${plural(issue.minimum, 'character')}${got(input)}`;
+      return `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}${got(input)}`;
     case 'too_big':
       if (issue.origin === 'array') return `allows at most ${plural(issue.maximum, 'item')}`;
-      if (issue.origin === 'string') return `allows at most ${plural(issue.maximum, 'character')}`;
-      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}`;
+      if (issue.origin === 'string') return `allows at most ${plural(issue.maximum, 'character')}${got(input)}`;
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}${got(input)}`;
     default:
       return undefined;
   }

@@ -2,7 +2,7 @@
 // from it and the editor JSON Schema (schema/pipeline.schema.json) is generated from it.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
-import { suggest } from './suggest.js';
+import { got, suggest } from './suggest.js';
 
 const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
@@ -35,14 +35,20 @@ export type LintRule = (typeof LINT_RULES)[number];
 const ALWAYS = { when: () => true };
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A check's message that also quotes what the file wrote: `a time like 09:00; got "9am"`. */
+const saying = (message: string) => ({ error: (issue: { input?: unknown }) => message + got(issue.input) });
+
 const DURATION_HELP = 'not a duration: write it like 90s, 45m or 1h30m';
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 export const duration = z
   .string({
     // A bare number is the usual slip: say which unit it lacks. Missing stays "required".
     error: (issue) =>
-      typeof issue.input === 'number' ? `not a duration: ${issue.input} needs a unit, like ${issue.input}s or ${issue.input}m` : issue.input === undefined ? undefined : DURATION_HELP,
+      issue.input === undefined
+        ? undefined
+        : (isCount(issue.input) ? `not a duration: a number needs a unit, like ${issue.input}s or ${issue.input}m` : DURATION_HELP) + got(issue.input),
   })
-  .refine((s) => parseDuration(s) !== undefined, { message: DURATION_HELP })
+  .refine((s) => parseDuration(s) !== undefined, saying(DURATION_HELP))
   .describe('A duration such as 90s, 45m or 1h30m');
 
 /** A string that may hold {{region}}-style templates; unknown template names are refused. */
@@ -63,7 +69,7 @@ export const templated = z.string().superRefine((s, ctx) => {
 const prometheusCheck = z.strictObject({ url: templated, query: templated });
 const httpCheck = z.strictObject({
   url: templated,
-  path: z.string().regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, 'a JSON path like $.ok or $.stats.errorRate'),
+  path: z.string().regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, saying('a JSON path like $.ok or $.stats.errorRate')),
   equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   headers: z.record(z.string(), templated).optional(),
 });
@@ -94,9 +100,12 @@ export const gateSchema = z.strictObject({
   interval: duration.default('60s'),
   failAfter: z.number().int().min(1).default(2),
   minSamples: z.number().int().min(1).default(10),
+  maxExtension: duration
+    .optional()
+    .describe('How long a soak may run past its time to collect minSamples (default: half the soak); then onNoData applies'),
   onNoData: z
     .enum(['pause', 'fail'], {
-      error: (issue) => (issue.input === 'pass' ? 'must be "pause" or "fail": a gate never passes on missing data' : undefined),
+      error: (issue) => (issue.input === 'pass' ? `must be "pause" or "fail": a gate never passes on missing data${got(issue.input)}` : undefined),
     })
     .default('pause')
     .describe('Missing data never passes a gate'),
@@ -107,7 +116,7 @@ export const gateSchema = z.strictObject({
 export const gateOverrideSchema = gateSchema.partial();
 
 export const regionSchema = z.strictObject({
-  name: z.string().regex(NAME, 'region names are lowercase letters, digits and dashes, 1 to 63 long'),
+  name: z.string().regex(NAME, saying('region names are lowercase letters, digits and dashes, 1 to 63 long')),
   customers: z.number().int().min(0).describe('Customers served by the region; orders smallest-first'),
   soak: duration.optional(),
   gate: gateOverrideSchema.optional(),
@@ -118,8 +127,8 @@ const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const windowSchema = z
   .strictObject({
     days: z.array(z.enum(DAYS)).min(1, 'name at least one day').default([...DAYS]).describe('Days on which the window opens'),
-    from: z.string().regex(CLOCK, 'a time like 09:00'),
-    to: z.string().regex(CLOCK, 'a time like 16:00').describe('Before `from` means the window ends the next day'),
+    from: z.string().regex(CLOCK, saying('a time like 09:00')),
+    to: z.string().regex(CLOCK, saying('a time like 16:00')).describe('Before `from` means the window ends the next day'),
     tz: z.string().superRefine(checkTimeZone).default('UTC').describe('An IANA time zone such as Europe/Dublin'),
   })
   .superRefine((w: unknown, ctx) => {
@@ -142,9 +151,7 @@ function checkTimeZone(tz: string, ctx: z.RefinementCtx): void {
   const hint = suggest(tz, Intl.supportedValuesOf('timeZone'));
   ctx.addIssue({
     code: 'custom',
-    message: hint
-      ? `not a known IANA time zone; did you mean ${hint}?`
-      : 'not a known IANA time zone (like Europe/Dublin)',
+    message: `not a known IANA time zone${hint ? '' : ' (like Europe/Dublin)'}${got(tz, hint)}`,
   });
 }
 
@@ -196,7 +203,7 @@ export const notifySchema = z.strictObject({
 const migrationFiles = z.strictObject({ up: z.string().min(1), down: z.string().min(1).optional() });
 export const migrationSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'migration ids are letters, digits, dot, dash, underscore'),
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, saying('migration ids are letters, digits, dot, dash, underscore')),
     database: z.string().min(1),
     expand: migrationFiles.optional().describe('Backward-compatible step, run once before the first region'),
     contract: migrationFiles.optional().describe('Runs after every region is promoted and soaked'),
@@ -225,7 +232,7 @@ export const pipelineSchema = z
     /** Lets a JSON pipeline name its schema for editors (YAML uses a modeline comment). */
     $schema: z.string().optional(),
     apiVersion: z.literal('firebreak/v1'),
-    service: z.string().regex(NAME, 'service names are lowercase letters, digits and dashes, 1 to 63 long'),
+    service: z.string().regex(NAME, saying('service names are lowercase letters, digits and dashes, 1 to 63 long')),
     owner: z.string().min(1).describe('The team answerable for this pipeline'),
     runbook: z.string().min(1).describe('URL or path of the pause-and-resume runbook'),
     regions: z.array(regionSchema).min(1, 'at least one region').max(50, 'at most 50 regions'),
@@ -267,7 +274,7 @@ export const pipelineSchema = z
         const at = `waves[${w}][${j}]`;
         if (!seen.has(name)) {
           const hint = suggest(name, known);
-          const message = `no region named ${name}${hint ? `; did you mean ${hint}?` : ''}`;
+          const message = `must name one of the regions${got(name, hint)}`;
           ctx.addIssue({ code: 'custom', path: ['waves', w, j], message });
         } else if (placed.has(name)) {
           ctx.addIssue({ code: 'custom', path: ['waves', w, j], message: `${name} is already in ${placed.get(name)}` });

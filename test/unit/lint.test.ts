@@ -196,7 +196,7 @@ function problems(doc: Doc): string[] {
 test('an allow naming an unknown rule is refused with a did-you-mean', () => {
   const got = problems(edit((d) => { d.lint = { allow: [{ rule: 'smalest-first', reason: 'x' }] } as unknown as Doc['lint']; }));
   assert.equal(got.length, 1);
-  assert.match(got[0], /^p\.yaml:\d+:\d+ lint\.allow\[0\]\.rule: must be one of .*; did you mean "smallest-first"\?$/);
+  assert.match(got[0], /^p\.yaml:\d+:\d+ lint\.allow\[0\]\.rule: must be one of .*; got "smalest-first" \(did you mean "smallest-first"\?\)$/);
 });
 
 test('an allow without a written reason is refused', () => {
