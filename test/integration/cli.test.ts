@@ -84,7 +84,7 @@ test('an invalid pipeline exits 2 with every problem and starts nothing', async 
   writeFileSync(file, pipelineYaml({ service: 'cli-broken', regions: REGIONS }).replace('soak: 3s', 'soak: 3 minutes').replace('owner:', 'ownr:'));
   const run = await firebreak(['deploy', file, '--version', '2.0.0', '--wait']);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /broken\.yaml:\d+:\d+ ownr: unknown key; did you mean owner\?/);
+  assert.match(run.stderr, /broken\.yaml:\d+:\d+ ownr: unknown key; got "ownr" \(did you mean "owner"\?\)/);
   assert.match(run.stderr, /broken\.yaml:\d+:\d+ soak: /);
   assert.match(run.stderr, /nothing was started/);
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
