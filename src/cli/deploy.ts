@@ -47,6 +47,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     previous: opts.previous,
     startedBy: actor(opts.by),
     supersede: opts.supersede,
+    progress: log,
   });
   const id = started.handle.workflowId;
   if (started.superseded) log(`aborted the running deploy of ${started.superseded} (superseded)`);

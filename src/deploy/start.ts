@@ -1,12 +1,54 @@
 // Starting a deploy: one workflow per service (`deploy-<service>`), made unique by Temporal's
 // workflow-id uniqueness rather than a racy look-up. Starting the version already running
 // attaches to it (CI retries are safe); another version is refused unless superseding.
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+//
+// A run keeps its workflow id until it closes, and an ended run (aborted, succeeded...) closes
+// only once its last notifications are delivered (workflows/deploy.ts awaits them). So a new
+// run starts only after the old one has closed: we wait for it, bounded by the delivery limits
+// below, and never start while it still holds the id.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { Plan } from '../pipeline/plan.js';
-import { abortUpdate, WORKFLOW_TYPE, type DeployInput } from '../../workflows/messages.js';
+import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type Phase } from '../../workflows/messages.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
 import { CliError } from '../cli/fail.js';
+
+// --- notification delivery limits (the defaults of activities/notify.ts, workflows/deploy.ts) ---
+/** One POST's hard time limit (notify.ts timeoutMs). */
+const NOTIFY_POST_TIMEOUT_MS = 5_000;
+/** Attempts per webhook (notify.ts attempts). */
+const NOTIFY_ATTEMPTS = 3;
+/** Backoff before the 2nd attempt, doubled before each later one (notify.ts backoffMs). */
+const NOTIFY_BACKOFF_MS = 250;
+/**
+ * The longest one webhook (one that never answers, say) can hold a delivery open on a live
+ * worker: 3 attempts of 5 s plus 0.25 s and 0.5 s of backoff = 15.75 s. A run delivers its
+ * notifications in parallel, so this is also the most they keep an ended run from closing.
+ */
+export const NOTIFY_DELIVERY_MS =
+  NOTIFY_ATTEMPTS * NOTIFY_POST_TIMEOUT_MS + NOTIFY_BACKOFF_MS * (2 ** (NOTIFY_ATTEMPTS - 1) - 1);
+/** The notify activity's startToCloseTimeout (workflows/deploy.ts): a hard cap on a delivery, even one whose worker died. */
+const NOTIFY_ACTIVITY_TIMEOUT_MS = 2 * 60_000;
+/**
+ * How long a start waits for an ended or superseded run to close before giving up (nothing new
+ * is started then): the hard cap on its deliveries plus time for its last workflow tasks.
+ * A live worker needs at most NOTIFY_DELIVERY_MS; only a missing or stuck worker reaches this.
+ */
+export const CLOSE_TIMEOUT_MS = NOTIFY_ACTIVITY_TIMEOUT_MS + 30_000;
+/** How often a wait for a run to close asks the server. */
+const CLOSE_POLL_MS = 250;
+/** Start attempts before giving up on a workflow id that other starts keep taking. */
+const MAX_START_ATTEMPTS = 5;
+
+const CLOSED = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT']);
 
 export interface StartOptions {
   plan: Plan;
@@ -14,12 +56,15 @@ export interface StartOptions {
   previous?: string;
   startedBy?: string;
   supersede?: boolean;
+  /** Told what a start waits for (a run to close), for the CLI to show; default: silent. */
+  progress?: (line: string) => void;
 }
 
 export interface Started {
   handle: WorkflowHandle;
   /** True when the same version was already running and we attached to it. */
   attached: boolean;
+  /** The version whose run this start aborted (--supersede). */
   superseded?: string;
 }
 
@@ -45,24 +90,112 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
         { key: FirebreakPhase, value: 'running' },
       ],
     });
+
+  let superseded: string | undefined;
+  /** Set once this start has waited for a run: a deploy running after that was started meanwhile. */
+  let waited = false;
+  for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
+    try {
+      return { handle: await start(), attached: false, superseded };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    let desc: WorkflowExecutionDescription;
+    try {
+      desc = await client.workflow.getHandle(workflowId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) continue; // gone in between: start again
+      throw err;
+    }
+    if (isClosed(desc)) continue; // it closed in between: start again
+    const version = desc.typedSearchAttributes.get(FirebreakVersion);
+    const phase = desc.typedSearchAttributes.get(FirebreakPhase);
+    // A run that has ended (its phase is final) only holds the id while it delivers its last
+    // notifications: it is waited for, as if it had closed already, whatever its version.
+    const ended = TERMINAL_PHASES.includes(phase as Phase);
+    if (!ended && version === plan.version) return { handle: client.workflow.getHandle(workflowId), attached: true, superseded };
+
+    const run = client.workflow.getHandle(workflowId, desc.runId); // pinned: never abort a later run
+    const what = `${plan.service} ${version} (${workflowId}, run ${desc.runId})`;
+    if (!ended) {
+      if (waited) {
+        throw new CliError(
+          `${workflowId} is now deploying ${plan.service} ${version} (phase ${phase}, run ${desc.runId}, ` +
+            `started ${desc.startTime.toISOString()}): someone started it while this start waited` +
+            `${superseded ? ` for the superseded ${superseded} to close` : ''}; nothing new was started. ` +
+            `Deploy ${plan.version} again (with --supersede) if it should replace ${version}`,
+        );
+      }
+      if (!opts.supersede) {
+        throw new CliError(
+          `${workflowId} is already deploying ${plan.service} ${version} (phase ${phase}); ` +
+            `wait for it, abort it (firebreak abort ${plan.service}), or start with --supersede`,
+        );
+      }
+      const since = Date.now();
+      const deadline = since + CLOSE_TIMEOUT_MS;
+      if (await abortRun(run, plan.version, opts.startedBy, deadline, what)) superseded = version;
+      await waitClosed(run, since, deadline, `the superseded run of ${what}`, () =>
+        opts.progress?.(`waiting for the superseded ${what} to close (it delivers its last notifications first)`),
+      );
+    } else {
+      // Ended (by itself, or by someone else's abort), still delivering its last notifications.
+      const since = Date.now();
+      await waitClosed(run, since, since + CLOSE_TIMEOUT_MS, `the ended run of ${what} (phase ${phase})`, () =>
+        opts.progress?.(`waiting for the ended ${what} (phase ${phase}) to close (it delivers its last notifications first)`),
+      );
+    }
+    waited = true;
+  }
+  throw new CliError(
+    `${workflowId}: other runs took the workflow id ${MAX_START_ATTEMPTS} times while this start waited; nothing new was started`,
+  );
+}
+
+/**
+ * Asks the run to end with "superseded by <version>" in its audit trail (rollback: none). True
+ * when it accepted; false when it refused because it has already ended or is already being
+ * aborted by someone else (then it closes by itself), or it closed in between.
+ */
+async function abortRun(run: WorkflowHandle, version: string, by: string | undefined, deadline: number, what: string): Promise<boolean> {
   try {
-    return { handle: await start(), attached: false };
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  const running = client.workflow.getHandle(workflowId);
-  const desc = await running.describe();
-  const version = desc.typedSearchAttributes.get(FirebreakVersion);
-  const phase = desc.typedSearchAttributes.get(FirebreakPhase);
-  if (version === plan.version) return { handle: running, attached: true };
-  if (!opts.supersede) {
-    throw new CliError(
-      `${workflowId} is already deploying ${plan.service} ${version} (phase ${phase}); ` +
-        `wait for it, abort it (firebreak abort ${plan.service}), or start with --supersede`,
+    await run.client.withDeadline(deadline, () =>
+      run.executeUpdate(abortUpdate, { args: [{ reason: `superseded by ${version}`, by, rollback: 'none' }] }),
     );
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return false;
+    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && Date.now() >= deadline) {
+      throw new CliError(
+        `the superseded run of ${what} has not answered the abort after ${formatSeconds(CLOSE_TIMEOUT_MS)} ` +
+          `(is a worker polling its task queue?); nothing new was started`,
+      );
+    }
+    throw err;
   }
-  await running.executeUpdate(abortUpdate, {
-    args: [{ reason: `superseded by ${plan.version}`, by: opts.startedBy, rollback: 'none' }],
-  });
-  return { handle: await start(), attached: false, superseded: version };
+}
+
+/** Waits (bounded by deadline) until the pinned run has closed; a CliError if it does not. */
+async function waitClosed(run: WorkflowHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
+  for (let polls = 0; ; polls++) {
+    const desc = await run.describe();
+    if (isClosed(desc)) return;
+    if (polls === 0) onWait(); // said only when there is something to wait for
+    if (Date.now() >= deadline) {
+      const phase = desc.typedSearchAttributes.get(FirebreakPhase);
+      throw new CliError(
+        `${what} has not closed after ${formatSeconds(Date.now() - since)} (phase ${phase}; a live worker delivers its ` +
+          `notifications within ${formatSeconds(NOTIFY_DELIVERY_MS)}: is one polling its task queue?); nothing new was started`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(CLOSE_POLL_MS, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+function isClosed(desc: WorkflowExecutionDescription): boolean {
+  return CLOSED.has(desc.status.name);
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
