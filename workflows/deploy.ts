@@ -203,10 +203,10 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     publish();
   });
   setDefaultUpdateHandler((name, ...args) => {
-    const reason = `unknown update ${JSON.stringify(shorten(name))}: ${known}`;
-    st.record('ignored', `${reason}; ignored`, { by: claimedBy(args) });
+    const quoted = JSON.stringify(shorten(name));
+    st.record('ignored', `unknown update ${quoted} ignored: ${known}`, { by: claimedBy(args) });
     publish();
-    throw ApplicationFailure.nonRetryable(reason, 'UnknownCommand');
+    throw ApplicationFailure.nonRetryable(`unknown update ${quoted}: ${known}`, 'UnknownCommand');
   });
   setHandler(statusQuery, () => s);
 

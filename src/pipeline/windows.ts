@@ -146,7 +146,7 @@ export function windowCloses(windows: readonly Window[], now: Date): Date | unde
  * (deployed) at the first open window, then soaks. Deploy time and manual approvals are taken
  * as instant, so this is a lower bound.
  */
-export function earliestFinish(plan: Pick<Plan, 'stages' | 'windows'>, start: Date): Date {
+export function earliestFinish(plan: { stages: readonly Pick<Plan['stages'][number], 'soakMs'>[]; windows: Plan['windows'] }, start: Date): Date {
   let t = start;
   for (const stage of plan.stages) {
     t = new Date(nextOpen(plan.windows, t).getTime() + stage.soakMs);

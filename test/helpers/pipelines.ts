@@ -15,8 +15,13 @@ export interface TestPipeline {
   failAfter?: number;
   approval?: 'auto' | 'manual';
   onNoData?: 'pause' | 'fail';
-  /** sim: error rate read from the simulator (http check); nodata: a Prometheus series that never exists. */
-  checks?: 'sim' | 'prometheus' | 'nodata' | 'none';
+  /** gate.maxExtension: how long a soak short of samples may extend (default half the soak). */
+  maxExtension?: string;
+  /**
+   * sim: error rate read from the simulator (http check); nodata: a Prometheus series that never
+   * exists; missing: a field the simulator never reports (no data, without Prometheus).
+   */
+  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none';
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -42,6 +47,10 @@ const CHECKS = {
         url: \${PROMETHEUS_URL}
         query: histogram_quantile(0.99, sum by (le) (rate(no_such_metric_seconds_bucket{region="{{region}}"}[5s])))
       max: 0.4`,
+  missing: `
+    - name: saturation
+      http: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", path: "$.saturation" }
+      max: 0.9`,
   none: '',
 };
 
@@ -61,7 +70,7 @@ gate:
   interval: ${t.interval ?? '500ms'}
   failAfter: ${t.failAfter ?? 2}
   minSamples: ${t.minSamples ?? 3}
-  onNoData: ${t.onNoData ?? 'pause'}
+  onNoData: ${t.onNoData ?? 'pause'}${t.maxExtension ? `\n  maxExtension: ${t.maxExtension}` : ''}
   checks:${checks || ' []'}
 deploy:
   http:
