@@ -1,7 +1,7 @@
 // Running deploys in tests: a real worker (real activities, cached workflow bundle) on the
 // test stack's task queue, and small readers of the simulator's HTTP API.
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import { ServiceError, type WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/deploy/start.js';
 import { createWorker } from '../../src/worker/run.js';
@@ -52,12 +52,20 @@ export async function waitFor(
 ): Promise<DeployStatus> {
   const until = Date.now() + timeoutMs;
   let last: DeployStatus | undefined;
+  let lastError: unknown;
   while (Date.now() < until) {
-    last = await handle.query(statusQuery);
-    if (predicate(last)) return last;
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch (err) {
+      // Right after a worker is killed, a query can time out on its sticky queue until the
+      // server gives up on it; only the workflow answering (or not, by the deadline) counts.
+      if (!(err instanceof ServiceError)) throw err;
+      lastError = err;
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}`);
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last, null, 2)}${lastError ? `; last query error: ${String(lastError)}` : ''}`);
 }
 
 /**
