@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
 import { timeLimit } from './abort.js';
+import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
 
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -49,7 +50,7 @@ export interface NotifyDeps {
   /** Where ${VAR} is read; default the worker's process.env. */
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
-  /** Hard limit of one POST; default 5000 ms. */
+  /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/notify/limits.ts). */
   timeoutMs?: number;
   /** Attempts per webhook; default 3. */
   attempts?: number;
@@ -72,9 +73,9 @@ const TITLES: Record<NotifyEvent, string> = {
 export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
   const env = deps.env ?? process.env;
   const fetchFn = deps.fetch ?? globalThis.fetch;
-  const timeoutMs = deps.timeoutMs ?? 5000;
-  const attempts = Math.max(1, deps.attempts ?? 3);
-  const backoffMs = deps.backoffMs ?? 250;
+  const timeoutMs = deps.timeoutMs ?? NOTIFY_POST_TIMEOUT_MS;
+  const attempts = Math.max(1, deps.attempts ?? NOTIFY_ATTEMPTS);
+  const backoffMs = deps.backoffMs ?? NOTIFY_BACKOFF_MS;
 
   return {
     async notify(input: NotifyInput): Promise<NotifyResult> {

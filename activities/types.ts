@@ -40,6 +40,8 @@ export interface WatchInput {
   gate: PlanGate;
   /** Absolute end of the soak (epoch ms), fixed by the workflow so a retried watch keeps it. */
   deadline: number;
+  /** When the soak began (epoch ms): a watch that starts late evaluates from then, not from its own start. */
+  startedAt?: number;
   /**
    * Set for a soak extended to collect missing samples (the bake): the watch runs past the
    * deadline and passes as soon as every check has minSamples, or gives up at `until`.

@@ -52,6 +52,7 @@ import { DeployState } from './state.js';
 import { detailsMarkdown } from './details.js';
 import { formatDuration, parseDuration } from '../src/pipeline/duration.js';
 import { describeWindows, nextOpen } from '../src/pipeline/windows.js';
+import { NOTIFY_ACTIVITY_TIMEOUT_MS } from '../src/notify/limits.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -245,7 +246,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     };
     deliveries.push(
       acts.notify
-        .executeWithOptions({ summary: `notify ${event}`, startToCloseTimeout: '2m', retry: { maximumAttempts: 1 } }, [input])
+        .executeWithOptions({ summary: `notify ${event}`, startToCloseTimeout: NOTIFY_ACTIVITY_TIMEOUT_MS, retry: { maximumAttempts: 1 } }, [input])
         .then(
           (res) => {
             for (const f of res.failed) st.record('notify_failed', `notification "${event}" to ${f.webhook} failed after ${f.attempts} attempts: ${f.error}`);
@@ -368,7 +369,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     publish();
   };
 
-  const watch = (r: RegionStatus, pr: PlanRegion, deadline: number, extension?: { until: number; resume?: WatchTally }) =>
+  const watch = (r: RegionStatus, pr: PlanRegion, deadline: number, startedAt: number, extension?: { until: number; resume?: WatchTally }) =>
     acts.watchRegion.executeWithOptions(
       {
         summary: extension ? `soak ${r.name} extended to collect samples` : `soak ${r.name} ${formatDuration(pr.soakMs)}`,
@@ -377,7 +378,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
         retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
         cancellationType: ActivityCancellationType.TRY_CANCEL,
       },
-      [{ target: target(r.name, plan.version), gate: pr.gate, deadline, ...(extension ?? {}) }],
+      [{ target: target(r.name, plan.version), gate: pr.gate, deadline, startedAt, ...(extension ?? {}) }],
     );
 
   /**
@@ -394,15 +395,18 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     r.soakStartedAt = new Date(started).toISOString();
     r.soakEndsAt = new Date(deadline).toISOString();
     publish();
-    const result = await watch(r, pr, deadline);
+    const result = await watch(r, pr, deadline, started);
     // Plans from before the bake carry no maxExtensionMs: half the soak, as the schema says.
-    const until = deadline + (pr.maxExtensionMs ?? Math.round(pr.soakMs / 2));
-    if (result.verdict !== 'no_data' || until <= Date.now() || !patched(SOAK_BAKE_PATCH)) return result;
+    const extension = pr.maxExtensionMs ?? Math.round(pr.soakMs / 2);
+    if (result.verdict !== 'no_data' || extension <= 0 || !patched(SOAK_BAKE_PATCH)) return result;
+    // From when the shortfall is known: a verdict delayed by a lost or busy worker still gets
+    // the whole extension to collect what that worker could not.
+    const until = Math.max(deadline, Date.now()) + extension;
     r.checks = result.checks;
     r.soakExtendedUntil = new Date(until).toISOString();
     st.record('soak_extended', `${r.name} soak extended until ${r.soakExtendedUntil} to collect samples: ${result.reason}`, { region: r.name });
     publish();
-    return watch(r, pr, deadline, { until, resume: result.tally });
+    return watch(r, pr, deadline, started, { until, resume: result.tally });
   };
 
   /** One attempt at a region: deploy (unless only re-soaking), soak, gate. */

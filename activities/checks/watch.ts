@@ -52,10 +52,12 @@ export async function watchRegion(input: WatchInput, deps: WatchDeps): Promise<W
   const baked = () => input.until !== undefined && deps.now() >= deadline && shortOfSamples(tally, gate.minSamples).length === 0;
   beat();
 
-  // The first evaluation comes one interval in: the new version serves traffic before it is
-  // judged. A resumed watch keeps the rhythm: at once if an evaluation is overdue (a worker was
-  // lost), never twice within one interval (no sample counted twice).
-  let nextEval = tally.lastEvaluatedAt === undefined ? deps.now() + interval : Math.max(deps.now(), tally.lastEvaluatedAt + interval);
+  // The first evaluation comes one interval into the soak: the new version serves traffic
+  // before it is judged. After that the rhythm holds whatever delayed this attempt (a busy
+  // worker, a lost one): an overdue evaluation runs at once, and never two within one interval
+  // (no sample counted twice).
+  const previous = tally.lastEvaluatedAt ?? input.startedAt ?? deps.now();
+  let nextEval = Math.max(deps.now(), previous + interval);
   for (;;) {
     if (gate.checks.length > 0 && baked()) break;
     const now = deps.now();

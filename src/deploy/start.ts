@@ -20,23 +20,10 @@ import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type Pha
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
 import { CliError } from '../cli/fail.js';
+import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../notify/limits.js';
 
-// --- notification delivery limits (the defaults of activities/notify.ts, workflows/deploy.ts) ---
-/** One POST's hard time limit (notify.ts timeoutMs). */
-const NOTIFY_POST_TIMEOUT_MS = 5_000;
-/** Attempts per webhook (notify.ts attempts). */
-const NOTIFY_ATTEMPTS = 3;
-/** Backoff before the 2nd attempt, doubled before each later one (notify.ts backoffMs). */
-const NOTIFY_BACKOFF_MS = 250;
-/**
- * The longest one webhook (one that never answers, say) can hold a delivery open on a live
- * worker: 3 attempts of 5 s plus 0.25 s and 0.5 s of backoff = 15.75 s. A run delivers its
- * notifications in parallel, so this is also the most they keep an ended run from closing.
- */
-export const NOTIFY_DELIVERY_MS =
-  NOTIFY_ATTEMPTS * NOTIFY_POST_TIMEOUT_MS + NOTIFY_BACKOFF_MS * (2 ** (NOTIFY_ATTEMPTS - 1) - 1);
-/** The notify activity's startToCloseTimeout (workflows/deploy.ts): a hard cap on a delivery, even one whose worker died. */
-const NOTIFY_ACTIVITY_TIMEOUT_MS = 2 * 60_000;
+export { NOTIFY_DELIVERY_MS };
+
 /**
  * How long a start waits for an ended or superseded run to close before giving up (nothing new
  * is started then): the hard cap on its deliveries plus time for its last workflow tasks.

@@ -23,14 +23,15 @@ function tsFiles(dir: string, recursive: boolean): string[] {
 }
 
 /**
- * Everything the bundle is made of: workflows/**, the pure pipeline modules the workflow
- * imports, the activity types, the entry file itself and the SDK version (a new SDK ships a new
+ * Everything the bundle is made of: workflows/**, src/** (the pure modules the workflow
+ * imports are there), the activity types, the entry file itself and the SDK version (a new SDK ships a new
  * workflow runtime).
  */
 function bundleHash(workflowsPath: string): string {
   const files = new Set([
     ...tsFiles(join(REPO_ROOT, 'workflows'), true),
-    ...tsFiles(join(REPO_ROOT, 'src', 'pipeline'), false),
+    // The pure modules the workflow imports live under src/ (pipeline, migrations, notify).
+    ...tsFiles(join(REPO_ROOT, 'src'), true),
     join(REPO_ROOT, 'activities', 'types.ts'),
     workflowsPath,
   ]);

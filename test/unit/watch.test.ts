@@ -258,3 +258,20 @@ test('a watch resumed after a lost worker evaluates at once when an evaluation i
   await watchRegion(input(gate()), w.deps);
   assert.deepEqual(w.evaluatedAt, [6_200, 7_200, 8_200, 9_200], 'at once, then every interval to the deadline');
 });
+
+test('a watch that starts late (a busy worker) evaluates at once, one interval into the soak at the earliest', async () => {
+  const late = world({ 'error-rate': [0.001] }, 3_500);
+  await watchRegion({ ...input(gate()), startedAt: 2_000 }, late.deps);
+  assert.deepEqual(late.evaluatedAt.slice(0, 3), [3_500, 4_500, 5_500], 'overdue at its start: at once, then the rhythm');
+  const prompt = world({ 'error-rate': [0.001] }, 2_100);
+  await watchRegion({ ...input(gate()), startedAt: 2_000 }, prompt.deps);
+  assert.equal(prompt.evaluatedAt[0], 3_000, 'on time: the first evaluation one interval after the soak began');
+});
+
+test('an extension of a soak that never evaluated evaluates at once', async () => {
+  const resume: WatchTally = { checks: [{ name: 'error-rate', value: null, samples: 0, breaches: 0, threshold: '<= 0.01' }], consecutive: {}, evaluations: 0 };
+  const w = world({ 'error-rate': [0.001] }, 10_000);
+  const result = await watchRegion({ ...input(gate()), startedAt: 0, until: 16_000, resume }, w.deps);
+  assert.deepEqual(w.evaluatedAt, [10_000, 11_000, 12_000, 13_000, 14_000]);
+  assert.equal(result.verdict, 'pass');
+});

@@ -46,11 +46,11 @@ test('a worker lost past the end of the soak: the soak extends for its samples a
     const [extended] = events(done, 'soak_extended', 'small');
     assert.ok(extended, 'the extension is in the audit trail');
     assert.match(extended.message, new RegExp(`^small soak extended until ${small.soakExtendedUntil!.replace(/[.]/g, '\\.')} to collect samples: not enough data in small to pass .*error-rate has [0-4] of 5 samples`));
-    assert.equal(Date.parse(small.soakExtendedUntil!), deadline + 60_000, 'until: the deadline plus maxExtension');
     assert.ok(Date.parse(extended.at) >= deadline, 'extended only once the soak time had passed');
+    assert.equal(Date.parse(small.soakExtendedUntil!), Date.parse(extended.at) + 60_000, 'until: maxExtension from when samples were found missing');
 
     const promotedAt = Date.parse(events(done, 'promoted', 'small')[0].at);
-    assert.ok(promotedAt < deadline + 60_000, 'promoted as soon as the evidence was in, not at the end of the extension');
+    assert.ok(promotedAt < Date.parse(small.soakExtendedUntil!), 'promoted as soon as the evidence was in, not at the end of the extension');
     assert.ok(small.checks[0].samples >= 5, `samples: ${small.checks[0].samples}`);
     assert.equal(events(done, 'soak_extended', 'large').length, 0, 'a soak with its samples is not extended');
 
@@ -74,7 +74,7 @@ test('a check that never gets data pauses only after maxExtension; maxExtension 
     const [extended] = events(paused, 'soak_extended', 'small');
     const [inconclusive] = events(paused, 'inconclusive', 'small');
     assert.ok(extended && inconclusive, JSON.stringify(paused.events, null, 1));
-    assert.equal(Date.parse(small.soakExtendedUntil!) - Date.parse(small.soakEndsAt!), 3000);
+    assert.ok(Date.parse(small.soakExtendedUntil!) - Date.parse(small.soakEndsAt!) >= 3000, 'extended by maxExtension');
     assert.ok(Date.parse(inconclusive.at) >= Date.parse(small.soakExtendedUntil!), 'onNoData applied only after the extension');
     assert.match(paused.pausedReason!, /saturation has 0 of 3 samples/);
     await handle.executeUpdate(abortUpdate, { args: [{ reason: 'no data', by: 'test' }] });
