@@ -28,7 +28,7 @@ import { connectClient, connectWorkerConnection } from '../src/temporal/connect.
 import { startSimulator } from '../src/sim/server.js';
 import { startDeploy } from '../src/deploy/start.js';
 import { createActivities } from '../activities/index.js';
-import { WORKFLOWS_PATH } from '../src/worker/run.js';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
 import { pipelineYaml } from '../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../workflows/messages.js';
 
@@ -153,6 +153,7 @@ try {
     connection,
     taskQueue,
     workflowsPath: WORKFLOWS_PATH,
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
     maxConcurrentActivityTaskExecutions: 500,
     // Terminated soaks learn of it on their next heartbeat; never let shutdown hang the bench.

@@ -46,6 +46,7 @@ import {
   type RetryInput,
   type StageStatus,
 } from './messages.js';
+import { sentName } from './reserved-names.js';
 import { COMMANDS, claimedBy, parseCommandInput, shorten, type Command, type CommandInput, type Parsed } from './inputs.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from './search-attributes.js';
 import { DeployState } from './state.js';
@@ -200,11 +201,11 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   // A typo'd command name is recorded, not silently buffered forever.
   const known = `the commands are ${COMMANDS.join(', ')}`;
   setDefaultSignalHandler((name, ...args) => {
-    st.record('ignored', `unknown signal ${JSON.stringify(shorten(name))} ignored: ${known}`, { by: claimedBy(args) });
+    st.record('ignored', `unknown signal ${JSON.stringify(shorten(sentName(name)))} ignored: ${known}`, { by: claimedBy(args) });
     publish();
   });
   setDefaultUpdateHandler((name, ...args) => {
-    const quoted = JSON.stringify(shorten(name));
+    const quoted = JSON.stringify(shorten(sentName(name)));
     st.record('ignored', `unknown update ${quoted} ignored: ${known}`, { by: claimedBy(args) });
     publish();
     throw ApplicationFailure.nonRetryable(`unknown update ${quoted}: ${known}`, 'UnknownCommand');

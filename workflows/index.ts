@@ -1,1 +1,2 @@
 export { multiRegionDeploy } from './deploy.js';
+export { interceptors } from './reserved-names.js';

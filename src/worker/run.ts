@@ -14,13 +14,17 @@ export interface WorkerSetup {
 }
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+/** Workflow interceptors, in every bundle: reserved message names must not wedge a deploy. */
+export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/reserved-names.ts', import.meta.url))];
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace ?? 'default',
     taskQueue: setup.taskQueue,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: setup.activities ?? createActivities(),
     // The machine has two cores; watches are I/O-bound and long, so allow many at once.
     maxConcurrentActivityTaskExecutions: 200,

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/worker/run.js';
 
 const CACHE_DIR = join(REPO_ROOT, '.firebreak', 'cache');
 const KEEP_BUNDLES = 6;
@@ -81,7 +82,7 @@ export function workflowBundle(opts: { workflowsPath?: string } = {}): Promise<{
 async function build(workflowsPath: string): Promise<{ codePath: string }> {
   const codePath = join(CACHE_DIR, `bundle-${bundleHash(workflowsPath)}.js`);
   if (existsSync(codePath)) return { codePath };
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger });
   mkdirSync(CACHE_DIR, { recursive: true });
   // Write then rename: test processes running side by side may build the same bundle at once.
   const tmp = `${codePath}.${process.pid}.tmp`;

@@ -110,6 +110,17 @@ test('random payloads under every signal and update name never wedge a deploy; a
       { numRuns: 60, seed: Number(process.env.FC_SEED ?? 8), endOnFailure: true, includeErrorInReport: true },
     );
 
+    // Names Temporal reserves or uses itself: with a default handler set, the SDK would fail
+    // the workflow task for `__temporal_*` names on every retry.
+    for (const name of ['__temporal_x', '__temporal_workflow_metadata', '__stack_trace', '__enhanced_stack_trace']) {
+      await handle.signal(name, {});
+      await assert.rejects(handle.executeUpdate(name, { args: [{}] }));
+    }
+    const reserved = await waitFor(handle, (x) => ignored(x).length >= expectIgnored + 4, 'the reserved signals recorded', 30_000);
+    assert.ok(reserved.events.some((e) => e.message.startsWith('unknown signal "__temporal_x" ignored')));
+    assert.ok(reserved.events.some((e) => e.message.startsWith('unknown update "__temporal_x" ignored')));
+    expectIgnored = ignored(reserved).length;
+
     // The exact commands from the issue, with the Temporal CLI: no --input for retry (needs a
     // region), --input null, and a string for abort (which used to abort the deploy).
     await cliSignal(handle, 'retry');
