@@ -46,7 +46,7 @@ import {
   type RetryInput,
   type StageStatus,
 } from './messages.js';
-import { sentName } from './reserved-names.js';
+import { describeMessage } from './reserved-names.js';
 import { COMMANDS, claimedBy, parseCommandInput, shorten, type Command, type CommandInput, type Parsed } from './inputs.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from './search-attributes.js';
 import { DeployState } from './state.js';
@@ -200,15 +200,23 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   }
   // A typo'd command name is recorded, not silently buffered forever.
   const known = `the commands are ${COMMANDS.join(', ')}`;
+  const unknownMessage = (kind: 'signal' | 'update', sent: string): string => {
+    const { name, problem } = describeMessage(sent);
+    const quoted = JSON.stringify(shorten(name));
+    return problem === 'undecodable'
+      ? `${kind} ${quoted} ignored: its input could not be decoded; send JSON, like --input '{"by":"..."}'`
+      : `unknown ${kind} ${quoted} ignored: ${known}`;
+  };
   setDefaultSignalHandler((name, ...args) => {
-    st.record('ignored', `unknown signal ${JSON.stringify(shorten(sentName(name)))} ignored: ${known}`, { by: claimedBy(args) });
+    st.record('ignored', unknownMessage('signal', name), { by: claimedBy(args) });
     publish();
   });
   setDefaultUpdateHandler((name, ...args) => {
-    const quoted = JSON.stringify(shorten(sentName(name)));
-    st.record('ignored', `unknown update ${quoted} ignored: ${known}`, { by: claimedBy(args) });
+    // No validator can be set here: the update is accepted, recorded, and fails with the reason.
+    const message = unknownMessage('update', name);
+    st.record('ignored', message, { by: claimedBy(args) });
     publish();
-    throw ApplicationFailure.nonRetryable(`unknown update ${quoted}: ${known}`, 'UnknownCommand');
+    throw ApplicationFailure.nonRetryable(message, 'CommandRefused');
   });
   setHandler(statusQuery, () => s);
 

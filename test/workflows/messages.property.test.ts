@@ -119,7 +119,20 @@ test('random payloads under every signal and update name never wedge a deploy; a
     const reserved = await waitFor(handle, (x) => ignored(x).length >= expectIgnored + 4, 'the reserved signals recorded', 30_000);
     assert.ok(reserved.events.some((e) => e.message.startsWith('unknown signal "__temporal_x" ignored')));
     assert.ok(reserved.events.some((e) => e.message.startsWith('unknown update "__temporal_x" ignored')));
+    assert.equal(await failedTasks(handle), 0, 'no workflow task failed on a reserved name');
     expectIgnored = ignored(reserved).length;
+
+    // A payload no converter can decode, sent as an operator could by mistake.
+    for (const meta of ['encoding=binary/unknown', 'encoding=json/protobuf']) {
+      await run(findTemporalCli(), [
+        'workflow', 'signal', '--address', stack.address, '--namespace', stack.namespace,
+        '--workflow-id', handle.workflowId, '--name', 'approve', '--input', '{}', '--input-meta', meta,
+      ]);
+    }
+    expectIgnored += 2;
+    const undecodable = await waitFor(handle, (x) => ignored(x).length >= expectIgnored, 'the undecodable signals recorded', 30_000);
+    for (const e of ignored(undecodable).slice(-2)) assert.match(e.message, /^signal "approve" ignored: its input could not be decoded; send JSON/);
+    assert.equal(regionState(undecodable, 'small'), 'awaiting_approval', 'an undecodable approve approves nothing');
 
     // The exact commands from the issue, with the Temporal CLI: no --input for retry (needs a
     // region), --input null, and a string for abort (which used to abort the deploy).
