@@ -52,7 +52,8 @@ gate:
   interval: 60s
   failAfter: 2            # consecutive breaches that fail (and roll back) the region
   minSamples: 10          # evaluations needed before the gate may pass
-  onNoData: pause         # missing data never passes a gate
+  maxExtension: 22m30s    # a soak short of samples goes on this long for them (default: half the soak)
+  onNoData: pause         # then, missing data never passes a gate
   checks:
     - name: error-rate
       prometheus:

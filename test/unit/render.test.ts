@@ -265,3 +265,17 @@ test('a deploy window wait, the migrations run, and a stale watch heartbeat are 
   assert.match(frame, /^ {2}10:00:02 {2}2026-11-drop-old-price contract up: failed: relation "prices" does not exist$/m);
   assert.match(frame, /live values from the watch's last heartbeat, 2m ago \(14 evaluations\), attempt 2 — is a worker running\?/);
 });
+
+test('a soak extended for its samples (the bake) shows in the frame and the CI lines', () => {
+  const before: ViewStatus = structuredClone(all.soaking.status);
+  const after: ViewStatus = structuredClone(before);
+  Object.assign(R(after, 'eu-west-1'), { soakExtendedUntil: at('11:01:00') });
+  R(after, 'eu-west-1').checks = checks(0.003, 8);
+  ev(after, { at: at('10:46:01'), kind: 'soak_extended', message: 'eu-west-1 soak extended until 2026-11-27T11:01:00.000Z to collect samples: error-rate has 8 of 10 samples', region: 'eu-west-1' });
+  const now = Date.parse('2026-11-27T10:50:00Z');
+  const frame = renderTty(after, now, { colour: false });
+  assert.match(frame, /eu-west-1 .* extended for samples, 11m left/);
+  const lines = renderCiLines(before, after, now);
+  assert.ok(lines.some((l) => /soak_extended +eu-west-1 soak extended until .* to collect samples/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /check error-rate = 0\.003 .*, soak extended until 11:01:00 for samples$/.test(l)), lines.join('\n'));
+});
