@@ -1,14 +1,17 @@
 // Local HTTP webhook receivers for tests of `notify:`: one server on a free port, one path per
-// behaviour. /ok/... answers 200 and keeps the JSON body, /fail/... answers 500, /hang/... never
-// answers (the notify activity's per-POST time limit has to cut it off). Every POST is counted
-// per path, whatever its answer.
+// behaviour. /fail/... answers 500, /forbidden/... 403, /hang/... never answers (the notify
+// activity's per-POST time limit has to cut it off); any other path answers 200 and keeps the
+// JSON body. Every POST is counted per path, whatever its answer.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { notifyPayload } from '../../activities/notify.js';
 
 export interface ReceivedWebhook {
   path: string;
   at: number;
-  body: { text: string; firebreak: { event: string; service: string; version: string; region?: string; reason: string; command: string } };
+  contentType?: string;
+  /** What the notify activity posts (its own type: a change to the payload shows here). */
+  body: ReturnType<typeof notifyPayload>;
 }
 
 export interface WebhookReceivers {
@@ -38,8 +41,12 @@ export async function startWebhookReceivers(): Promise<WebhookReceivers> {
       res.writeHead(500).end('down');
       return;
     }
+    if (path.startsWith('/forbidden/')) {
+      res.writeHead(403).end('no');
+      return;
+    }
     try {
-      received.push({ path, at: Date.now(), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      received.push({ path, at: Date.now(), contentType: req.headers['content-type'], body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
     } catch {
       res.writeHead(400).end('not JSON');
       return;

@@ -4,46 +4,18 @@
 // and a webhook's secret never appears in the result.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createNotifyActivities, type NotifyInput } from '../../activities/notify.js';
+import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
 
-interface Received {
-  path: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  contentType?: string;
-}
-
-let server: Server;
+let receivers: WebhookReceivers;
 let base: string;
-const received: Received[] = [];
-const hits = new Map<string, number>();
-
+let received: WebhookReceivers['received'];
+let hits: WebhookReceivers['hits'];
 before(async () => {
-  server = createServer(async (req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const path = req.url ?? '/';
-    hits.set(path, (hits.get(path) ?? 0) + 1);
-    if (path.startsWith('/hang')) return; // never answers
-    if (path.startsWith('/fail')) {
-      res.writeHead(500).end('boom');
-      return;
-    }
-    if (path.startsWith('/forbidden')) {
-      res.writeHead(403).end('no');
-      return;
-    }
-    received.push({ path, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), contentType: req.headers['content-type'] });
-    res.writeHead(200).end('ok');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receivers = await startWebhookReceivers();
+  ({ base, received, hits } = receivers);
 });
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+after(async () => receivers?.close());
 
 const input = (over: Partial<NotifyInput>): NotifyInput => ({
   webhooks: [],
@@ -89,14 +61,15 @@ test('only webhooks subscribed to the event are called, with the facts an on-cal
     workflowId: 'deploy-checkout',
   });
   // Slack-compatible: a text fallback and a section block, both naming owner, region, reason, command.
-  for (const text of [msg.body.text, msg.body.blocks[0].text.text]) {
+  const section = msg.body.blocks[0] as { type: string; text: { type: string; text: string } };
+  for (const text of [msg.body.text, section.text.text]) {
     assert.match(text, /checkout 1\.4\.2 paused in eu-west-1/);
     assert.match(text, /payments-team/);
     assert.match(text, /error-rate = 0\.04 breached (<|&lt;)= 0\.01/);
     assert.match(text, /firebreak retry checkout --region eu-west-1/);
   }
-  assert.equal(msg.body.blocks[0].type, 'section');
-  assert.equal(msg.body.blocks[0].text.type, 'mrkdwn');
+  assert.equal(section.type, 'section');
+  assert.equal(section.text.type, 'mrkdwn');
 
   received.length = 0;
   const done = await notify(input({ event: 'succeeded', region: undefined, reason: 'promoted in all 3 regions', command: '', webhooks: [{ webhook: `${base}/succeeded-only`, on: ['succeeded'] }] }));
