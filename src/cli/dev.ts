@@ -1,28 +1,93 @@
-// `firebreak dev`: the local stack, until Ctrl-C. Prints `ready` when a deploy can start.
+// `firebreak dev`: the local stack, until Ctrl-C or SIGTERM. Prints `ready` when a deploy can
+// start. Stopping it keeps its state (.firebreak/ or --state-dir): started again on the same
+// state, every deploy carries on where it was.
 import { startLocalStack } from '../dev/stack.js';
+import { PORTS } from '../temporal/names.js';
 import { CliError } from './fail.js';
 
-export async function devCommand(): Promise<void> {
-  let stack;
-  try {
-    stack = await startLocalStack({ log: (l) => process.stdout.write(`${l}\n`) });
-  } catch (err) {
-    throw new CliError((err as Error).message);
+export interface DevOptions {
+  /** `temporal=17233,ui=18233,sim=17070,prometheus=19090` (any subset); FIREBREAK_DEV_PORTS. */
+  ports?: string;
+  /** Default: .firebreak in the checkout; FIREBREAK_STATE_DIR. */
+  stateDir?: string;
+}
+
+export type PortName = keyof typeof PORTS;
+
+/** Parses `name=port,...`; every problem is one line naming the bad part. Empty means the defaults. */
+export function parsePorts(spec: string | undefined): Partial<Record<PortName, number>> {
+  const out: Partial<Record<PortName, number>> = {};
+  if (spec === undefined || spec.trim() === '') return out;
+  const names = Object.keys(PORTS) as PortName[];
+  for (const part of spec.split(',')) {
+    const m = /^\s*([a-z]+)\s*=\s*(\d{1,5})\s*$/.exec(part);
+    if (!m) throw new CliError(`--ports: "${part.trim()}" is not name=port (e.g. --ports temporal=17233,ui=18233,sim=17070,prometheus=19090)`);
+    const name = m[1] as PortName;
+    if (!names.includes(name)) throw new CliError(`--ports: unknown name "${m[1]}" (known: ${names.join(', ')})`);
+    const port = Number(m[2]);
+    if (port > 65535) throw new CliError(`--ports: ${name}=${m[2]} is not a port (0-65535; 0 = any free port)`);
+    if (name in out) throw new CliError(`--ports: ${name} is given twice`);
+    out[name] = port;
   }
-  process.stdout.write(
-    [
-      `Temporal      ${stack.temporalAddress}`,
-      `Web UI        ${stack.uiUrl ?? '(headless)'}`,
-      `simulator     ${stack.simUrl}   (FIREBREAK_SIM_URL)`,
-      `Prometheus    ${stack.prometheusUrl ?? '(not installed)'}   (PROMETHEUS_URL)`,
-      'ready',
-      '',
-    ].join('\n'),
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  const all = { ...PORTS, ...out };
+  names.forEach((a, i) => {
+    for (const b of names.slice(i + 1)) {
+      if (all[a] !== 0 && all[a] === all[b]) throw new CliError(`--ports: ${a} and ${b} would both use port ${all[a]}`);
+    }
   });
-  process.stdout.write('stopping\n');
-  await stack.stop();
+  return out;
+}
+
+export async function devCommand(opts: DevOptions = {}): Promise<void> {
+  const ports = parsePorts(opts.ports);
+  if (opts.stateDir !== undefined && opts.stateDir.trim() === '') throw new CliError('--state-dir needs a directory');
+
+  // Listen for the stop signals before anything starts: a SIGTERM during start-up must stop
+  // the children (Temporal, Prometheus) too, not kill this process and leave them holding the
+  // ports and the state. A second signal while stopping is reported, not fatal.
+  let signalled: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+  const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) {
+      process.stdout.write(`${sig}: already stopping\n`);
+      return;
+    }
+    signalled = sig;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    let stack;
+    try {
+      stack = await startLocalStack({ stateDir: opts.stateDir, ports, log: (l) => process.stdout.write(`${l}\n`) });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    if (!signalled) {
+      process.stdout.write(
+        [
+          `Temporal      ${stack.temporalAddress}`,
+          `Web UI        ${stack.uiUrl ?? '(headless)'}`,
+          `simulator     ${stack.simUrl}   (FIREBREAK_SIM_URL)`,
+          `Prometheus    ${stack.prometheusUrl ?? '(not installed)'}   (PROMETHEUS_URL)`,
+          'ready',
+          '',
+        ].join('\n'),
+      );
+    }
+    await stopRequested;
+    const started = Date.now();
+    process.stdout.write(`stopping (${signalled}); state is kept\n`);
+    await stack.stop();
+    process.stdout.write(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    // Everything is stopped, but timers the cancelled activities armed (per-request time limits
+    // in activities/abort.ts are not cleared when a request answers) would keep this process
+    // alive for up to their timeout (measured: 26 s after a stop mid-soak). Do not wait for them.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 1_000).unref();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

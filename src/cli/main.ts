@@ -81,20 +81,26 @@ program
 
 program
   .command('dev')
-  .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker')
-  .action(async () => (await import('./dev.js')).devCommand());
+  .addOption(
+    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
+  )
+  .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
+  .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker; SIGTERM or Ctrl-C stops it, state kept')
+  .action(async (opts) => (await import('./dev.js')).devCommand(opts));
 
 program
   .command('sim')
   .option('--port <port>', 'port', '7070')
   .option('--pipeline <file>', 'take region customer counts from this pipeline')
   .option('--deploy-seconds <n>', 'how long a rollout takes', '2')
+  .option('--state-dir <dir>', 'keep regions, faults and the deployment log in DIR/state.json across restarts (default: in memory)')
   .description('the region simulator alone')
   .action(async (opts) =>
     (await import('../sim/main.js')).runSimulator({
       port: Number(opts.port),
       pipeline: opts.pipeline,
       deploySeconds: Number(opts.deploySeconds),
+      stateDir: opts.stateDir,
     }),
   );
 

@@ -8,6 +8,7 @@ import { startPrometheus, type PrometheusServer } from '../temporal/prometheus.j
 import { findPrometheus, REPO_ROOT } from '../temporal/tools.js';
 import { PORTS, DEFAULT_TASK_QUEUE } from '../temporal/names.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
+import { loadSnapshot } from '../sim/store.js';
 import { connectWorkerConnection } from '../temporal/connect.js';
 import { createWorker } from '../worker/run.js';
 
@@ -22,7 +23,7 @@ export interface LocalStack {
 
 export interface LocalStackOptions {
   stateDir?: string;
-  ports?: Partial<typeof PORTS>;
+  ports?: Partial<Record<keyof typeof PORTS, number>>;
   customers?: Record<string, number>;
   deploySeconds?: number;
   log?: (line: string) => void;
@@ -32,6 +33,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const log = opts.log ?? (() => {});
   const ports = { ...PORTS, ...opts.ports };
   const stateDir = opts.stateDir ?? join(REPO_ROOT, '.firebreak');
+  // An unusable simulator state file is refused before anything starts (one line, nothing changed).
+  loadSnapshot(join(stateDir, 'sim'));
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -46,7 +49,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     });
     stops.push(() => server.stop());
 
-    const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds });
+    const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds, stateDir: join(stateDir, 'sim') });
     stops.push(() => sim.close());
     log(`simulator on ${sim.url}`);
 

@@ -10,14 +10,33 @@ export interface SimulatorArgs {
   pipeline?: string;
   deploySeconds?: number;
   token?: string;
+  /** Keep regions, faults and the deployment log here across restarts; in memory when omitted. */
+  stateDir?: string;
 }
 
 export async function runSimulator(argv: SimulatorArgs): Promise<void> {
   const port = argv.port ?? 7070;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0-65535), got ${argv.port}`);
   const customers = argv.pipeline ? customersFromPipeline(argv.pipeline) : {};
-  const sim = await startSimulator({ port, customers, deploySeconds: argv.deploySeconds, token: argv.token });
-  console.log(`simulator listening on ${sim.url}`);
+  const deploySeconds = argv.deploySeconds;
+  if (deploySeconds !== undefined && !(Number.isFinite(deploySeconds) && deploySeconds >= 0)) {
+    throw new Error(`--deploy-seconds must be a number >= 0, got ${deploySeconds}`);
+  }
+  if (argv.stateDir === '') throw new Error('--state-dir needs a directory');
+  // Signals during start-up must not kill the process before close() can save and unlock.
+  let signalled = false;
+  const early = () => (signalled = true);
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
+  let sim;
+  try {
+    sim = await startSimulator({ port, customers, deploySeconds, token: argv.token, stateDir: argv.stateDir });
+  } finally {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+  }
+  console.log(`simulator listening on ${sim.url}${argv.stateDir ? ` (state in ${argv.stateDir})` : ''}`);
+  if (signalled) return sim.close();
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -3,7 +3,8 @@
 // can take the process down.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimState, type FaultInput } from './state.js';
+import { SimState, type FaultInput, type SimSnapshot } from './state.js';
+import { loadSnapshot, lockStateDir, saveSnapshot } from './store.js';
 import { renderMetrics } from './traffic.js';
 
 export interface SimulatorOptions {
@@ -16,6 +17,11 @@ export interface SimulatorOptions {
   customers?: Record<string, number>;
   /** When set, deploy POSTs need `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Keep region versions, rollouts, faults and the deployment log in DIR/state.json, loaded
+   * at start and saved after every change (src/sim/store.ts). In memory when omitted.
+   */
+  stateDir?: string;
 }
 
 export interface Simulator {
@@ -38,7 +44,20 @@ class HttpError extends Error {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const deploySeconds = opts.deploySeconds ?? 2;
   if (!Number.isFinite(deploySeconds) || deploySeconds < 0) throw new Error(`deploySeconds must be a number >= 0, got ${deploySeconds}`);
-  const state = new SimState({ deploySeconds, customers: opts.customers ?? {} });
+  const dir = opts.stateDir;
+  let release = () => {};
+  let snapshot: SimSnapshot | undefined;
+  if (dir !== undefined) {
+    release = lockStateDir(dir);
+    try {
+      snapshot = loadSnapshot(dir);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+  const save = dir === undefined ? undefined : () => saveSnapshot(dir, state.snapshot());
+  const state = new SimState({ deploySeconds, customers: opts.customers ?? {}, onChange: save }, snapshot);
   const server = createServer((req, res) => {
     handle(state, opts.token, req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
@@ -48,24 +67,41 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
   });
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    release();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new Error(`cannot start the simulator: port ${opts.port} on ${host} is already in use`, { cause: err });
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
     port,
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => {
+          // Last save counts traffic up to the stop; every change before it was saved already.
+          try {
+            save?.();
+          } catch (saveErr) {
+            err ??= saveErr as Error;
+          }
+          release();
+          return err ? reject(err) : resolve();
+        });
         // Keep-alive sockets from clients would otherwise hold close() open.
         server.closeAllConnections();
-      }),
+      })),
   };
 }
 

@@ -54,14 +54,14 @@ export interface RegionView {
   latencyMs: number | null;
 }
 
-interface Rollout {
+export interface Rollout {
   version: string;
   /** Epoch ms; null means it hangs until superseded. */
   completesAt: number | null;
   outcome: 'ready' | 'error';
 }
 
-interface Region {
+export interface Region {
   service: string;
   region: string;
   customers: number;
@@ -81,7 +81,33 @@ export interface SimStateOptions {
   customers: Record<string, number>;
   /** Injectable clock (epoch ms) so the model can be driven without waiting. */
   now?: () => number;
+  /**
+   * Called after every change a restart must not lose (a deploy call, a fault change); the
+   * persistent simulator saves a snapshot here, before the HTTP answer goes out.
+   */
+  onChange?: () => void;
 }
+
+/**
+ * Everything the simulator knows, as plain JSON: what `--state-dir` keeps across restarts.
+ * Times are absolute (epoch ms), so a rollout in flight when the simulator stopped completes
+ * at its original instant, and traffic is counted through the time it was down (the regions it
+ * models kept serving).
+ */
+export interface SimSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  regions: RegionSnapshot[];
+  faults: Fault[];
+  nextFaultId: number;
+  log: DeployLogEntry[];
+  /** [idempotency key, fingerprint] pairs, so a deploy retried across a restart stays a duplicate. */
+  seen: [string, string][];
+  duplicates: number;
+}
+
+export type RegionSnapshot = Region;
+
+export const SNAPSHOT_FORMAT = 'firebreak-sim/v1';
 
 export const DEFAULT_CUSTOMERS = 1000;
 
@@ -95,8 +121,37 @@ export class SimState {
   private readonly now: () => number;
   duplicates = 0;
 
-  constructor(private readonly opts: SimStateOptions) {
+  constructor(
+    private readonly opts: SimStateOptions,
+    snapshot?: SimSnapshot,
+  ) {
     this.now = opts.now ?? Date.now;
+    if (snapshot) {
+      for (const r of snapshot.regions) this.regions.set(keyOf(r.service, r.region), structuredClone(r));
+      this.faults.push(...snapshot.faults.map((f) => ({ ...f })));
+      this.nextFaultId = snapshot.nextFaultId;
+      this.log.push(...snapshot.log.map((e) => ({ ...e })));
+      for (const [k, v] of snapshot.seen) this.seen.set(k, v);
+      this.duplicates = snapshot.duplicates;
+    }
+  }
+
+  /** The whole state as JSON-safe data, traffic counted up to now. */
+  snapshot(): SimSnapshot {
+    this.settleAll();
+    return {
+      format: SNAPSHOT_FORMAT,
+      regions: [...this.regions.values()].map((r) => structuredClone(r)),
+      faults: this.listFaults(),
+      nextFaultId: this.nextFaultId,
+      log: this.deployments(),
+      seen: [...this.seen.entries()],
+      duplicates: this.duplicates,
+    };
+  }
+
+  private changed(): void {
+    this.opts.onChange?.();
   }
 
   /**
@@ -119,6 +174,7 @@ export class SimState {
         return { conflict: `Idempotency-Key ${JSON.stringify(req.idempotencyKey)} was already used for a different deploy (deployId, version)` };
       }
       this.duplicates++;
+      this.changed();
       return { duplicate: true };
     }
     this.seen.set(key, fingerprint);
@@ -136,6 +192,7 @@ export class SimState {
       outcome: deployFaults.includes('fail') ? 'error' : 'ready',
     };
     r.state = 'rolling';
+    this.changed();
     return { duplicate: false };
   }
 
@@ -183,12 +240,15 @@ export class SimState {
     this.settleAll();
     const fault: Fault = { id: `f${this.nextFaultId++}`, ...input };
     this.faults.push(fault);
+    this.changed();
     return { ...fault };
   }
 
   clearFaults(): number {
     this.settleAll();
-    return this.faults.splice(0).length;
+    const cleared = this.faults.splice(0).length;
+    this.changed();
+    return cleared;
   }
 
   removeFault(id: string): boolean {
@@ -196,6 +256,7 @@ export class SimState {
     if (i < 0) return false;
     this.settleAll();
     this.faults.splice(i, 1);
+    this.changed();
     return true;
   }
 
