@@ -57,9 +57,18 @@ test('deploy --wait exits 3 when paused for an operator; a refused command exits
     assert.equal(resume.code, 2);
     assert.match(resume.stderr, /resume refused: not paused by an operator; small is held/);
 
+    // The workflow's own input schema, checked by the CLI before anything is sent.
+    const typo = await firebreak(['approve', 'cli-pause', '--region', 'Small Region']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /approve refused: region must be a region name like "eu-west-1", got "Small Region" .*; nothing was sent/);
+    const essay = await firebreak(['pause', 'cli-pause', '--reason', 'x'.repeat(600)]);
+    assert.equal(essay.code, 2);
+    assert.match(essay.stderr, /pause refused: reason is longer than 500 characters/);
+
     const status = await firebreak(['status', 'cli-pause', '--json']);
     assert.equal(status.code, 0);
     assert.equal(JSON.parse(status.stdout).phase, 'paused', '--json prints one JSON document');
+    assert.ok(!JSON.parse(status.stdout).events.some((e: { message: string }) => /Small Region|xxxxxxxx/.test(e.message)), 'nothing reached the deploy');
 
     const abort = await firebreak(['abort', 'cli-pause', '--reason', 'bad build', '--rollback', 'all']);
     assert.equal(abort.code, 0, abort.stderr);
