@@ -5,6 +5,9 @@
 // everything is present (no child process is spawned then); it installs only what is missing,
 // since CI and new machines start from nothing and cannot download prebuilt binaries.
 // Resolved paths go to .firebreak/tools.json, read by src/temporal/tools.ts.
+// `--postgres-stack` also builds the programs of `firebreak dev --persistence postgres` (the
+// Temporal server 1.29.1, temporal-sql-tool, the ui-server; src/temporal/server-tools.ts, which
+// the postgres stack also runs on its first start when they are missing).
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -258,8 +261,16 @@ function writeTools(tools) {
   didWork = true;
 }
 
+/** The postgres stack's programs, built by src/temporal/server-tools.ts (after npm deps: it needs tsx). */
+function ensureServerTools() {
+  log('checking the postgres stack (Temporal server, temporal-sql-tool, ui-server)');
+  const status = run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'temporal', 'server-tools.ts')]);
+  if (status !== 0) throw new Error('could not build the postgres stack; see the output above');
+}
+
 async function main() {
   ensureNodeModules();
+  if (process.argv.includes('--postgres-stack')) ensureServerTools();
   const temporal = await ensureTemporal();
   const prometheus = ensurePrometheus();
   const postgresBin = ensurePostgres();

@@ -1,7 +1,7 @@
 // `firebreak dev`: the local stack, until Ctrl-C or SIGTERM. Prints `ready` when a deploy can
 // start. Stopping it keeps its state (.firebreak/ or --state-dir): started again on the same
 // state, every deploy carries on where it was.
-import { startLocalStack } from '../dev/stack.js';
+import { PERSISTENCE_MODES, startLocalStack, type Persistence } from '../dev/stack.js';
 import { PORTS } from '../temporal/names.js';
 import { CliError } from './fail.js';
 
@@ -10,6 +10,26 @@ export interface DevOptions {
   ports?: string;
   /** Default: .firebreak in the checkout; FIREBREAK_STATE_DIR. */
   stateDir?: string;
+  /** sqlite (default: the Temporal CLI's dev server) or postgres (Temporal server on PostgreSQL). */
+  persistence?: string;
+  /** Workers inside this process: a whole number, default 1, 0 = none. */
+  workers?: string;
+}
+
+/** --persistence: one of PERSISTENCE_MODES; anything else is one clear line. */
+export function parsePersistence(value: string | undefined): Persistence {
+  if (value === undefined) return 'sqlite';
+  if ((PERSISTENCE_MODES as readonly string[]).includes(value)) return value as Persistence;
+  throw new CliError(`--persistence: "${value}" is not one of ${PERSISTENCE_MODES.join(', ')}`);
+}
+
+/** --workers: a whole number from 0 (none: run `firebreak worker` separately) to 64. */
+export function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > 64) {
+    throw new CliError(`--workers: "${value}" is not a whole number from 0 to 64 (0 = none; run \`firebreak worker\` separately)`);
+  }
+  return Number(value);
 }
 
 export type PortName = keyof typeof PORTS;
@@ -40,6 +60,8 @@ export function parsePorts(spec: string | undefined): Partial<Record<PortName, n
 
 export async function devCommand(opts: DevOptions = {}): Promise<void> {
   const ports = parsePorts(opts.ports);
+  const persistence = parsePersistence(opts.persistence);
+  const workers = parseWorkers(opts.workers);
   if (opts.stateDir !== undefined && opts.stateDir.trim() === '') throw new CliError('--state-dir needs a directory');
 
   // Listen for the stop signals before anything starts: a SIGTERM during start-up must stop
@@ -61,14 +83,15 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
   try {
     let stack;
     try {
-      stack = await startLocalStack({ stateDir: opts.stateDir, ports, log: (l) => process.stdout.write(`${l}\n`) });
+      stack = await startLocalStack({ stateDir: opts.stateDir, ports, persistence, workers, log: (l) => process.stdout.write(`${l}\n`) });
     } catch (err) {
       throw new CliError((err as Error).message);
     }
     if (!signalled) {
       process.stdout.write(
         [
-          `Temporal      ${stack.temporalAddress}`,
+          `Temporal      ${stack.temporalAddress}   (${stack.persistence === 'postgres' ? 'Temporal server on PostgreSQL' : 'dev server, SQLite'})`,
+          `workers       ${stack.workers}${stack.workers === 0 ? '   (run `firebreak worker` with TEMPORAL_ADDRESS set)' : ''}`,
           `Web UI        ${stack.uiUrl ?? '(headless)'}`,
           `simulator     ${stack.simUrl}   (FIREBREAK_SIM_URL)`,
           `Prometheus    ${stack.prometheusUrl ?? '(not installed)'}   (PROMETHEUS_URL)`,

@@ -85,6 +85,8 @@ program
     new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
   )
   .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
+  .option('--persistence <mode>', 'sqlite (the Temporal CLI dev server) or postgres (Temporal server 1.29.1 on PostgreSQL, with the ui-server)', 'sqlite')
+  .option('--workers <n>', 'workers run inside `firebreak dev` (0 = none: run `firebreak worker` separately)', '1')
   .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker; SIGTERM or Ctrl-C stops it, state kept')
   .action(async (opts) => (await import('./dev.js')).devCommand(opts));
 
