@@ -17,6 +17,9 @@ export function timeLimit(ms: number, parent?: AbortSignal): AbortSignal {
     parent?.removeEventListener('abort', onParentAbort);
     controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'));
   }, ms);
+  // A request that answered leaves the timer pending: it must not keep a stopping process
+  // alive for up to `ms` (seen: `firebreak dev` lingering 26 s after a stop mid-soak).
+  timer.unref();
   parent?.addEventListener('abort', onParentAbort, { once: true });
   return controller.signal;
 }

@@ -1,5 +1,5 @@
 // `firebreak worker`: poll the task queue until interrupted.
-import { connectWorkerConnection } from '../temporal/connect.js';
+import { connectWorkerConnection, describeConnectError } from '../temporal/connect.js';
 import { createWorker } from '../worker/run.js';
 import { CliError } from './fail.js';
 
@@ -9,6 +9,19 @@ export async function workerCommand(opts: { taskQueue: string }): Promise<void> 
     conn = await connectWorkerConnection();
   } catch (err) {
     throw new CliError((err as Error).message);
+  }
+  // Before bundling the workflows (seconds): a wrong namespace is one clear line, not a gRPC dump.
+  try {
+    await conn.connection.workflowService.describeNamespace({ namespace: conn.namespace });
+  } catch (err) {
+    await conn.connection.close();
+    if ((err as { code?: number }).code === 5) {
+      throw new CliError(
+        `namespace "${conn.namespace}" does not exist at ${conn.address} (TEMPORAL_NAMESPACE); ` +
+          `create it (temporal operator namespace create --namespace ${conn.namespace}) or fix the name`,
+      );
+    }
+    throw new CliError(describeConnectError(conn.address, err).message);
   }
   const worker = await createWorker({ connection: conn.connection, namespace: conn.namespace, taskQueue: opts.taskQueue });
   process.stdout.write(`worker ready: ${conn.address} namespace ${conn.namespace} task queue ${opts.taskQueue}\n`);

@@ -62,8 +62,12 @@ export function describeConnectError(address: string, err: unknown): TemporalUnr
       { cause: err },
     );
   }
+  // An API key turns TLS on (envconfig), and a local dev server speaks plain gRPC: say so.
+  const tlsOn = Boolean(process.env.TEMPORAL_API_KEY || process.env.TEMPORAL_TLS || process.env.TEMPORAL_TLS_CLIENT_CERT_PATH);
   const hint = isLocal(address)
-    ? 'is `firebreak dev` running?'
+    ? tlsOn
+      ? 'TLS is on (TEMPORAL_API_KEY or TEMPORAL_TLS*) and a local dev server speaks plain gRPC: is TLS meant for this server?'
+      : 'is `firebreak dev` running?'
     : 'check TEMPORAL_ADDRESS, TLS settings and the network';
   return new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${hint}`, { cause: err });
 }

@@ -130,3 +130,18 @@ test('the audit trail of a finished deploy is readable with no worker running', 
   const breach = s.events.find((e: { kind: string }) => e.kind === 'breach');
   assert.match(breach.message, /error-rate = 0\.4 breached <= 0\.05/, 'the values that failed the region are recorded');
 });
+
+test('a worker with a wrong namespace, a missing certificate or TLS against a plain server exits with one clear line', async () => {
+  const cases: [NodeJS.ProcessEnv, RegExp][] = [
+    [{ TEMPORAL_NAMESPACE: 'no-such-namespace' }, /^firebreak: namespace "no-such-namespace" does not exist at .*; create it \(temporal operator namespace create --namespace no-such-namespace\) or fix the name$/],
+    [{ TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client.key' }, /^firebreak: cannot read Temporal client config: .*\/nonexistent\/client\.pem/],
+    [{ TEMPORAL_API_KEY: 'not-a-key' }, /^firebreak: cannot reach Temporal at .*: TLS is on \(TEMPORAL_API_KEY or TEMPORAL_TLS\*\)/],
+  ];
+  for (const [env, line] of cases) {
+    const run = await firebreak(['worker'], env);
+    assert.equal(run.code, 2, `${JSON.stringify(env)}: ${run.stderr}`);
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line: ${run.stderr}`);
+    assert.match(lines[0], line);
+  }
+});

@@ -34,3 +34,11 @@ test('the parent cancelling aborts at once, with its reason', () => {
   assert.equal(signal.aborted, true);
   assert.equal((signal.reason as Error).message, 'activity cancelled');
 });
+
+test('a pending limit does not keep the process alive (a stopping worker or `firebreak dev` exits at once)', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const signal = timeLimit(30_000);
+  assert.equal(timers(), before, 'the limit timer is unref()ed');
+  assert.equal(signal.aborted, false, 'and still armed');
+});
