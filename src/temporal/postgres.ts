@@ -6,7 +6,7 @@
 // The same approach as test/helpers/postgres.ts, but the data outlives the process.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { findPostgresBin } from './tools.js';
 
@@ -41,6 +41,23 @@ function letServerUserIn(dir: string): void {
   if ((mode & 0o001) === 0) chmodSync(parent, (mode & 0o777) | 0o011);
 }
 
+/**
+ * The directories above the state dir are the user's, not ours to open up: when one of them
+ * shuts the server's user out, say which and how to fix it, before anything is created.
+ */
+function checkServerUserCanReach(dir: string, user: string): void {
+  const stateDir = dirname(resolve(dir));
+  for (let d = dirname(stateDir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as user ${user} and cannot reach ${dir}: ${d} is closed to other users ` +
+          `(mode ${(statSync(d).mode & 0o777).toString(8).padStart(4, '0')}); run chmod o+x ${d}, or choose a state dir outside it; no cluster was created or started`,
+      );
+    }
+    if (d === dirname(d)) return;
+  }
+}
+
 function serverUser(): { user?: string; uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   for (const user of ['postgres', 'nobody']) {
@@ -71,6 +88,7 @@ export function initCluster(opts: PostgresClusterOptions): void {
   const bin = findPostgresBin();
   if (!bin) throw new Error("PostgreSQL server binaries not found: run `npm run setup` (it installs Debian's postgresql)");
   const { user, uid, gid } = serverUser();
+  if (user) checkServerUserCanReach(opts.dir, user);
   const data = join(opts.dir, 'data');
   mkdirSync(data, { recursive: true });
   const pwfile = join(opts.dir, '.pwfile');
@@ -99,6 +117,7 @@ export async function startCluster(opts: PostgresClusterOptions): Promise<Postgr
   const bin = findPostgresBin();
   if (!bin) throw new Error("PostgreSQL server binaries not found: run `npm run setup` (it installs Debian's postgresql)");
   const { user, uid, gid } = serverUser();
+  if (user) checkServerUserCanReach(opts.dir, user);
   const data = join(opts.dir, 'data');
   if (uid !== undefined && gid !== undefined) {
     execFileSync('chown', ['-R', `${uid}:${gid}`, opts.dir]);

@@ -6,7 +6,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -91,8 +91,16 @@ async function waitForStatus(client: Client, service: string, ok: (s: DeployStat
 
 const regionOf = (s: DeployStatus, name: string) => s.stages.flatMap((x) => x.regions).find((r) => r.name === name)!;
 
-test('firebreak dev stopped with SIGTERM mid-soak and started again on its state: the deploy carries on and succeeds, each region deployed once', async (t) => {
+for (const persistence of ['sqlite', 'postgres'] as const) {
+  test(`firebreak dev --persistence ${persistence} stopped with SIGTERM mid-soak and started again on its state: the deploy carries on and succeeds, each region deployed once`, async (t) => {
+    await restartMidSoak(t, persistence);
+  });
+}
+
+async function restartMidSoak(t: TestContext, persistence: 'sqlite' | 'postgres'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-dev-restart-'));
+  // mkdtemp makes it 0700; as root, PostgreSQL runs as its own user, who must reach the state.
+  chmodSync(dir, 0o755);
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const stateDir = join(dir, 'state');
   const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort(), prometheus: await freePort() };
@@ -101,7 +109,7 @@ test('firebreak dev stopped with SIGTERM mid-soak and started again on its state
     .join(',');
   const address = `127.0.0.1:${ports.temporal}`;
   const simUrl = `http://127.0.0.1:${ports.sim}`;
-  const args = ['--ports', portsArg, '--state-dir', stateDir];
+  const args = ['--ports', portsArg, '--state-dir', stateDir, '--persistence', persistence];
 
   let started = Date.now();
   const first = startDev(t, args);
@@ -204,7 +212,7 @@ test('firebreak dev stopped with SIGTERM mid-soak and started again on its state
   second.child.kill('SIGTERM');
   assert.equal(await second.exited, 0, second.output());
   t.diagnostic(`second stop: SIGTERM to exit ${Date.now() - started} ms`);
-});
+}
 
 test('firebreak dev refuses bad --ports and an unusable simulator state with one line, starting nothing', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'firebreak-dev-bad-'));

@@ -125,6 +125,17 @@ test('bad input: a busy port and a half-initialised state dir are refused with o
   assert.deepEqual(readdirSync(join(half, 'postgres'), { recursive: true }).sort(), before, 'the state dir is untouched');
   // Nothing of the Temporal side was started either: no server log.
   assert.equal(existsSync(join(half, 'temporal-server.log')), false);
+
+  // As root, PostgreSQL runs as its own user: a state dir below a directory closed to others
+  // (here the 0700 mkdtemp dir) is refused naming that directory, not a cryptic initdb error.
+  if (process.getuid?.() === 0) {
+    const closed = join(dir, 'nested', 'state');
+    await assert.rejects(
+      startLocalStack({ persistence: 'postgres', stateDir: closed, ports: await freePorts() }),
+      (err: Error) => oneLine(err) && new RegExp(`cannot reach .*: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is closed to other users \\(mode 0700\\); run chmod o\\+x`).test(err.message),
+    );
+    assert.equal(existsSync(join(closed, 'postgres', 'data')), false, 'no PostgreSQL cluster was created');
+  }
 });
 
 test('a deploy on the postgres stack survives a worker SIGKILL and a server restart mid-soak; visibility finds it; a second start reuses the state', { timeout: 10 * 60_000 }, async (t) => {
