@@ -62,13 +62,14 @@ export function describeConnectError(address: string, err: unknown): TemporalUnr
       { cause: err },
     );
   }
-  // An API key turns TLS on (envconfig), and a local dev server speaks plain gRPC: say so.
-  const tlsOn = Boolean(process.env.TEMPORAL_API_KEY || process.env.TEMPORAL_TLS || process.env.TEMPORAL_TLS_CLIENT_CERT_PATH);
-  const hint = isLocal(address)
-    ? tlsOn
-      ? 'TLS is on (TEMPORAL_API_KEY or TEMPORAL_TLS*) and a local dev server speaks plain gRPC: is TLS meant for this server?'
-      : 'is `firebreak dev` running?'
-    : 'check TEMPORAL_ADDRESS, TLS settings and the network';
+  // Any TLS setting or an API key turns TLS on (envconfig): then the likely cause is the TLS
+  // handshake (no or wrong client certificate, CA, server name; or a plain-gRPC dev server).
+  const tlsOn = Boolean(process.env.TEMPORAL_API_KEY) || Object.keys(process.env).some((k) => k.startsWith('TEMPORAL_TLS') && process.env[k]);
+  const hint = tlsOn
+    ? 'the TLS connection failed (TEMPORAL_TLS_* or TEMPORAL_API_KEY is set): check the client certificate, the CA and the server name, and that this server speaks TLS (`firebreak dev` does not)'
+    : isLocal(address)
+      ? 'is `firebreak dev` running?'
+      : 'check TEMPORAL_ADDRESS, TLS settings and the network';
   return new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${hint}`, { cause: err });
 }
 

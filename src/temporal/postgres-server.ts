@@ -124,6 +124,35 @@ export interface PostgresTemporalOptions {
   tools?: ServerTools;
   /** How long to wait for the frontend and the namespace; default 120 s. */
   readyTimeoutMs?: number;
+  /**
+   * Serve TLS with client certificates required (mTLS), frontend and internode alike, as a
+   * production cluster would: the server's certificate (which needs both serverAuth and
+   * clientAuth: the server's own roles present it to each other) and the CA that signed the
+   * clients' certificates. The stack's own connections use `client`. No Web UI in this mode.
+   */
+  tls?: ServerTls;
+}
+
+export interface ServerTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** The name the certificates carry for this host; default localhost. */
+  serverName?: string;
+  /** The certificate the stack itself presents (namespace setup, readiness checks). */
+  client: { certFile: string; keyFile: string };
+}
+
+/** Connection options for the stack's own clients: plain, or mTLS with its client certificate. */
+function clientTls(tls: ServerTls | undefined) {
+  if (!tls) return {};
+  return {
+    tls: {
+      serverNameOverride: tls.serverName ?? 'localhost',
+      serverRootCACertificate: readFileSync(tls.caFile),
+      clientCertPair: { crt: readFileSync(tls.client.certFile), key: readFileSync(tls.client.keyFile) },
+    },
+  };
 }
 
 export interface StartTimings {
@@ -201,10 +230,19 @@ function setupSchema(tools: ServerTools, port: number): void {
   }
 }
 
-function serverEnv(opts: { port: number; pgPort: number; internal: InternalPorts; logLevel: string }): NodeJS.ProcessEnv {
+function serverEnv(opts: { port: number; pgPort: number; internal: InternalPorts; logLevel: string; tls?: ServerTls }): NodeJS.ProcessEnv {
   const i = opts.internal;
+  const tls = opts.tls
+    ? {
+        TEMPORAL_TLS_SERVER_CERT: opts.tls.certFile,
+        TEMPORAL_TLS_SERVER_KEY: opts.tls.keyFile,
+        TEMPORAL_TLS_CA_CERT: opts.tls.caFile,
+        TEMPORAL_TLS_SERVER_NAME: opts.tls.serverName ?? 'localhost',
+      }
+    : {};
   return {
     ...process.env,
+    ...tls,
     BIND_ON_IP: HOST,
     TEMPORAL_BROADCAST_ADDRESS: HOST,
     POSTGRES_SEEDS: HOST,
@@ -251,7 +289,7 @@ async function sleep(ms: number) {
 }
 
 /** Until the frontend answers, or the process dies, or time runs out. */
-async function waitForFrontend(address: string, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, timeoutMs: number) {
+async function waitForFrontend(address: string, exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>, timeoutMs: number, tls?: ServerTls) {
   let dead: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void exited.then((e) => (dead = e));
   const deadline = Date.now() + timeoutMs;
@@ -260,7 +298,7 @@ async function waitForFrontend(address: string, exited: Promise<{ code: number |
     if (dead) throw new Error(`the server exited (code ${dead.code}, signal ${dead.signal})`);
     let conn: Connection | undefined;
     try {
-      conn = await Connection.connect({ address, connectTimeout: 1_000 });
+      conn = await Connection.connect({ address, connectTimeout: 1_000, ...clientTls(tls) });
       await conn.workflowService.getSystemInfo({});
       return;
     } catch (err) {
@@ -285,8 +323,8 @@ function grpcCode(err: unknown): number | undefined {
  * Registers the default namespace and Firebreak's search attributes when missing (both
  * idempotent), then waits until the namespace is usable for visibility queries.
  */
-export async function ensureNamespace(address: string, timeoutMs: number): Promise<void> {
-  const conn = await Connection.connect({ address, connectTimeout: 5_000 });
+export async function ensureNamespace(address: string, timeoutMs: number, tls?: ServerTls): Promise<void> {
+  const conn = await Connection.connect({ address, connectTimeout: 5_000, ...clientTls(tls) });
   try {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
@@ -418,14 +456,14 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
     const address = `${HOST}:${opts.port}`;
     const serverLog = createWriteStream(join(opts.stateDir, 'temporal-server.log'), { flags: 'a' });
     stops.push(() => new Promise<void>((resolve) => serverLog.end(resolve)));
-    const env = serverEnv({ port: opts.port, pgPort, internal, logLevel: 'warn' });
+    const env = serverEnv({ port: opts.port, pgPort, internal, logLevel: 'warn', tls: opts.tls });
     const args = ['--root', '/', '--config', TEMPORAL_CONFIG_DIR, '--env', TEMPORAL_CONFIG_ENV, '--allow-no-auth', 'start'];
     let server: ReturnType<typeof spawnLogged> | undefined;
     const startServer = async () => {
       const s = spawnLogged(tools.server, args, env, serverLog);
       server = s;
       try {
-        await waitForFrontend(address, s.exited, readyTimeoutMs);
+        await waitForFrontend(address, s.exited, readyTimeoutMs, opts.tls);
       } catch (err) {
         await s.proc.stop();
         throw new Error(
@@ -439,13 +477,15 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
     stops.push(() => server?.proc.stop() ?? Promise.resolve());
     await startServer();
     timings.serverMs = lap();
-    await ensureNamespace(address, readyTimeoutMs);
+    await ensureNamespace(address, readyTimeoutMs, opts.tls);
     timings.namespaceMs = lap();
     log(`Temporal server ready in ${timings.serverMs} ms; namespace ${DEFAULT_NAMESPACE} and search attributes in ${timings.namespaceMs} ms`);
 
     // 5. The Web UI (ui-server), or headless when it could not be built.
     let uiUrl: string | undefined;
-    if (opts.uiPort !== undefined) {
+    if (opts.uiPort !== undefined && opts.tls) {
+      log('TLS: running without a Web UI (the ui-server would need its own client certificate)');
+    } else if (opts.uiPort !== undefined) {
       if (!tools.uiServer) {
         log('no ui-server binary: running without a Web UI (node scripts/setup.mjs --postgres-stack builds it)');
       } else {

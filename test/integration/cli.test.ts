@@ -135,7 +135,7 @@ test('a worker with a wrong namespace, a missing certificate or TLS against a pl
   const cases: [NodeJS.ProcessEnv, RegExp][] = [
     [{ TEMPORAL_NAMESPACE: 'no-such-namespace' }, /^firebreak: namespace "no-such-namespace" does not exist at .*; create it \(temporal operator namespace create --namespace no-such-namespace\) or fix the name$/],
     [{ TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client.key' }, /^firebreak: cannot read Temporal client config: .*\/nonexistent\/client\.pem/],
-    [{ TEMPORAL_API_KEY: 'not-a-key' }, /^firebreak: cannot reach Temporal at .*: TLS is on \(TEMPORAL_API_KEY or TEMPORAL_TLS\*\)/],
+    [{ TEMPORAL_API_KEY: 'not-a-key' }, /^firebreak: cannot reach Temporal at .*: the TLS connection failed \(TEMPORAL_TLS_\* or TEMPORAL_API_KEY is set\)/],
   ];
   for (const [env, line] of cases) {
     const run = await firebreak(['worker'], env);
