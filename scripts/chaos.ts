@@ -5,7 +5,7 @@
 // then the invariants are checked from the outside and the report printed. It ends by its own
 // deadline (CHAOS_DURATION_S) and exits non-zero on any violation.
 //
-// Environment: CHAOS_SEED (random), CHAOS_DEPLOYS (50 concurrent), CHAOS_DURATION_S (300; 1500
+// Environment: CHAOS_SEED (random), CHAOS_DEPLOYS (50 concurrent), CHAOS_DURATION_S (300; 1200
 // with --long), CHAOS_WORKERS (3).
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ChaosStack, type Persistence } from './chaos/stack.js';
 import { faultSchedule, PRESETS, seededRandom, type Preset } from './chaos/schedule.js';
 import { FaultInjector } from './chaos/faults.js';
-import { launch, newDeploy, prepare, REGIONS, tend, type ChaosDeploy } from './chaos/deploys.js';
+import { launch, newDeploy, prepare, REGIONS, seeded, tend, type ChaosDeploy } from './chaos/deploys.js';
 import { checkInvariants } from './chaos/invariants.js';
 import { deployLog, deploySummary, renderReport, type ChaosReport } from './chaos/report.js';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -105,7 +105,7 @@ async function main(): Promise<number> {
 
     // Checking reads every deploy's status and history and replays them all: more deploys, more time.
     const checkS = Math.max(45, Math.round(durationS * 0.05));
-    const drainS = Math.min(300, Math.max(75, Math.round(durationS * 0.25)));
+    const drainS = Math.min(150, Math.max(75, Math.round(durationS * 0.25)));
     const windowEnd = deadline - (drainS + checkS) * 1000;
     const launchCutoff = windowEnd - 30_000;
     const tendUntil = deadline - checkS * 1000;
@@ -123,9 +123,14 @@ async function main(): Promise<number> {
       try {
         const at = prepared.get(d);
         if (at === undefined) {
+          if (injector?.deployApiDown()) return;
           await prepare(stack.simUrl, d);
           prepared.set(d, Date.now());
         } else if (Date.now() - at >= 1_500) {
+          if (!(await seeded(stack.simUrl, d))) {
+            prepared.delete(d); // seed again once the deploy API works
+            return;
+          }
           await launch(client, TASK_QUEUE, d, t0);
           delete d.startError;
         }
@@ -190,10 +195,10 @@ async function main(): Promise<number> {
       await Promise.race([faultLoop, sleep(Math.max(0, deadline - Date.now() - 30_000))]);
     }
     log(`checking invariants (query errors while tending, mostly during outages: ${queryErrors})`);
-    const { invariants, upgrade } = await checkInvariants(client, stack.simUrl, deploys, stack.workers, log);
-    // Refresh phases for the report from the final statuses the invariants read.
+    const { invariants, upgrade, unfinished } = await checkInvariants(client, stack.simUrl, deploys, stack.workers, log);
     const violations = invariants.reduce((n, i) => n + i.violations.length, 0);
     const { records, ...tally } = inj.tally;
+    for (const k of Object.keys(tally.outageS) as (keyof typeof tally.outageS)[]) tally.outageS[k] = Math.round(tally.outageS[k] * 10) / 10;
     if (tally.stackRestarts === 0) tally.skipped.push('full-stack restart: not in this run\'s schedule or it failed (see the fault log)');
     const report: ChaosReport = {
       seed,
@@ -207,6 +212,7 @@ async function main(): Promise<number> {
       faultLog: records,
       deploys: deploySummary(deploys),
       upgrade,
+      unfinished,
       invariants,
       violations,
       notes,

@@ -44,6 +44,8 @@ export interface ChaosDeploy {
   /** Settled: reached the state the operator leaves it in (terminal, or caught and paused). */
   settledAtS?: number;
   abortedByCampaign?: boolean;
+  seedRound: number;
+  faultPosted?: boolean;
   last?: DeployStatus;
   actions: { retries: number; approvals: number; aborts: number; refused: number };
   /** When the operator last acted on a region (ms), so it does not hammer a retry in flight. */
@@ -85,6 +87,7 @@ export function newDeploy(rng: Rng, index: number): ChaosDeploy {
     workflowId: `deploy-${service}`,
     actions: { retries: 0, approvals: 0, aborts: 0, refused: 0 },
     lastActed: new Map(),
+    seedRound: 0,
   };
 }
 
@@ -99,12 +102,33 @@ async function post(url: string, body: unknown): Promise<Response> {
  * version to roll back to), and a bad version serves 30% errors in its first region only.
  */
 export async function prepare(simUrl: string, d: ChaosDeploy): Promise<void> {
+  d.seedRound++;
   for (const stage of d.plan.stages) {
     for (const r of stage.regions) {
-      await post(`${simUrl}/services/${d.service}/regions/${r.name}/deployments`, { version: SEED_VERSION, deployId: `chaos-seed/${d.service}` });
+      await post(`${simUrl}/services/${d.service}/regions/${r.name}/deployments`, { version: SEED_VERSION, deployId: `chaos-seed/${d.service}/${d.seedRound}` });
     }
   }
-  if (d.kind === 'bad') await post(`${simUrl}/faults`, { service: d.service, region: d.firstWave[0], version: d.version, errorRate: 0.3 });
+  if (d.kind === 'bad' && !d.faultPosted) {
+    await post(`${simUrl}/faults`, { service: d.service, region: d.firstWave[0], version: d.version, errorRate: 0.3 });
+    d.faultPosted = true;
+  }
+}
+
+/**
+ * True once every region runs SEED_VERSION. The seed goes through the same deploy API the
+ * campaign breaks: a seed rollout caught by a deploy-API outage is redone, or the deploy would
+ * find regions running nothing (and nothing to roll back to).
+ */
+export async function seeded(simUrl: string, d: ChaosDeploy): Promise<boolean> {
+  for (const stage of d.plan.stages) {
+    for (const r of stage.regions) {
+      const res = await fetch(`${simUrl}/services/${d.service}/regions/${r.name}`);
+      if (!res.ok) return false;
+      const v = (await res.json()) as { version: string | null; state: string };
+      if (v.version !== SEED_VERSION || v.state !== 'ready') return false;
+    }
+  }
+  return true;
 }
 
 export async function launch(client: Client, taskQueue: string, d: ChaosDeploy, t0: number): Promise<void> {
@@ -133,10 +157,17 @@ function currentAttempt(s: DeployStatus, region: string) {
   return evs.slice(from);
 }
 
-/** True when a bad version's first wave breached in its current attempt and was rolled back. */
+/**
+ * True when a bad version's first wave breached in its current attempt and was rolled back (or
+ * had nothing to roll back to). A failed rollback is not caught yet: a retry redeploys, breaches
+ * and rolls back again.
+ */
 export function caught(s: DeployStatus): boolean {
   const first = s.stages[0].regions;
-  return first.some((r) => r.state === 'rolled_back' && currentAttempt(s, r.name).some((e) => e.kind === 'breach'));
+  return first.some((r) => {
+    const evs = currentAttempt(s, r.name);
+    return evs.some((e) => e.kind === 'breach') && (r.state === 'rolled_back' || evs.some((e) => e.kind === 'rollback_skipped'));
+  });
 }
 
 const ACT_EVERY_MS = 8_000;

@@ -62,6 +62,10 @@ export class FaultInjector {
     private readonly log: (line: string) => void,
   ) {}
 
+  deployApiDown(): boolean {
+    return this.deployApiFaults > 0;
+  }
+
   infraDown(): boolean {
     return this.deployApiFaults > 0 || this.prometheusDown > 0;
   }

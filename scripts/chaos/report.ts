@@ -30,6 +30,8 @@ export interface ChaosReport {
     goodSettleS: { p50: number; max: number };
   };
   upgrade: UpgradeEvidence;
+  /** Deploys still deploying or soaking at the deadline: not judged by the state invariant. */
+  unfinished: string[];
   invariants: Invariant[];
   /** Every deploy with its final status's events (for reading a violation). */
   deployLog: { workflowId: string; runId?: string; version: string; kind: string; approval: string; checks: string; phase?: string; pausedReason?: string; events?: unknown[] }[];
@@ -101,6 +103,8 @@ export function renderReport(r: ChaosReport): string {
     `  settled ${r.deploys.settled}; good deploys settled in p50 ${r.deploys.goodSettleS.p50} s, max ${r.deploys.goodSettleS.max} s`,
     `  operator: ${r.deploys.operator.retries} retries, ${r.deploys.operator.approvals} approvals, ${r.deploys.operator.aborts} aborts, ${r.deploys.operator.refused} refused`,
     `  upgrade: ${r.upgrade.crossedBuilds} deploys ran workflow tasks on both builds; tasks by build: ${Object.entries(r.upgrade.tasksByBuild).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  unfinished at the deadline (still deploying or soaking; not judged): ${r.unfinished.length}`,
+    ...r.unfinished.map((u) => `    - ${u}`),
     '',
     'invariants',
   ];

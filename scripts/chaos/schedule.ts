@@ -55,8 +55,8 @@ export interface Preset {
 
 export const PRESETS: Record<Preset['name'], Preset> = {
   short: { name: 'short', durationS: 300, workerKillGapS: [6, 14], serverRestarts: 1, stackRestarts: 1, deployApiOutages: 2, prometheusOutages: 1 },
-  // ~1000 s of faults at one kill every ~7.5 s gives well over 100 kills.
-  long: { name: 'long', durationS: 1500, workerKillGapS: [5, 10], serverRestarts: 3, stackRestarts: 1, deployApiOutages: 6, prometheusOutages: 3 },
+  // ~950 s of faults at one kill every ~7.5 s gives well over 100 kills.
+  long: { name: 'long', durationS: 1200, workerKillGapS: [5, 10], serverRestarts: 3, stackRestarts: 1, deployApiOutages: 6, prometheusOutages: 3 },
 };
 
 /**
