@@ -11,6 +11,9 @@ import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
 import type { Activities, CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
+/** How often currentVersion heartbeats while it reads (the workflow's heartbeat timeout is a few of these). */
+const CURRENT_HEARTBEAT_EVERY_MS = 2_000;
+
 export interface ActivityDeps {
   /** Where ${VAR} is read and what commands inherit; defaults to the worker's process.env. */
   env?: NodeJS.ProcessEnv;
@@ -29,7 +32,16 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createNotifyActivities({ env, fetch: fetchFn }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
     async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
-      return adapterFor(deploy, env, fetchFn).current(target, Context.current().cancellationSignal);
+      const ctx = Context.current();
+      // A read may take up to a minute (a slow `current` command). Heartbeats let the server
+      // notice a lost worker within the heartbeat timeout instead of the start-to-close one.
+      ctx.heartbeat();
+      const beat = setInterval(() => ctx.heartbeat(), CURRENT_HEARTBEAT_EVERY_MS);
+      try {
+        return await adapterFor(deploy, env, fetchFn).current(target, ctx.cancellationSignal);
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /** Deploy target.version to target.region; idempotent per key; heartbeats while it runs. */

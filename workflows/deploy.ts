@@ -60,7 +60,7 @@ const acts = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 
-/** How often a running watch must heartbeat before the server declares its worker lost. */
+/** How often a running watch (or version read) must heartbeat before the server declares its worker lost. */
 const WATCH_HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
 const SOAK_BAKE_PATCH = 'soak-bake';
@@ -423,7 +423,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
     if (r.fromVersion === undefined) {
       r.fromVersion =
         input.previous ??
-        (await acts.currentVersion.executeWithOptions({ summary: `read version ${r.name}` }, [
+        (await acts.currentVersion.executeWithOptions({ summary: `read version ${r.name}`, heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS }, [
           { deploy: plan.deploy, target: target(r.name, plan.version) },
         ]));
     }

@@ -52,3 +52,35 @@ test('worker killed during a soak: a new worker finishes, nothing deployed twice
     await second.exited;
   }
 });
+
+test('worker killed while reading the version a region runs: a new worker reads it again within seconds, not minutes', async () => {
+  // A `current` command that takes a while, as `kubectl get` against a slow cluster can.
+  const plan = testPlan({ service: 'crash-read', regions: [['only', 10]], soak: '1s', checks: 'none' }, '2.0.0');
+  plan.deploy = { command: ['sh', '-c', 'exit 0'], current: ['sh', '-c', 'sleep 4; echo 1.0.0'], timeout: '1m' } as typeof plan.deploy;
+  const workerOpts = { address: stack.address, taskQueue: stack.taskQueue, env: { FIREBREAK_SIM_URL: stack.sim!.url } };
+  const first = await startWorkerProcess(workerOpts);
+  const handle = await start(stack, plan);
+  // The read is under way once the server has handed the activity to the worker.
+  for (;;) {
+    const desc = await handle.describe();
+    const pending = (desc.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'currentVersion');
+    if (pending?.state === 2 /* STARTED */) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  first.kill('SIGKILL');
+  await first.exited;
+  const killedAt = Date.now();
+  const second = await startWorkerProcess(workerOpts);
+  try {
+    const done = await settle(handle);
+    assert.equal(done.phase, 'succeeded', JSON.stringify(done.events, null, 1));
+    assert.equal(done.stages[0].regions[0].fromVersion, '1.0.0');
+    const deployingAt = Date.parse(done.events.find((e) => e.kind === 'deploying')!.at);
+    // With no heartbeat the server would notice the lost read only at its 2-minute
+    // start-to-close timeout; heartbeats bring that down to the 10 s heartbeat timeout.
+    assert.ok(deployingAt - killedAt < 60_000, `the read resumed ${deployingAt - killedAt} ms after the kill`);
+  } finally {
+    second.kill('SIGTERM');
+    await second.exited;
+  }
+});
