@@ -58,7 +58,8 @@ function checkServerUserCanReach(dir: string, user: string): void {
   }
 }
 
-function serverUser(): { user?: string; uid?: number; gid?: number } {
+/** As root, the user PostgreSQL runs as (it refuses root): postgres, else nobody. */
+export function serverUser(): { user?: string; uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
   for (const user of ['postgres', 'nobody']) {
     try {

@@ -7,11 +7,11 @@
 // Run as a script (`tsx src/temporal/server-tools.ts`) it builds whatever is missing;
 // `node scripts/setup.mjs --postgres-stack` and the postgres stack's first start do that.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { temporalCacheBin, which } from './tools.js';
+import { isExecutable, temporalCacheBin, which } from './tools.js';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 /** ui-server releases whose go.mod has no replace directive (go install refuses those); 2.42.1 matches compose's UI. */
@@ -51,14 +51,6 @@ export const SERVER_TOOLS = {
 
 export type ServerToolName = keyof typeof SERVER_TOOLS;
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** The tool: $ENV override (must be executable), then PATH, then the cache; undefined when absent. */
 export function findServerTool(tool: ServerToolName): string | undefined {

@@ -27,7 +27,7 @@ export interface ToolPaths {
   postgresBin?: string;
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return statSync(path).isFile();

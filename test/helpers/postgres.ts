@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { findPostgresBin } from '../../src/temporal/tools.js';
+import { serverUser } from '../../src/temporal/postgres.js';
 import { freePort } from '../../src/temporal/ports.js';
 
 export interface Postgres {
@@ -43,20 +44,6 @@ process.on('exit', () => {
     }
   }
 });
-
-function serverUser(): { user?: string; uid?: number; gid?: number } {
-  if (process.getuid?.() !== 0) return {};
-  for (const user of ['postgres', 'nobody']) {
-    try {
-      const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
-      const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-      return { user, uid, gid };
-    } catch {
-      // no such user; try the next
-    }
-  }
-  throw new Error('running as root and neither the postgres nor the nobody user exists to run PostgreSQL');
-}
 
 function chownTree(dir: string, uid: number, gid: number): void {
   execFileSync('chown', ['-R', `${uid}:${gid}`, dir]);
