@@ -129,6 +129,16 @@ async function restartMidSoak(t: TestContext, persistence: 'sqlite' | 'postgres'
     });
     assert.equal(res.status, 202);
   }
+  // A rollout takes the simulator's deploy time: wait until every region runs 1.0.0, so the
+  // deploy reads it as the version to roll back to (not "nothing", as it would mid-rollout).
+  for (const r of regions) {
+    for (let i = 0; ; i++) {
+      const now = (await (await fetch(`${simUrl}/services/${service}/regions/${r}`)).json()) as { version?: string; state?: string };
+      if (now.version === '1.0.0' && now.state === 'ready') break;
+      assert.ok(i < 600, `${r} never became ready on 1.0.0: ${JSON.stringify(now)}`);
+      await sleep(100);
+    }
+  }
   // Soaks long enough to stop the stack inside the second one with room to spare.
   const file = writePipelineFile(dir, {
     service,
