@@ -127,7 +127,8 @@ export class FaultInjector {
           this.tally.deployApiOutages++;
           this.tally.outageS.deployApi += secs(f.downMs!);
           rec.outageS = secs(f.downMs!);
-          rec.detail = `deploy API: every rollout ${f.mode === 'fail' ? 'ends in error' : 'hangs (past the 20 s deploy timeout)'} for ${secs(f.downMs!)} s (fault ${id}, removed by id)`;
+          const what = { reject: 'answers every POST with HTTP 500', fail: 'accepts, and every rollout ends in error', hang: 'accepts, and every rollout hangs (past the 20 s deploy timeout)' }[f.mode!];
+          rec.detail = `deploy API ${what} for ${secs(f.downMs!)} s (fault ${id}, removed by id)`;
           this.deployApiFaults++;
           this.background(async () => {
             await sleep(f.downMs!);

@@ -39,7 +39,7 @@ export interface ScheduledFault {
   /** server-restart, deploy-api, prometheus-outage: how long the part stays broken. */
   downMs?: number;
   /** deploy-api: how the deploy API misbehaves. */
-  mode?: 'fail' | 'hang';
+  mode?: 'reject' | 'fail' | 'hang';
 }
 
 export interface Preset {
@@ -54,7 +54,7 @@ export interface Preset {
 }
 
 export const PRESETS: Record<Preset['name'], Preset> = {
-  short: { name: 'short', durationS: 300, workerKillGapS: [6, 14], serverRestarts: 1, stackRestarts: 1, deployApiOutages: 2, prometheusOutages: 1 },
+  short: { name: 'short', durationS: 300, workerKillGapS: [6, 14], serverRestarts: 1, stackRestarts: 1, deployApiOutages: 3, prometheusOutages: 1 },
   // ~950 s of faults at one kill every ~7.5 s gives well over 100 kills.
   long: { name: 'long', durationS: 1200, workerKillGapS: [5, 10], serverRestarts: 3, stackRestarts: 1, deployApiOutages: 6, prometheusOutages: 3 },
 };
@@ -92,7 +92,7 @@ export function faultSchedule(rng: Rng, preset: Preset, window: { fromMs: number
     out.push({
       atMs: Math.round(rng.between(window.fromMs, window.toMs - 20_000)),
       kind: 'deploy-api',
-      mode: i % 2 === 0 ? 'fail' : 'hang',
+      mode: (['reject', 'fail', 'hang'] as const)[i % 3],
       downMs: Math.round(rng.between(5_000, 15_000)),
     });
   }

@@ -184,6 +184,7 @@ async function deploy(state: SimState, token: string | undefined, service: strin
   const idempotencyKey = Array.isArray(header) ? header[0] : header;
   const result = state.deploy({ service, region, version, deployId, idempotencyKey });
   if ('conflict' in result) return send(res, 422, { error: result.conflict });
+  if ('rejected' in result) return send(res, 500, { error: result.rejected });
   return send(res, 202, { accepted: true, duplicate: result.duplicate });
 }
 
@@ -210,7 +211,7 @@ function parseFault(body: unknown): FaultInput {
     fault.latencyMs = latencyMs;
   }
   if (deploy !== undefined) {
-    if (deploy !== 'fail' && deploy !== 'hang') throw new HttpError(400, 'deploy must be "fail" or "hang"');
+    if (deploy !== 'fail' && deploy !== 'hang' && deploy !== 'reject') throw new HttpError(400, 'deploy must be "fail", "hang" or "reject"');
     fault.deploy = deploy;
   }
   if (fault.errorRate === undefined && fault.latencyMs === undefined && fault.deploy === undefined) {

@@ -12,7 +12,12 @@ export interface FaultInput {
   version?: string;
   errorRate?: number;
   latencyMs?: number;
-  deploy?: 'fail' | 'hang';
+  /**
+   * `fail`: the POST is accepted and the rollout ends in `error`. `hang`: accepted, never
+   * completes. `reject`: the POST itself is answered 500 and nothing is recorded, like a
+   * deployer that is down.
+   */
+  deploy?: 'fail' | 'hang' | 'reject';
 }
 
 export interface Fault extends FaultInput {
@@ -36,7 +41,7 @@ export interface DeployRequest {
   idempotencyKey?: string;
 }
 
-export type DeployResult = { duplicate: boolean } | { conflict: string };
+export type DeployResult = { duplicate: boolean } | { conflict: string } | { rejected: string };
 
 export interface RegionView {
   service: string;
@@ -162,6 +167,11 @@ export class SimState {
    */
   deploy(req: DeployRequest): DeployResult {
     const now = this.now();
+    // Checked before the key is remembered: a refused call did not happen, so its retry
+    // after the outage is a first call, not a duplicate.
+    if (this.matching(req.service, req.region, req.version).some((f) => f.deploy === 'reject')) {
+      return { rejected: 'deploy API unavailable (injected fault: deploy=reject)' };
+    }
     const key = JSON.stringify(
       req.idempotencyKey !== undefined
         ? [req.service, req.region, 'key', req.idempotencyKey]

@@ -271,6 +271,27 @@ test('faults: deploy fail leaves the region in error on its old version; deploy 
   assert.equal(done.previousVersion, '1.0.0', 'the superseded version never ran');
 });
 
+test('faults: deploy reject answers the POST 500, records nothing, and the retry after it is a first call', async (t) => {
+  const s = await sim(t);
+  await s.deploy('checkout', 'r1', '1.0.0', 'd0');
+  await s.untilState('checkout', 'r1', 'ready');
+  const fault = (await s.call('POST', '/faults', { region: 'r1', deploy: 'reject' })).body;
+
+  const refused = await s.deploy('checkout', 'r1', '2.0.0', 'd1');
+  assert.equal(refused.status, 500);
+  assert.match(refused.body.error, /deploy API unavailable/);
+  assert.equal((await s.region('checkout', 'r1')).body.state, 'ready', 'no rollout started');
+  assert.equal((await s.deploy('checkout', 'r2', '2.0.0', 'd1')).status, 202, 'other regions unaffected');
+  const log = (await s.call('GET', '/deployments')).body as { region: string; version: string }[];
+  assert.deepEqual(log.map((e) => `${e.region}@${e.version}`), ['r1@1.0.0', 'r2@2.0.0'], 'a refused call is not logged');
+
+  assert.equal((await s.call('DELETE', `/faults/${fault.id}`)).status, 200);
+  const retried = await s.deploy('checkout', 'r1', '2.0.0', 'd1');
+  assert.equal(retried.status, 202);
+  assert.equal(retried.body.duplicate, false, 'the refused call left no idempotency key behind');
+  assert.equal((await s.untilState('checkout', 'r1', 'ready')).version, '2.0.0');
+});
+
 test('a token, when set, is required on deploys only', async (t) => {
   const s = await sim(t, { token: 's3cret' });
   const none = await s.deploy('checkout', 'r1', '1.0.0');
@@ -295,7 +316,7 @@ test('bad input gets a clear 4xx and never takes the server down', async (t) => 
   assert.equal((await s.call('POST', path, '')).status, 400);
   assert.equal((await s.call('POST', '/faults', { errorRate: 2 })).status, 400);
   assert.match((await s.call('POST', '/faults', { eror: 0.1 })).body.error, /unknown fault field/);
-  assert.match((await s.call('POST', '/faults', { deploy: 'explode' })).body.error, /fail.*hang/);
+  assert.match((await s.call('POST', '/faults', { deploy: 'explode' })).body.error, /fail.*hang.*reject/);
   assert.match((await s.call('POST', '/faults', { region: 'r1' })).body.error, /at least one/);
   assert.equal((await s.call('GET', '/services/%E0%A4%A/regions/r1')).status, 400);
 
