@@ -37,6 +37,12 @@ test('short chaos campaign: every fault kind falls on 50 concurrent deploys and 
   assert.equal(code, 0, `chaos exited ${code} (seed ${SEED}):\n${tail}`);
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ChaosReport;
+  t.diagnostic(
+    `seed ${report.seed}, ${report.wallS} s: ${report.deploys.started} deploys (${report.deploys.good} good, ${report.deploys.bad} bad); ` +
+      `${report.faults.workerKills} worker kills, ${report.faults.serverRestarts} server / ${report.faults.stackRestarts} stack restarts, ` +
+      `${report.faults.deployApiOutages} deploy-API / ${report.faults.prometheusOutages} Prometheus outages; ` +
+      report.invariants.map((i) => `${i.name} ${i.checked}/${i.violations.length}`).join(', '),
+  );
   assert.equal(report.violations, 0, tail);
   assert.equal(report.persistence, 'postgres');
   assert.equal(report.workers, 3);
