@@ -429,9 +429,9 @@ async function readRows(session: Session, step: MigrationStep): Promise<RecordRo
   return res.rows;
 }
 
-type Plan = { skip: true; appliedAt: string; reason: 'already applied' | 'up never applied' } | { skip: false; done: Set<number> };
+type StepDecision = { skip: true; appliedAt: string; reason: 'already applied' | 'up never applied' } | { skip: false; done: Set<number> };
 
-function decide(step: MigrationStep, rows: RecordRow[]): Plan {
+function decide(step: MigrationStep, rows: RecordRow[]): StepDecision {
   const same = rows.filter((r) => r.direction === step.direction);
   const other = rows.filter((r) => r.direction !== step.direction);
   const stale = same.find((r) => r.checksum !== step.checksum);

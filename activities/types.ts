@@ -51,10 +51,10 @@ export interface WatchInput {
   resume?: WatchTally;
 }
 
-export type Verdict = 'pass' | 'breach' | 'no_data';
+export type WatchVerdict = 'pass' | 'breach' | 'no_data';
 
 export interface WatchResult {
-  verdict: Verdict;
+  verdict: WatchVerdict;
   reason: string;
   checks: CheckStatus[];
   /** With no_data: where the tally stood, so an extension of the soak carries on from it. */

@@ -10,8 +10,8 @@ export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, Ret
 
 export const WORKFLOW_TYPE = 'multiRegionDeploy';
 
-export type Phase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
-export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
+export type DeployPhase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
+export const TERMINAL_PHASES: readonly DeployPhase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
 
 export type RegionState =
   | 'pending'
@@ -78,7 +78,7 @@ export interface DeployStatus {
   version: string;
   owner: string;
   runbook: string;
-  phase: Phase;
+  phase: DeployPhase;
   pausedReason?: string;
   currentStage: number;
   stages: StageStatus[];

@@ -7,7 +7,7 @@ import {
   type ApproveInput,
   type DeployEvent,
   type DeployStatus,
-  type Phase,
+  type DeployPhase,
   type PauseInput,
   type RegionStatus,
   type ResumeInput,
@@ -25,7 +25,7 @@ export class DeployState {
   readonly retries = new Set<string>();
   readonly approvals = new Map<string, string | undefined>();
   abortRequest?: AbortInput;
-  terminal?: Phase;
+  terminal?: DeployPhase;
 
   constructor(plan: Plan, now: () => Date) {
     this.now = now;
@@ -161,6 +161,6 @@ export class DeployState {
   }
 }
 
-export function isTerminalPhase(p: Phase): boolean {
+export function isTerminalPhase(p: DeployPhase): boolean {
   return TERMINAL_PHASES.includes(p);
 }

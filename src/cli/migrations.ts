@@ -3,7 +3,7 @@
 // are resolved from this process's environment, as a worker would; a password never prints.
 import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
-import { resolveMigrations, PHASES, type Phase, type PlanMigration } from '../migrations/steps.js';
+import { resolveMigrations, PHASES, type MigrationPhase, type PlanMigration } from '../migrations/steps.js';
 import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../../activities/migrations.js';
 import { CliError, EXIT } from './fail.js';
 import { printJson } from './common.js';
@@ -12,7 +12,7 @@ export type MigrationState = 'applied' | 'partly applied' | 'rolled back' | 'par
 
 export interface MigrationStatusEntry {
   id: string;
-  phase: Phase;
+  phase: MigrationPhase;
   /** The direction last recorded: `up` (applied) or `down` (rolled back); absent when pending. */
   direction?: 'up' | 'down';
   state: MigrationState;
@@ -98,7 +98,7 @@ export async function migrationsStatus(file: string, env: NodeJS.ProcessEnv = pr
   return { service: loaded.pipeline.service, databases };
 }
 
-function entry(id: string, phase: Phase, rows: MigrationStatusRow[], upSum: string | undefined, downSum: string | undefined, inPipeline: boolean): MigrationStatusEntry {
+function entry(id: string, phase: MigrationPhase, rows: MigrationStatusRow[], upSum: string | undefined, downSum: string | undefined, inPipeline: boolean): MigrationStatusEntry {
   // Rows of one (id, phase) are of one direction at a time (the activity keeps it so).
   const row = rows.sort((a, b) => b.appliedAt.localeCompare(a.appliedAt))[0];
   if (!row) return { id, phase, state: 'pending', inPipeline, ...(upSum ? { fileChecksum: upSum } : {}) };

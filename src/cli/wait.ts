@@ -1,11 +1,11 @@
 // Following a deploy (`deploy --wait`, `status --watch`): poll the status (with live check
 // values), draw it — redrawn in place on a terminal, one line per change in CI — until it ends
 // or waits for an operator, and map the outcome to the exit codes of SPEC §4.
-import type { DeployStatus, Phase } from '../../workflows/messages.js';
+import type { DeployStatus, DeployPhase } from '../../workflows/messages.js';
 import { EXIT } from './fail.js';
 import { renderCiLines, renderTty, Redrawer, type ViewStatus } from './render.js';
 
-export function exitCodeFor(phase: Phase): number {
+export function exitCodeFor(phase: DeployPhase): number {
   if (phase === 'succeeded') return EXIT.ok;
   if (phase === 'paused') return EXIT.paused;
   if (phase === 'running') return EXIT.paused;

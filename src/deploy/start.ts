@@ -16,7 +16,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { Plan } from '../pipeline/plan.js';
-import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type Phase } from '../../workflows/messages.js';
+import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
 import { CliError } from '../cli/fail.js';
@@ -99,7 +99,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     const phase = desc.typedSearchAttributes.get(FirebreakPhase);
     // A run that has ended (its phase is final) only holds the id while it delivers its last
     // notifications: it is waited for, as if it had closed already, whatever its version.
-    const ended = TERMINAL_PHASES.includes(phase as Phase);
+    const ended = TERMINAL_PHASES.includes(phase as DeployPhase);
     if (!ended && version === plan.version) return { handle: client.workflow.getHandle(workflowId), attached: true, superseded };
 
     const run = client.workflow.getHandle(workflowId, desc.runId); // pinned: never abort a later run

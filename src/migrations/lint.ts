@@ -16,7 +16,7 @@ import {
   splitStatements,
   SqlSyntaxError,
   type Direction,
-  type Phase,
+  type MigrationPhase,
   type SqlNode,
   type Statement,
 } from './steps.js';
@@ -93,7 +93,7 @@ export interface SqlFinding {
 
 export interface SqlLintOptions {
   file: string;
-  phase: Phase;
+  phase: MigrationPhase;
   direction?: Direction;
 }
 

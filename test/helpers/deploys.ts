@@ -6,7 +6,7 @@ import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/deploy/start.js';
 import { createWorker } from '../../src/worker/run.js';
 import type { Plan } from '../../src/pipeline/plan.js';
-import { statusQuery, type DeployStatus, type Phase } from '../../workflows/messages.js';
+import { statusQuery, type DeployStatus, type DeployPhase } from '../../workflows/messages.js';
 import { workflowBundle, type TestStack } from './stack.js';
 
 // Workers log at WARN in tests: the state transitions are asserted, not read.
@@ -78,7 +78,7 @@ export async function settle(handle: WorkflowHandle, timeoutMs = 300_000): Promi
   return s.phase === 'paused' ? s : ((await handle.result()) as DeployStatus);
 }
 
-export const phaseIs = (...phases: Phase[]) => (s: DeployStatus) => phases.includes(s.phase);
+export const phaseIs = (...phases: DeployPhase[]) => (s: DeployStatus) => phases.includes(s.phase);
 
 export function regionState(s: DeployStatus, name: string) {
   return s.stages.flatMap((x) => x.regions).find((r) => r.name === name)!.state;

@@ -1,6 +1,6 @@
 // Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
 // judged against their thresholds, and ANSI colour that can be turned off (and measured).
-import type { CheckStatus, Phase, RegionState } from '../../../workflows/messages.js';
+import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
 
 // --- ANSI ---
 
@@ -79,7 +79,7 @@ export const STATE_COLOUR: Record<RegionState, Colour | undefined> = {
   rolled_back: 'yellow',
 };
 
-export const PHASE_COLOUR: Record<Phase, Colour> = {
+export const PHASE_COLOUR: Record<DeployPhase, Colour> = {
   running: 'cyan',
   paused: 'yellow',
   succeeded: 'green',
@@ -174,13 +174,13 @@ export function formatValue(v: CheckStatus['value'] | undefined): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 
-export type Verdict = 'ok' | 'breach' | 'no_data' | 'unknown';
+export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
 
 /**
  * The value judged against the threshold text the watcher wrote ("<= 0.01", ">= 5 and <= 9",
  * "== true"). Only for colour and the ok/BREACH word: the watcher's own tally is the authority.
  */
-export function judge(check: Pick<CheckStatus, 'value' | 'threshold'>): Verdict {
+export function judge(check: Pick<CheckStatus, 'value' | 'threshold'>): CheckJudgement {
   const { value, threshold } = check;
   if (value === null || value === undefined) return 'no_data';
   if (!threshold) return 'unknown';
