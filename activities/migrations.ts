@@ -127,7 +127,6 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
   };
 }
 
-export type MigrationActivities = ReturnType<typeof createMigrationActivities>;
 
 /** What is recorded in a database (resolved URL). Read-only: takes no lock. */
 export async function migrationStatus(database: string): Promise<MigrationStatusRow[]> {

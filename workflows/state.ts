@@ -2,7 +2,6 @@
 // make sense in which state. Pure: no Temporal APIs, so it is unit-testable on its own.
 import type { Plan } from '../src/pipeline/plan.js';
 import {
-  TERMINAL_PHASES,
   type AbortInput,
   type ApproveInput,
   type DeployEvent,
@@ -57,10 +56,6 @@ export class DeployState {
   region(name: string): RegionStatus | undefined {
     for (const s of this.status.stages) for (const r of s.regions) if (r.name === name) return r;
     return undefined;
-  }
-
-  stageOf(name: string): StageStatus | undefined {
-    return this.status.stages.find((s) => s.regions.some((r) => r.name === name));
   }
 
   record(kind: string, message: string, extra: { by?: string; region?: string } = {}): void {
@@ -159,8 +154,4 @@ export class DeployState {
     }
     return undefined;
   }
-}
-
-export function isTerminalPhase(p: DeployPhase): boolean {
-  return TERMINAL_PHASES.includes(p);
 }

@@ -4,8 +4,8 @@
 // through DescribeWorkflowExecution's pending activities and merges them into the status, so
 // `status` and `deploy --wait` show each check's latest value, sample count and breaches live.
 //
-// A pending activity does not say which region it watches. In order: the tally's own `region`
-// (when the workflow heartbeats it), the only soaking region when one watch is pending, else the
+// A pending activity does not say which region it watches. In order: the region already learned
+// for that activity, the only soaking region when one watch is pending, else the
 // activity's ActivityTaskScheduled event in history (its input names the target region), cached
 // per activity id so history is read once per soak at most.
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -105,9 +105,7 @@ export class LiveStatusReader {
         tally: isTally(tally) ? tally : undefined,
         lastHeartbeatAt: timestampIso(a.lastHeartbeatTime),
       };
-      const fromTally = (tally as { region?: unknown } | undefined)?.region;
-      if (typeof fromTally === 'string') w.region = fromTally;
-      else w.region = this.regionOf.get(`${runId}/${w.activityId}`);
+      w.region = this.regionOf.get(`${runId}/${w.activityId}`);
       watches.push(w);
     }
     const unknown = watches.filter((w) => !w.region);

@@ -314,4 +314,3 @@ export type Rollback = z.output<typeof rollbackSchema>;
 export type Window = z.output<typeof windowSchema>;
 export type Notify = z.output<typeof notifySchema>;
 export type Migration = z.output<typeof migrationSchema>;
-export type LintAllow = z.output<typeof lintSchema>['allow'][number];
