@@ -127,7 +127,6 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
   };
 }
 
-
 /** What is recorded in a database (resolved URL). Read-only: takes no lock. */
 export async function migrationStatus(database: string): Promise<MigrationStatusRow[]> {
   const secrets = new Secrets();
