@@ -27,6 +27,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
 import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, type MigrationStep, type Statement } from '../src/migrations/steps.js';
+import { FailureType } from '../src/failures/types.js';
 
 export const MIGRATIONS_TABLE = 'firebreak_migrations';
 
@@ -74,11 +75,9 @@ export interface MigrationStatusRow {
   appliedAt: string;
 }
 
-/** Statement failures, checksum mismatches and bad files: a retry cannot fix them. */
-export const MIGRATION_FAILED = 'MigrationFailed';
-export const CHECKSUM_MISMATCH = 'MigrationChecksumMismatch';
-/** The database could not be reached or went away mid-step: retryable. */
-export const DATABASE_UNAVAILABLE = 'DatabaseUnavailable';
+// Failure types (src/failures/types.ts): statement failures, checksum mismatches and bad files
+// are MigrationFailed / MigrationChecksumMismatch, which a retry cannot fix; a database that
+// could not be reached or went away mid-step is DatabaseUnavailable, retryable.
 
 type Ctx = Context | undefined;
 
@@ -209,7 +208,7 @@ class Secrets {
       });
     }
     const message = err instanceof Error ? err.message : String(err);
-    return ApplicationFailure.create({ message: this.text(message), type: DATABASE_UNAVAILABLE, nonRetryable: false });
+    return ApplicationFailure.create({ message: this.text(message), type: FailureType.DatabaseUnavailable, nonRetryable: false });
   }
 }
 
@@ -267,7 +266,7 @@ class Session {
       await client.end().catch(() => undefined);
       throw ApplicationFailure.create({
         message: secrets.text(`cannot connect to ${describeDatabase(url)}: ${(err as Error).message}`),
-        type: DATABASE_UNAVAILABLE,
+        type: FailureType.DatabaseUnavailable,
       });
     }
     try {
@@ -338,7 +337,7 @@ function parseStep(step: MigrationStep): Statement[] {
     if (err instanceof SqlSyntaxError) {
       throw ApplicationFailure.create({
         message: `${label(step)} does not parse: ${err.message}`,
-        type: MIGRATION_FAILED,
+        type: FailureType.MigrationFailed,
         nonRetryable: true,
         details: [{ id: step.id, phase: step.phase, direction: step.direction, file: step.file, line: err.line, col: err.col }],
       });
@@ -349,7 +348,7 @@ function parseStep(step: MigrationStep): Statement[] {
   if (control) {
     throw ApplicationFailure.create({
       message: `${label(step)} line ${control.line}: remove transaction control (${control.text.slice(0, 40)}): Firebreak runs each file in its own transaction`,
-      type: MIGRATION_FAILED,
+      type: FailureType.MigrationFailed,
       nonRetryable: true,
     });
   }
@@ -440,7 +439,7 @@ function decide(step: MigrationStep, rows: RecordRow[]): StepDecision {
         `migration ${step.id} ${step.phase}${step.direction === 'down' ? ' down' : ''} was applied${partly} with checksum ${shortSum(stale.checksum)}, ` +
         `file now has ${shortSum(step.checksum)} (${step.file}; applied by ${stale.deploy_id} of ${stale.service} at ${stale.applied_at.toISOString()}). ` +
         'A migration that ran must not change: restore the file and write a new migration',
-      type: CHECKSUM_MISMATCH,
+      type: FailureType.MigrationChecksumMismatch,
       nonRetryable: true,
       details: [{ id: step.id, phase: step.phase, direction: step.direction, applied: stale.checksum, file: step.checksum }],
     });
@@ -561,7 +560,7 @@ export function statementFailure(step: MigrationStep, stmt: Statement, err: PgEr
   const transient = isTransient(err.code);
   return ApplicationFailure.create({
     message: safe,
-    type: transient ? DATABASE_UNAVAILABLE : MIGRATION_FAILED,
+    type: transient ? FailureType.DatabaseUnavailable : FailureType.MigrationFailed,
     nonRetryable: !transient,
     details: [{ id: step.id, phase: step.phase, direction: step.direction, file: step.file, line: where.line, col: where.col, statement: stmt.index, sqlstate: err.code ?? null }],
   });

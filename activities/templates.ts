@@ -4,6 +4,7 @@
 // the failure messages we throw (redact() puts `${VAR}` back in their place).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Target } from './types.js';
+import { FailureType } from '../src/failures/types.js';
 
 const TEMPLATE = /\{\{\s*(region|version|service|deployId)\s*\}\}/g;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -20,7 +21,7 @@ export function fillTemplates(s: string, target: Target): string {
 
 /**
  * Replace each ${VAR} with its value from the worker environment. An unset (or empty) variable
- * is a worker misconfiguration that no retry will fix: a non-retryable 'MissingEnv' failure
+ * is a worker misconfiguration that no retry will fix: a non-retryable MissingEnv failure
  * naming the variable (never a value). `onResolved` learns each value used, for redaction.
  */
 export function resolveEnv(
@@ -33,7 +34,7 @@ export function resolveEnv(
     if (value === undefined || value === '') {
       throw ApplicationFailure.nonRetryable(
         `environment variable ${name} is not set on the worker (referenced as \${${name}})`,
-        'MissingEnv',
+        FailureType.MissingEnv,
       );
     }
     onResolved?.(name, value);

@@ -4,9 +4,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/pipeline/plan.js';
 import type { AbortInput, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+import type { DeployEventKind } from './events.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+export { DEPLOY_EVENT_KINDS, type DeployEventKind } from './events.js';
 
 export const WORKFLOW_TYPE = 'multiRegionDeploy';
 
@@ -57,7 +59,7 @@ export interface StageStatus {
 
 export interface DeployEvent {
   at: string;
-  kind: string;
+  kind: DeployEventKind;
   message: string;
   by?: string;
   region?: string;

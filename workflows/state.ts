@@ -5,6 +5,7 @@ import {
   type AbortInput,
   type ApproveInput,
   type DeployEvent,
+  type DeployEventKind,
   type DeployStatus,
   type DeployPhase,
   type PauseInput,
@@ -58,7 +59,7 @@ export class DeployState {
     return undefined;
   }
 
-  record(kind: string, message: string, extra: { by?: string; region?: string } = {}): void {
+  record(kind: DeployEventKind, message: string, extra: { by?: string; region?: string } = {}): void {
     const event: DeployEvent = { at: this.now().toISOString(), kind, message };
     if (extra.by) event.by = extra.by;
     if (extra.region) event.region = extra.region;

@@ -15,6 +15,7 @@ import type { Deploy } from '../../src/pipeline/schema.js';
 import type { Target } from '../types.js';
 import { Renderer, fillTemplates } from '../templates.js';
 import type { Heartbeat, RegionAdapter } from './adapter.js';
+import { FailureType } from '../../src/failures/types.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */
@@ -164,13 +165,13 @@ export class CommandAdapter implements RegionAdapter {
         // --ignore-not-found), which is the null below, not this error.
         throw ApplicationFailure.retryable(
           `${outcome(shown(this.config.current, target), result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(r, result.tail, result.errTail)}`,
-          'CurrentVersionFailed',
+          FailureType.CurrentVersionFailed,
         );
       }
       const version = result.stdout.trim();
       return version === '' ? null : version;
     } catch (err) {
-      throw r.redactError(asStartFailure(err, 'CurrentVersionFailed'));
+      throw r.redactError(asStartFailure(err, FailureType.CurrentVersionFailed));
     }
   }
 
@@ -190,10 +191,10 @@ export class CommandAdapter implements RegionAdapter {
       if (result.code === 0 && !result.timedOut) return;
       throw ApplicationFailure.nonRetryable(
         `deploy of ${target.version} to ${target.region}: ${outcome(shown(this.config.command, target), result, this.timeoutMs)}${tailText(r, result.tail, result.errTail)}`,
-        'DeployFailed',
+        FailureType.DeployFailed,
       );
     } catch (err) {
-      throw r.redactError(asStartFailure(err, 'DeployFailed'));
+      throw r.redactError(asStartFailure(err, FailureType.DeployFailed));
     }
   }
 

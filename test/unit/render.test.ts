@@ -240,7 +240,7 @@ test('formatting pieces', () => {
   assert.equal(span(86_400_000 * 3), '3d');
   assert.equal(stripAnsi(truncateVisible('\x1b[32mabcdef\x1b[39m', 4)), 'abc…');
   // Events trimmed at the front (should the workflow ever cap them) are still found by content.
-  const e = (n: number): DeployEvent => ({ at: at(`10:00:0${n}`), kind: 'k', message: `m${n}` });
+  const e = (n: number): DeployEvent => ({ at: at(`10:00:0${n}`), kind: 'ignored', message: `m${n}` });
   assert.deepEqual(newEvents([e(1), e(2), e(3)], [e(3), e(4)]), [e(4)]);
   assert.deepEqual(newEvents([e(1)], [e(1), e(2)]), [e(2)]);
 });
