@@ -9,7 +9,7 @@ import { activityWatchDeps, watchRegion } from './checks/watch.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
-import type { Activities, CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
+import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
 /** How often currentVersion heartbeats while it reads (the workflow's heartbeat timeout is a few of these). */
 const CURRENT_HEARTBEAT_EVERY_MS = 2_000;
@@ -56,7 +56,8 @@ export function createActivities(deps: ActivityDeps = {}) {
     async watchRegion(input: WatchInput): Promise<WatchResult> {
       return watchRegion(input, activityWatchDeps(providerFor));
     },
-  } satisfies Activities;
+  };
 }
 
-export type FirebreakActivities = ReturnType<typeof createActivities>;
+/** What the workflow may call (proxyActivities<Activities>): the factory's own signatures, never written twice. */
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,5 +1,6 @@
-// The contract between the workflow and its activities. Pure types: the workflow imports
-// them with `import type`, so nothing here runs inside the workflow sandbox.
+// The inputs and results of the activities. Pure types: the workflow imports them with
+// `import type`, so nothing here runs inside the workflow sandbox. The activity signatures
+// themselves are derived from the factory (`Activities` in activities/index.ts).
 import type { Deploy } from '../src/pipeline/schema.js';
 import type { PlanGate } from '../src/pipeline/plan.js';
 import type { CheckStatus } from '../workflows/messages.js';
@@ -69,12 +70,4 @@ export interface WatchTally {
   evaluations: number;
   /** When the last evaluation ran (epoch ms): a resumed watch evaluates at once if one is overdue. */
   lastEvaluatedAt?: number;
-}
-
-export interface Activities {
-  currentVersion(input: CurrentVersionInput): Promise<string | null>;
-  deployRegion(input: DeployRegionInput): Promise<void>;
-  watchRegion(input: WatchInput): Promise<WatchResult>;
-  applyMigrations(input: ApplyMigrationsInput): Promise<AppliedStep[]>;
-  notify(input: NotifyInput): Promise<NotifyResult>;
 }

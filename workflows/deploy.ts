@@ -20,7 +20,8 @@ import {
   workflowInfo,
   ActivityCancellationType,
 } from '@temporalio/workflow';
-import type { Activities, MigrationStep, NotifyInput, Target, WatchResult, WatchTally } from '../activities/types.js';
+import type { MigrationStep, NotifyInput, Target, WatchResult, WatchTally } from '../activities/types.js';
+import type { Activities } from '../activities/index.js';
 import { contractSteps, downSteps, expandSteps } from '../src/migrations/phases.js';
 import type { PlanRegion, Stage } from '../src/pipeline/plan.js';
 import {

@@ -10,8 +10,6 @@ export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 export { DEPLOY_EVENT_KINDS, type DeployEventKind } from './events.js';
 
-export const WORKFLOW_TYPE = 'multiRegionDeploy';
-
 export type DeployPhase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
 export const TERMINAL_PHASES: readonly DeployPhase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
 

@@ -2,7 +2,8 @@
 // owner and start time; the columns a person scans, or --json.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
-import { WORKFLOW_TYPE, type DeployPhase } from '../../workflows/messages.js';
+import type { DeployPhase } from '../../workflows/messages.js';
+import { WORKFLOW_TYPE } from '../deploy/workflow.js';
 import { parseDuration } from '../pipeline/duration.js';
 import { client, printJson } from './common.js';
 import { CliError } from './fail.js';

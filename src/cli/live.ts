@@ -8,11 +8,12 @@
 // for that activity, the only soaking region when one watch is pending, else the
 // activity's ActivityTaskScheduled event in history (its input names the target region), cached
 // per activity id so history is read once per soak at most.
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
 import { statusQuery, type CheckStatus, type DeployStatus } from '../../workflows/messages.js';
 import type { LiveSoak, ViewStatus } from './render/types.js';
+import type { DeployHandle } from '../deploy/workflow.js';
 
 const WATCH_ACTIVITY = 'watchRegion';
 
@@ -51,7 +52,7 @@ export class LiveStatusReader {
 
   constructor(
     private readonly client: Client,
-    private readonly handle: WorkflowHandle,
+    private readonly handle: DeployHandle,
     /** How long the status query may take: no worker answering is reported, not waited out. */
     private readonly queryTimeoutMs = 10_000,
   ) {}
@@ -76,13 +77,13 @@ export class LiveStatusReader {
   private async statusOf(): Promise<DeployStatus> {
     // Checked once up front, and again only if the query fails (the deploy may just have ended).
     this.ended ??= await this.hasEnded();
-    if (this.ended) return (await this.handle.result()) as DeployStatus;
+    if (this.ended) return await this.handle.result();
     try {
       return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
     } catch (err) {
       if (!(await this.hasEnded())) throw err;
       this.ended = true;
-      return (await this.handle.result()) as DeployStatus;
+      return await this.handle.result();
     }
   }
 

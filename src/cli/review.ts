@@ -3,6 +3,7 @@
 import type { DeployStatus } from '../../workflows/messages.js';
 import { review, reviewMarkdown } from '../review/report.js';
 import { client, printJson } from './common.js';
+import { deployHandle } from '../deploy/workflow.js';
 import { listQuery, parseSince } from './list.js';
 
 export interface ReviewOptions {
@@ -19,7 +20,7 @@ export async function reviewCommand(opts: ReviewOptions): Promise<void> {
   const statuses: DeployStatus[] = [];
   for await (const wf of c.workflow.list({ query })) {
     try {
-      statuses.push((await c.workflow.getHandle(wf.workflowId, wf.runId).result()) as DeployStatus);
+      statuses.push(await deployHandle(c, wf.workflowId, wf.runId).result());
     } catch {
       // Terminated or failed runs have no final status to learn from.
     }

@@ -6,6 +6,7 @@ import { FirebreakPhase, FirebreakRegion, FirebreakVersion } from '../../workflo
 import { client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { LiveStatusReader, plainStatus } from './live.js';
+import { deployHandle } from '../deploy/workflow.js';
 import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
 import { follow, isOver } from './wait.js';
 
@@ -19,7 +20,7 @@ export interface StatusOptions {
 export async function statusCommand(idOrService: string, opts: StatusOptions): Promise<void> {
   const id = deployIdOf(idOrService);
   const c = await client();
-  const handle = c.workflow.getHandle(id);
+  const handle = deployHandle(c, id);
   const reader = new LiveStatusReader(c, handle, (opts.queryTimeout ?? 10) * 1000);
   const out = process.stdout;
   const tty = isInteractive(out);

@@ -13,10 +13,10 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type WorkflowExecutionDescription,
-  type WorkflowHandle,
 } from '@temporalio/client';
 import type { Plan } from '../pipeline/plan.js';
-import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
+import { abortUpdate, TERMINAL_PHASES, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
+import { deployHandle, WORKFLOW_TYPE, type DeployHandle, type DeployWorkflow } from './workflow.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
 import { CliError } from '../cli/fail.js';
@@ -48,7 +48,7 @@ export interface StartOptions {
 }
 
 export interface Started {
-  handle: WorkflowHandle;
+  handle: DeployHandle;
   /** True when the same version was already running and we attached to it. */
   attached: boolean;
   /** The version whose run this start aborted (--supersede). */
@@ -64,7 +64,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
   const workflowId = workflowIdFor(plan.service);
   const input: DeployInput = { plan, previous: opts.previous, startedBy: opts.startedBy };
   const start = () =>
-    client.workflow.start(WORKFLOW_TYPE, {
+    client.workflow.start<DeployWorkflow>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: opts.taskQueue,
       args: [input],
@@ -89,7 +89,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     }
     let desc: WorkflowExecutionDescription;
     try {
-      desc = await client.workflow.getHandle(workflowId).describe();
+      desc = await deployHandle(client, workflowId).describe();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) continue; // gone in between: start again
       throw err;
@@ -100,9 +100,9 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     // A run that has ended (its phase is final) only holds the id while it delivers its last
     // notifications: it is waited for, as if it had closed already, whatever its version.
     const ended = TERMINAL_PHASES.includes(phase as DeployPhase);
-    if (!ended && version === plan.version) return { handle: client.workflow.getHandle(workflowId), attached: true, superseded };
+    if (!ended && version === plan.version) return { handle: deployHandle(client, workflowId), attached: true, superseded };
 
-    const run = client.workflow.getHandle(workflowId, desc.runId); // pinned: never abort a later run
+    const run = deployHandle(client, workflowId, desc.runId); // pinned: never abort a later run
     const what = `${plan.service} ${version} (${workflowId}, run ${desc.runId})`;
     if (!ended) {
       if (waited) {
@@ -144,7 +144,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
  * when it accepted; false when it refused because it has already ended or is already being
  * aborted by someone else (then it closes by itself), or it closed in between.
  */
-async function abortRun(run: WorkflowHandle, version: string, by: string | undefined, deadline: number, what: string): Promise<boolean> {
+async function abortRun(run: DeployHandle, version: string, by: string | undefined, deadline: number, what: string): Promise<boolean> {
   try {
     await run.client.withDeadline(deadline, () =>
       run.executeUpdate(abortUpdate, { args: [{ reason: `superseded by ${version}`, by, rollback: 'none' }] }),
@@ -163,7 +163,7 @@ async function abortRun(run: WorkflowHandle, version: string, by: string | undef
 }
 
 /** Waits (bounded by deadline) until the pinned run has closed; a CliError if it does not. */
-async function waitClosed(run: WorkflowHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
+async function waitClosed(run: DeployHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
   for (let polls = 0; ; polls++) {
     const desc = await run.describe();
     if (isClosed(desc)) return;

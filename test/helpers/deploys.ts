@@ -2,6 +2,7 @@
 // test stack's task queue, and small readers of the simulator's HTTP API.
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ServiceError, type WorkflowHandle } from '@temporalio/client';
+import type { DeployHandle } from '../../src/deploy/workflow.js';
 import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/deploy/start.js';
 import { createWorker } from '../../src/worker/run.js';
@@ -38,7 +39,7 @@ export async function withWorker<T>(stack: TestStack, fn: (worker: Worker) => Pr
   return worker.runUntil(fn(worker));
 }
 
-export async function start(stack: TestStack, plan: Plan, opts: { previous?: string } = {}): Promise<WorkflowHandle> {
+export async function start(stack: TestStack, plan: Plan, opts: { previous?: string } = {}): Promise<DeployHandle> {
   const { handle } = await startDeploy(stack.client, { plan, taskQueue: stack.taskQueue, startedBy: 'test', ...opts });
   return handle;
 }
@@ -73,9 +74,9 @@ export async function waitFor(
  * a deploy that pauses when a test expects it to finish fails the assertion on its phase at
  * once, instead of hanging on handle.result().
  */
-export async function settle(handle: WorkflowHandle, timeoutMs = 300_000): Promise<DeployStatus> {
+export async function settle(handle: DeployHandle, timeoutMs = 300_000): Promise<DeployStatus> {
   const s = await waitFor(handle, (x) => x.phase !== 'running', 'the deploy to end or pause', timeoutMs);
-  return s.phase === 'paused' ? s : ((await handle.result()) as DeployStatus);
+  return s.phase === 'paused' ? s : await handle.result();
 }
 
 export const phaseIs = (...phases: DeployPhase[]) => (s: DeployStatus) => phases.includes(s.phase);

@@ -15,8 +15,9 @@ import { regionState, seedVersion, settle, start, waitFor, withWorker } from '..
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
 import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy } from '../../src/deploy/start.js';
 import { CliError } from '../../src/cli/fail.js';
-import { abortUpdate, approveUpdate, type DeployStatus } from '../../workflows/messages.js';
+import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
 import { FirebreakVersion } from '../../workflows/search-attributes.js';
+import { deployHandle } from '../../src/deploy/workflow.js';
 
 let stack: TestStack;
 let hooks: WebhookReceivers;
@@ -55,7 +56,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
     const superseding = await startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue, supersede: true, startedBy: 'ci' });
     assert.equal(superseding.superseded, '2.0.0');
     // The first run's audit trail, read from the finished deploy.
-    const old = (await stack.client.workflow.getHandle(first.workflowId, firstRunId).result()) as DeployStatus;
+    const old = await deployHandle(stack.client, first.workflowId, firstRunId).result();
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.0\.1/);
@@ -102,12 +103,12 @@ test('supersede waits for the old run to deliver its notifications (a hanging an
     const newRun = stack.client.workflow.getHandle(first.workflowId);
 
     // The new run started only once the old one had closed, with its deliveries done and reported.
-    const oldRun = stack.client.workflow.getHandle(first.workflowId, firstRunId);
+    const oldRun = deployHandle(stack.client, first.workflowId, firstRunId);
     const [oldDesc, newDesc] = await Promise.all([oldRun.describe(), newRun.describe()]);
     assert.notEqual(newDesc.runId, firstRunId);
     assert.ok(oldDesc.closeTime, 'the old run is closed');
     assert.ok(newDesc.startTime.getTime() >= oldDesc.closeTime.getTime(), 'the new run started after the old one closed');
-    const old = (await oldRun.result()) as DeployStatus;
+    const old = await oldRun.result();
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.1\.0/);
@@ -156,7 +157,7 @@ test('two supersedes racing for an old run that is still delivering: one starts,
     assert.match(err.message, /someone started it while this start waited/);
     assert.match(err.message, /nothing new was started/);
 
-    const old = (await stack.client.workflow.getHandle(first.workflowId, firstRunId).result()) as DeployStatus;
+    const old = await deployHandle(stack.client, first.workflowId, firstRunId).result();
     assert.equal(old.phase, 'aborted');
     const aborts = old.events.filter((e) => e.kind === 'abort');
     assert.equal(aborts.length, 1, 'aborted once');
