@@ -8,8 +8,8 @@ import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
 import { timeLimit } from './abort.js';
 import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
+import type { NOTIFY_EVENTS } from '../src/pipeline/schema.js';
 
-export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export interface NotifyWebhook {

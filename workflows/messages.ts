@@ -34,10 +34,19 @@ export interface CheckStatus {
   threshold?: string;
 }
 
+/** A region's own gate: regions of one wave pass (or fail) their gates independently. */
+export interface RegionGate {
+  state: GateState;
+  /** Who approved it (manual gate, or an inconclusive soak promoted on a person's judgement). */
+  by?: string;
+}
+
 export interface RegionStatus {
   name: string;
   customers: number;
   state: RegionState;
+  /** Absent only in statuses of deploys from before gates were kept per region. */
+  gate?: RegionGate;
   /** The version the region ran before this deploy (the rollback target); null when none. */
   fromVersion?: string | null;
   attempt: number;
@@ -52,6 +61,7 @@ export interface RegionStatus {
 export interface StageStatus {
   index: number;
   regions: RegionStatus[];
+  /** state and by are derived from the regions' gates (workflows/gate.ts), never written apart. */
   gate: { name: string; approval: 'auto' | 'manual'; state: GateState; by?: string };
 }
 
@@ -85,6 +95,11 @@ export interface DeployStatus {
   events: DeployEvent[];
   startedAt: string;
   endedAt?: string;
+  /**
+   * Why the deploy ended failed or rolled_back, or what went wrong while it ended (a
+   * down-migration that failed after an abort).
+   */
+  failure?: string;
   /** Schema migrations run by this deploy (SPEC §6), in order. */
   migrations?: MigrationRun[];
   /** Set while promotion waits for a deploy window: when the next one opens. */

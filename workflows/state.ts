@@ -8,12 +8,14 @@ import {
   type DeployEventKind,
   type DeployStatus,
   type DeployPhase,
+  type GateState,
   type PauseInput,
   type RegionStatus,
   type ResumeInput,
   type RetryInput,
   type StageStatus,
 } from './messages.js';
+import { stageGate } from './gate.js';
 
 /** Why a region is waiting for an operator (failed and rolled back, or a check inconclusive). */
 export type Hold = { kind: 'failed' | 'inconclusive'; reason: string };
@@ -44,6 +46,7 @@ export class DeployState {
           state: 'pending',
           attempt: 1,
           checks: [],
+          gate: { state: 'pending' },
         })),
         gate: { name: s.gate.name, approval: s.gate.approval, state: 'pending' },
       })),
@@ -57,6 +60,17 @@ export class DeployState {
   region(name: string): RegionStatus | undefined {
     for (const s of this.status.stages) for (const r of s.regions) if (r.name === name) return r;
     return undefined;
+  }
+
+  /** Sets a region's gate; its stage's gate state follows from its regions' (workflows/gate.ts). */
+  setGate(region: RegionStatus, state: GateState, by?: string): void {
+    region.gate = by ? { state, by } : { state };
+    const stage = this.status.stages.find((s) => s.regions.includes(region));
+    if (!stage) return;
+    const { state: stageState, by: stageBy } = stageGate(stage.regions);
+    stage.gate.state = stageState;
+    if (stageBy) stage.gate.by = stageBy;
+    else delete stage.gate.by;
   }
 
   record(kind: DeployEventKind, message: string, extra: { by?: string; region?: string } = {}): void {

@@ -10,14 +10,14 @@
 // as single, verbatim arguments, so a region name or token can never inject a command.
 import { spawn } from 'node:child_process';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
+import { formatDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
 import type { Target } from '../types.js';
 import { Renderer, fillTemplates } from '../templates.js';
 import type { Heartbeat, RegionAdapter } from './adapter.js';
 import { FailureType } from '../../src/failures/types.js';
+import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
 
-const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */
 const CURRENT_TIMEOUT_MS = 60_000;
 const TAIL_CHARS = 3072;
@@ -144,7 +144,7 @@ export class CommandAdapter implements RegionAdapter {
     private readonly env: NodeJS.ProcessEnv = process.env,
     opts: CommandOptions = {},
   ) {
-    this.timeoutMs = parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = deployTimeoutMs(config);
     this.killGraceMs = opts.killGraceMs ?? 5000;
   }
 
