@@ -1,10 +1,12 @@
 // The operator's vocabulary (SPEC §3). Each command exists as a Signal (durable, accepted with
 // no worker running) and as an Update of the same name (validated synchronously). Imported by
 // the workflow, the CLI and the tests alike.
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/pipeline/plan.js';
-import type { AbortInput, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+import type { AbortInput, ApproveInput, Command, CommandInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 import type { DeployEventKind } from './events.js';
+import type { Threshold } from '../src/pipeline/threshold.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
@@ -32,6 +34,8 @@ export interface CheckStatus {
   breaches: number;
   /** The threshold in words, e.g. "<= 0.01", for rendering next to the value. */
   threshold?: string;
+  /** The same threshold as limits: renderers judge the value by the watcher's rule (src/pipeline/threshold.ts). */
+  limits?: Threshold;
 }
 
 /** A region's own gate: regions of one wave pass (or fail) their gates independently. */
@@ -124,5 +128,21 @@ export const resumeUpdate = defineUpdate<DeployStatus, [ResumeInput]>('resume');
 export const approveUpdate = defineUpdate<DeployStatus, [ApproveInput]>('approve');
 export const retryUpdate = defineUpdate<DeployStatus, [RetryInput]>('retry');
 export const abortUpdate = defineUpdate<DeployStatus, [AbortInput]>('abort');
+
+/** Each command's signal and update, by command name (the workflow sets both for each). */
+export const commandSignals: { [C in Command]: SignalDefinition<[CommandInput<C>]> } = {
+  pause: pauseSignal,
+  resume: resumeSignal,
+  approve: approveSignal,
+  retry: retrySignal,
+  abort: abortSignal,
+};
+export const commandUpdates: { [C in Command]: UpdateDefinition<DeployStatus, [CommandInput<C>]> } = {
+  pause: pauseUpdate,
+  resume: resumeUpdate,
+  approve: approveUpdate,
+  retry: retryUpdate,
+  abort: abortUpdate,
+};
 
 export const statusQuery = defineQuery<DeployStatus>('status');
