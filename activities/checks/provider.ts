@@ -1,9 +1,10 @@
 // A check provider turns one check into one observed value for one region. Judging the value
 // against the check's threshold is separate (breaches), so every provider is judged alike.
 import type { Check } from '../../src/pipeline/schema.js';
+import { breaches as breachesThreshold, thresholdOf, thresholdText as textOf, type CheckValue } from '../../src/pipeline/threshold.js';
 import type { Target } from '../types.js';
 
-export type CheckValue = number | string | boolean | null;
+export type { CheckValue };
 
 export interface CheckProvider {
   /**
@@ -16,22 +17,12 @@ export interface CheckProvider {
 
 /** Does this (non-null) value break the check's threshold? */
 export function breaches(check: Check, value: CheckValue): boolean {
-  if (value === null) return false;
-  if (check.http && check.http.equals !== undefined && value !== check.http.equals) return true;
-  if (check.max === undefined && check.min === undefined) return false;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  // A value that is not a number cannot be shown to be within max/min: it does not pass.
-  if (!Number.isFinite(n)) return true;
-  return (check.max !== undefined && n > check.max) || (check.min !== undefined && n < check.min);
+  return breachesThreshold(thresholdOf(check), value);
 }
 
 /** The threshold in words, shown next to the value: "<= 0.01", ">= 5", "== true". */
 export function thresholdText(check: Check): string {
-  const parts: string[] = [];
-  if (check.min !== undefined) parts.push(`>= ${check.min}`);
-  if (check.max !== undefined) parts.push(`<= ${check.max}`);
-  if (check.http && check.http.equals !== undefined) parts.push(`== ${JSON.stringify(check.http.equals)}`);
-  return parts.join(' and ');
+  return textOf(thresholdOf(check));
 }
 
 /** A value as an operator reads it: 0.012345678 -> "0.01235", true -> "true". */

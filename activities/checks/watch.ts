@@ -21,6 +21,7 @@ import { describe } from '../templates.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
 import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
 import { timeLimit } from '../abort.js';
+import { thresholdOf } from '../../src/pipeline/threshold.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -158,7 +159,7 @@ function shortOfSamples(tally: WatchTally, minSamples: number): CheckStatus[] {
 
 function freshTally(checks: Check[]): WatchTally {
   return {
-    checks: checks.map((c) => ({ name: c.name, value: null, samples: 0, breaches: 0, threshold: thresholdText(c) })),
+    checks: checks.map((c) => ({ name: c.name, value: null, samples: 0, breaches: 0, threshold: thresholdText(c), limits: thresholdOf(c) })),
     consecutive: Object.fromEntries(checks.map((c) => [c.name, 0])),
     evaluations: 0,
   };

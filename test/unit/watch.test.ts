@@ -67,8 +67,8 @@ test('pass: every check has minSamples good values at the deadline', async () =>
   assert.equal(w.now(), 10_000, 'the verdict comes at the deadline, not before');
   assert.deepEqual(w.evaluatedAt, [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
   assert.deepEqual(result.checks, [
-    { name: 'error-rate', value: 0.001, samples: 10, breaches: 0, threshold: '<= 0.01' },
-    { name: 'health', value: true, samples: 10, breaches: 0, threshold: '== true' },
+    { name: 'error-rate', value: 0.001, samples: 10, breaches: 0, threshold: '<= 0.01', limits: { max: 0.01 } },
+    { name: 'health', value: true, samples: 10, breaches: 0, threshold: '== true', limits: { equals: true } },
   ]);
   assert.match(result.reason, /held in eu-west-1/);
   assert.ok(maxGap(w.beats) <= 1000, 'heartbeats at least every interval');
@@ -81,7 +81,7 @@ test('breach: failAfter consecutive breaching evaluations end the watch at once'
   assert.equal(result.verdict, 'breach');
   assert.equal(result.reason, 'error-rate = 0.25 breached <= 0.01 2 times in a row in eu-west-1');
   assert.equal(w.now(), 3000, 'no waiting for the deadline');
-  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.25, samples: 3, breaches: 2, threshold: '<= 0.01' });
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.25, samples: 3, breaches: 2, threshold: '<= 0.01', limits: { max: 0.01 } });
 });
 
 test('a good value resets the consecutive count; isolated breaches still pass', async () => {
@@ -137,7 +137,7 @@ test('resume from a heartbeat tally: keeps counts, consecutive breaches and the 
   assert.equal(result.verdict, 'pass');
   assert.equal(w.now(), 10_000, 'the soak ends at the original deadline');
   assert.deepEqual(w.evaluatedAt, [8500, 9500]);
-  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.003, samples: 9, breaches: 1, threshold: '<= 0.01' });
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.003, samples: 9, breaches: 1, threshold: '<= 0.01', limits: { max: 0.01 } });
   assert.equal(w.beats[0].tally.evaluations, 7, 'the first heartbeat re-records the resumed tally');
 
   const mid: WatchTally = { ...structuredClone(tally), consecutive: { 'error-rate': 1 } };

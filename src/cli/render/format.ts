@@ -1,6 +1,7 @@
 // Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
 // judged against their thresholds, and ANSI colour that can be turned off (and measured).
 import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
+import { breaches } from '../../pipeline/threshold.js';
 
 // --- ANSI ---
 
@@ -177,34 +178,15 @@ export function formatValue(v: CheckStatus['value'] | undefined): string {
 export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
 
 /**
- * The value judged against the threshold text the watcher wrote ("<= 0.01", ">= 5 and <= 9",
- * "== true"). Only for colour and the ok/BREACH word: the watcher's own tally is the authority.
+ * The latest value judged by the watcher's own rule against the limits it carries. Only for
+ * colour and the ok/BREACH word: the watcher's tally is the authority. Statuses from before
+ * checks carried their limits are `unknown`.
  */
-export function judge(check: Pick<CheckStatus, 'value' | 'threshold'>): CheckJudgement {
-  const { value, threshold } = check;
+export function judge(check: Pick<CheckStatus, 'value' | 'limits'>): CheckJudgement {
+  const { value, limits } = check;
   if (value === null || value === undefined) return 'no_data';
-  if (!threshold) return 'unknown';
-  let bad = false;
-  for (const part of threshold.split(/\s+and\s+/)) {
-    const m = /^(<=|>=|==)\s*(.+)$/.exec(part.trim());
-    if (!m) return 'unknown';
-    const [, op, raw] = m;
-    if (op === '==') {
-      let want: unknown;
-      try {
-        want = JSON.parse(raw);
-      } catch {
-        want = raw;
-      }
-      if (value !== want) bad = true;
-      continue;
-    }
-    const limit = Number(raw);
-    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    if (!Number.isFinite(n) || !Number.isFinite(limit)) bad = true;
-    else if (op === '<=' ? n > limit : n < limit) bad = true;
-  }
-  return bad ? 'breach' : 'ok';
+  if (!limits) return 'unknown';
+  return breaches(limits, value) ? 'breach' : 'ok';
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
