@@ -3,7 +3,7 @@
 // attaches to it (CI retries are safe); another version is refused unless superseding.
 //
 // A run keeps its workflow id until it closes, and an ended run (aborted, succeeded...) closes
-// only once its last notifications are delivered (workflows/deploy.ts awaits them). So a new
+// only once its last notifications are delivered (workflows/ending.ts awaits them). So a new
 // run starts only after the old one has closed: we wait for it, bounded by the delivery limits
 // below, and never start while it still holds the id.
 import {
