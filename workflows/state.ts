@@ -82,10 +82,10 @@ export class DeployState {
 
   /** The phase follows from the facts: terminal, else paused when anything waits for a person. */
   refreshPhase(): void {
-    const s = this.status;
+    const status = this.status;
     if (this.terminal) {
-      s.phase = this.terminal;
-      delete s.pausedReason;
+      status.phase = this.terminal;
+      delete status.pausedReason;
       return;
     }
     const reasons: string[] = [];
@@ -93,9 +93,9 @@ export class DeployState {
       reasons.push(`paused by ${this.manualPause.by ?? 'an operator'}: ${this.manualPause.reason}`);
     }
     for (const [region, hold] of this.holds) reasons.push(`${region}: ${hold.reason}`);
-    s.phase = reasons.length > 0 ? 'paused' : 'running';
-    if (reasons.length > 0) s.pausedReason = reasons.join('; ');
-    else delete s.pausedReason;
+    status.phase = reasons.length > 0 ? 'paused' : 'running';
+    if (reasons.length > 0) status.pausedReason = reasons.join('; ');
+    else delete status.pausedReason;
   }
 
   isTerminal(): boolean {
