@@ -49,8 +49,8 @@ export async function finish(run: DeployRun, { outcome, failure }: Ending): Prom
   state.terminal = outcome;
   status.endedAt = new Date().toISOString();
   if (failure) status.failure = failure;
-  const summary = endMessage(outcome, status);
-  state.record(outcome, outcome === 'failed' && failure ? `failed: ${failure}` : failure && outcome === 'aborted' ? `${summary}; ${failure}` : summary);
+  const summary = summaryOf(outcome, status);
+  state.record(outcome, endEvent(outcome, summary, failure));
   run.publish();
   const next = nextCommand.status(run.service);
   if (outcome === 'succeeded') run.notifications.send('succeeded', summary, next);
@@ -63,7 +63,14 @@ export async function finish(run: DeployRun, { outcome, failure }: Ending): Prom
   return status;
 }
 
-function endMessage(outcome: Outcome, status: DeployStatus): string {
+/** The last event: the summary, or for a failed deploy its cause, and what went wrong on the way out. */
+function endEvent(outcome: Outcome, summary: string, failure: string | undefined): string {
+  if (!failure || outcome === 'rolled_back') return summary; // the rollback_all event said why
+  return outcome === 'failed' ? `failed: ${failure}` : `${summary}; ${failure}`;
+}
+
+/** Where every region stands at the end. */
+function summaryOf(outcome: Outcome, status: DeployStatus): string {
   const regions = status.stages.flatMap((stage) => stage.regions);
   const count = (state: RegionState) => regions.filter((r) => r.state === state).length;
   if (outcome === 'succeeded') return `${status.service} ${status.version} promoted in all ${regions.length} regions`;
