@@ -13,7 +13,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { FailureType } from '../src/failures/types.js';
 import { formatDuration } from '../src/pipeline/duration.js';
 import { COMMANDS, claimedBy, parseCommandInput, shorten, type Command, type CommandInput, type Parsed } from './inputs.js';
-import { commandSignals, commandUpdates, statusQuery, type AbortScope, type DeployStatus } from './messages.js';
+import { commandSignals, commandUpdates, statusQuery, type DeployStatus } from './messages.js';
 import { describeMessage } from './reserved-names.js';
 import type { DeployRun } from './run.js';
 
@@ -45,7 +45,7 @@ export function commandEffects(run: DeployRun): CommandEffects {
       state.record('retry', `retry of ${input.region} requested`, { by: input.by, region: input.region });
     },
     abort(input) {
-      state.abortRequest = { ...input, rollback: input?.rollback ?? (run.plan.rollback.onAbort as AbortScope) };
+      state.abortRequest = { ...input, rollback: input?.rollback ?? run.plan.rollback.onAbort };
       state.record('abort', `abort requested (rollback: ${state.abortRequest.rollback}): ${input?.reason || 'no reason given'}`, {
         by: input?.by,
       });
@@ -146,7 +146,7 @@ export function abortWhenPausedTooLong(run: DeployRun, effects: CommandEffects):
         effects.abort({
           reason: `paused for longer than pauseTimeout (${formatDuration(plan.pauseTimeoutMs)})`,
           by: 'firebreak',
-          rollback: plan.rollback.onAbort as AbortScope,
+          rollback: plan.rollback.onAbort,
         });
         run.publish();
       }
