@@ -26,6 +26,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
+import { MIGRATE_HEARTBEAT_EVERY_MS } from './limits.js';
 import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, type MigrationStep, type Statement } from '../src/migrations/steps.js';
 
 export const MIGRATIONS_TABLE = 'firebreak_migrations';
@@ -93,7 +94,7 @@ function activityContext(): Ctx {
 export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
   const env = deps.env ?? process.env;
   const lockPollMs = deps.lockPollMs ?? 500;
-  const heartbeatMs = deps.heartbeatMs ?? 5_000;
+  const heartbeatMs = deps.heartbeatMs ?? MIGRATE_HEARTBEAT_EVERY_MS;
 
   return {
     /** Apply the steps in order; see the top of this file. */

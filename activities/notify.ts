@@ -6,7 +6,8 @@
 // fails is reported in the result (its URL redacted), never thrown.
 import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
-import { timeLimit } from './abort.js';
+import { createHttpClient, send } from './http/client.js';
+import { isRetryableStatus } from './http/failures.js';
 import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
 
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
@@ -49,7 +50,6 @@ export interface NotifyResult {
 export interface NotifyDeps {
   /** Where ${VAR} is read; default the worker's process.env. */
   env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
   /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/notify/limits.ts). */
   timeoutMs?: number;
   /** Attempts per webhook; default 3. */
@@ -72,8 +72,8 @@ const TITLES: Record<NotifyEvent, string> = {
 
 export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
   const env = deps.env ?? process.env;
-  const fetchFn = deps.fetch ?? globalThis.fetch;
   const timeoutMs = deps.timeoutMs ?? NOTIFY_POST_TIMEOUT_MS;
+  const client = createHttpClient('notify', timeoutMs);
   const attempts = Math.max(1, deps.attempts ?? NOTIFY_ATTEMPTS);
   const backoffMs = deps.backoffMs ?? NOTIFY_BACKOFF_MS;
 
@@ -124,22 +124,13 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       if (cancel?.aborted) break;
       tried = attempt;
       try {
-        const signal = timeLimit(timeoutMs, cancel);
-        const res = await fetchFn(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'firebreak' },
-          body,
-          signal,
-        });
-        // Drain the body (bounded by the same signal) so the connection is released.
-        await res.arrayBuffer().catch(() => undefined);
+        const res = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: cancel });
         if (res.ok) return { ok: true };
         error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-        // A client error other than timeout/rate limit will not get better by asking again.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
+        if (!isRetryableStatus(res.status)) break;
       } catch (err) {
-        const e = err as Error;
-        error = e?.name === 'TimeoutError' || (e?.name === 'AbortError' && !cancel?.aborted) ? `no answer within ${timeoutMs} ms` : describe(err);
+        if (cancel?.aborted) break;
+        error = describe(err);
       }
       if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), cancel);
     }

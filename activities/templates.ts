@@ -111,7 +111,7 @@ export function redact(text: string, secrets: ReadonlyMap<string, string>): stri
   return out;
 }
 
-/** An error's message with its causes (fetch hides the reason, e.g. ECONNREFUSED, in `cause`). */
+/** An error's message with its causes (a wrapped error may hide the reason, e.g. ECONNREFUSED, in `cause`). */
 export function describe(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
@@ -130,8 +130,7 @@ export function describe(err: unknown): string {
 }
 
 function errorType(err: unknown): string {
+  // HttpTimeout (activities/http/failures.ts); HttpUnreachable is already 'NetworkError'.
   if (err instanceof Error && err.name === 'TimeoutError') return 'Timeout';
-  // fetch reports every network failure (refused, DNS, TLS) as TypeError('fetch failed').
-  if (err instanceof TypeError && err.message === 'fetch failed') return 'NetworkError';
   return err instanceof Error ? err.name || 'Error' : 'Error';
 }

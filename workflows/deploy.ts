@@ -54,14 +54,13 @@ import { detailsMarkdown } from './details.js';
 import { formatDuration, parseDuration } from '../src/pipeline/duration.js';
 import { describeWindows, nextOpen } from '../src/pipeline/windows.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS } from '../src/notify/limits.js';
+import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../activities/limits.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
 
-/** How often a running watch (or version read) must heartbeat before the server declares its worker lost. */
-const WATCH_HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
 const SOAK_BAKE_PATCH = 'soak-bake';
 const NON_RETRYABLE = ['DeployFailed', 'MissingEnv'];
@@ -277,7 +276,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
         {
           summary: `migrate ${what} (${steps.length})`,
           startToCloseTimeout: '2h',
-          heartbeatTimeout: '15s',
+          heartbeatTimeout: MIGRATE_HEARTBEAT_TIMEOUT_MS,
           retry: { initialInterval: '2s', maximumAttempts: 10, nonRetryableErrorTypes: ['MigrationFailed', 'MigrationChecksumMismatch', 'MissingEnv'] },
         },
         [{ steps, deployId, service: plan.service }],
@@ -312,7 +311,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
       {
         summary,
         startToCloseTimeout: (parseDuration(plan.deploy.timeout) ?? 900_000) + 60_000,
-        heartbeatTimeout: '30s',
+        heartbeatTimeout: DEPLOY_HEARTBEAT_TIMEOUT_MS,
         retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
       },

@@ -5,13 +5,20 @@ import type { Target } from '../types.js';
 
 export type CheckValue = number | string | boolean | null;
 
+export interface EvaluateOptions {
+  /** Aborted when the activity is cancelled. */
+  signal?: AbortSignal;
+  /** This evaluation's limit, when tighter than the provider's (a short soak interval). */
+  timeoutMs?: number;
+}
+
 export interface CheckProvider {
   /**
    * The check's current value in target.region; null when there is no data (an empty
    * result). Throws when the source cannot be read: the watcher counts that as no data for
    * this evaluation, never as a breach and never as a good value.
    */
-  evaluate(check: Check, target: Target, signal?: AbortSignal): Promise<CheckValue>;
+  evaluate(check: Check, target: Target, opts?: EvaluateOptions): Promise<CheckValue>;
 }
 
 /** Does this (non-null) value break the check's threshold? */

@@ -20,7 +20,7 @@ import type { CheckStatus } from '../../workflows/messages.js';
 import { describe } from '../templates.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
 import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
-import { timeLimit } from '../abort.js';
+import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -87,12 +87,13 @@ async function evaluateOnce(
   interval: number,
 ): Promise<WatchResult | undefined> {
   const startedAt = deps.now();
-  // A hung source must not stall the loop (or its heartbeats) much past one interval.
-  const signal = timeLimit(Math.min(Math.max(interval, 1000), 10_000), deps.signal);
+  // A hung source must not stall the loop much past one interval, nor its heartbeats past
+  // their timeout (CHECK_REQUEST_TIMEOUT_MS is derived from it).
+  const limit = { signal: deps.signal, timeoutMs: Math.min(Math.max(interval, 1000), CHECK_REQUEST_TIMEOUT_MS) };
   const results = await Promise.all(
     gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
       try {
-        return { value: await deps.providerFor(check).evaluate(check, target, signal) };
+        return { value: await deps.providerFor(check).evaluate(check, target, limit) };
       } catch (err) {
         return { error: describe(err) };
       }

@@ -20,12 +20,8 @@ export interface RegionAdapter {
 }
 
 /** The adapter the pipeline configures (the schema guarantees exactly one). */
-export function adapterFor(
-  deploy: Deploy,
-  env: NodeJS.ProcessEnv = process.env,
-  fetchFn: typeof fetch = globalThis.fetch,
-): RegionAdapter {
-  if (deploy.http) return new HttpAdapter(deploy, env, fetchFn);
+export function adapterFor(deploy: Deploy, env: NodeJS.ProcessEnv = process.env): RegionAdapter {
+  if (deploy.http) return new HttpAdapter(deploy, env);
   if (deploy.command) return new CommandAdapter(deploy, env);
   throw new Error('deploy needs exactly one adapter: command or http');
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
@@ -165,8 +167,17 @@ test('unusable heartbeat details start a fresh tally', async () => {
   assert.equal(result.checks[0].samples, 10);
 });
 
-// The same loop inside a real activity Context (no server): real clock, Context.sleep, cancellation.
-const fakeFetch = (async () => new Response(JSON.stringify({ ok: true }), { status: 200 })) as typeof fetch;
+// The same loop inside a real activity Context (no Temporal server): real clock, Context.sleep,
+// cancellation, and a local health endpoint that answers {"ok": true}.
+let healthServer: Server;
+let healthEnv: NodeJS.ProcessEnv;
+before(async () => {
+  healthServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+  await new Promise<void>((r) => healthServer.listen(0, '127.0.0.1', r));
+  healthEnv = { HEALTH_URL: `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}` };
+});
+after(() => new Promise<void>((r) => healthServer.close(() => r())));
+const liveHealth: Check = { name: 'health', http: { url: '${HEALTH_URL}/{{region}}', path: '$.ok', equals: true } };
 
 test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', async () => {
   const tally: WatchTally = {
@@ -177,8 +188,8 @@ test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', as
   const env = new MockActivityEnvironment({ heartbeatDetails: tally });
   const beats: WatchTally[] = [];
   env.on('heartbeat', (d: WatchTally) => beats.push(d));
-  const activities = createActivities({ fetch: fakeFetch });
-  const g = gate({ checks: [health], intervalMs: 100, minSamples: 4 });
+  const activities = createActivities({ env: healthEnv });
+  const g = gate({ checks: [liveHealth], intervalMs: 100, minSamples: 4 });
   const result: WatchResult = await env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 350 });
   assert.equal(result.verdict, 'pass');
   assert.ok(result.checks[0].samples >= 5 && result.checks[0].samples <= 6, `samples ${result.checks[0].samples}`);
@@ -187,8 +198,8 @@ test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', as
 
 test('activity: cancellation ends the watch promptly', async () => {
   const env = new MockActivityEnvironment();
-  const activities = createActivities({ fetch: fakeFetch });
-  const g = gate({ checks: [health], intervalMs: 60_000 });
+  const activities = createActivities({ env: healthEnv });
+  const g = gate({ checks: [liveHealth], intervalMs: 60_000 });
   const started = Date.now();
   setTimeout(() => env.cancel(), 100);
   await assert.rejects(
