@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import firebreak from './scripts/lint/plugin.js';
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
 const sandboxMessage =
@@ -24,6 +25,15 @@ export default defineConfig(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The map of the house (scripts/lint/house-map.js, docs/design.md): import boundaries, no cycles.
+    files: ['**/*.ts'],
+    plugins: { firebreak },
+    rules: {
+      'firebreak/import-boundaries': 'error',
+      'firebreak/no-import-cycles': 'error',
     },
   },
   {

@@ -27,9 +27,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
 import { MIGRATE_HEARTBEAT_EVERY_MS } from './limits.js';
+import { describeDatabase, parseUrl, tableName } from '../src/migrations/ledger.js';
 import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, type MigrationStep, type Statement } from '../src/migrations/steps.js';
-
-export const MIGRATIONS_TABLE = 'firebreak_migrations';
 
 export interface AppliedStep {
   id: string;
@@ -59,20 +58,6 @@ export interface MigrationActivityDeps {
   lockPollMs?: number;
   /** How often a long statement heartbeats (ms). */
   heartbeatMs?: number;
-}
-
-export interface MigrationStatusRow {
-  id: string;
-  phase: 'expand' | 'contract';
-  direction: 'up' | 'down';
-  checksum: string;
-  statements: number;
-  /** Statements recorded; equal to `statements` when the step is complete. */
-  applied: number;
-  complete: boolean;
-  deployId: string;
-  service: string;
-  appliedAt: string;
 }
 
 /** Statement failures, checksum mismatches and bad files: a retry cannot fix them. */
@@ -109,13 +94,13 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
       try {
         const urls = parsed.map(({ step }) => secrets.resolve(step.database, env));
         // One session per database, locked in a fixed order so two calls never deadlock.
-        const byIdentity = new Map(urls.map((u) => [identity(u), u]));
+        const byIdentity = new Map(urls.map((u) => [describeDatabase(u), u]));
         for (const id of [...byIdentity.keys()].sort()) {
           sessions.set(id, await Session.open(byIdentity.get(id)!, ctx, lockPollMs, secrets));
         }
         const out: AppliedStep[] = [];
         for (const [i, { step, statements }] of parsed.entries()) {
-          const session = sessions.get(identity(urls[i]))!;
+          const session = sessions.get(describeDatabase(urls[i]))!;
           out.push(await runStep(session, step, statements, input, { ctx, heartbeatMs, secrets }));
         }
         return out;
@@ -129,49 +114,6 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
 }
 
 export type MigrationActivities = ReturnType<typeof createMigrationActivities>;
-
-/** What is recorded in a database (resolved URL). Read-only: takes no lock. */
-export async function migrationStatus(database: string): Promise<MigrationStatusRow[]> {
-  const secrets = new Secrets();
-  secrets.add(database);
-  const client = new pg.Client({ connectionString: database, application_name: 'firebreak' });
-  try {
-    await client.connect();
-    const table = await tableName(client);
-    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
-    if (exists.rows[0].t === null) return [];
-    const res = await client.query<{
-      id: string; phase: 'expand' | 'contract'; direction: 'up' | 'down'; checksum: string; statements: number;
-      applied: number; deploy_id: string; service: string; applied_at: Date;
-    }>(
-      `SELECT id, phase, direction,
-              (array_agg(checksum ORDER BY applied_at DESC))[1] AS checksum,
-              max(statements) AS statements, count(*)::int AS applied,
-              (array_agg(deploy_id ORDER BY applied_at DESC))[1] AS deploy_id,
-              (array_agg(service ORDER BY applied_at DESC))[1] AS service,
-              max(applied_at) AS applied_at
-         FROM ${table}
-        GROUP BY id, phase, direction
-        ORDER BY min(applied_at), id, phase, direction`,
-    );
-    return res.rows.map((r) => ({
-      id: r.id,
-      phase: r.phase,
-      direction: r.direction,
-      checksum: r.checksum,
-      statements: r.statements,
-      applied: r.applied,
-      complete: r.applied >= r.statements,
-      deployId: r.deploy_id,
-      service: r.service,
-      appliedAt: r.applied_at.toISOString(),
-    }));
-  } catch (err) {
-    throw new Error(secrets.text(err instanceof Error ? err.message : String(err)));
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 // ----- secrets ------------------------------------------------------------------------------
 
@@ -216,27 +158,6 @@ class Secrets {
   }
 }
 
-function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which database a URL names (host, port, database): one session and one lock per identity. */
-function identity(url: string): string {
-  const u = parseUrl(url);
-  if (!u) return url;
-  const host = u.hostname || u.searchParams.get('host') || 'localhost';
-  return `${host}:${u.port || '5432'}/${decodeURIComponent(u.pathname.replace(/^\//, ''))}`;
-}
-
-/** `host:port/db` of a URL, for messages: never the user's password. */
-export function describeDatabase(url: string): string {
-  return identity(url);
-}
-
 // ----- the session: one connection, the lock, the table ---------------------------------------
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -244,11 +165,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The advisory lock key: the first 8 bytes of sha256('firebreak:' + database name). */
 export function lockKey(databaseName: string): string {
   return createHash('sha256').update(`firebreak:${databaseName}`).digest().readBigInt64BE(0).toString();
-}
-
-async function tableName(client: pg.Client): Promise<string> {
-  const res = await client.query<{ s: string | null }>('SELECT current_schema() AS s');
-  return `${client.escapeIdentifier(res.rows[0].s ?? 'public')}.${client.escapeIdentifier(MIGRATIONS_TABLE)}`;
 }
 
 class Session {

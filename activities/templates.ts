@@ -3,7 +3,7 @@
 // inside activities, so a secret never enters workflow history: not in inputs, results, or
 // the failure messages we throw (redact() puts `${VAR}` back in their place).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Target } from './types.js';
+import type { Target } from './target.js';
 
 const TEMPLATE = /\{\{\s*(region|version|service|deployId)\s*\}\}/g;
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -2,7 +2,7 @@
 import type { Check } from '../../src/pipeline/schema.js';
 import { readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 import type { CheckProvider, CheckValue, EvaluateOptions } from './provider.js';
 import { checkClient, type CheckClientOptions } from './client.js';
 import { send, type HttpClient } from '../http/client.js';

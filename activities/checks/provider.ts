@@ -1,7 +1,7 @@
 // A check provider turns one check into one observed value for one region. Judging the value
 // against the check's threshold is separate (breaches), so every provider is judged alike.
 import type { Check } from '../../src/pipeline/schema.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 
 export type CheckValue = number | string | boolean | null;
 

@@ -12,9 +12,9 @@ import { spawn } from 'node:child_process';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 import { Renderer, fillTemplates } from '../templates.js';
-import type { Heartbeat, RegionAdapter } from './adapter.js';
+import type { Heartbeat, RegionAdapter } from './region-adapter.js';
 
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */

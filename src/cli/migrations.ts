@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { resolveMigrations, PHASES, type Phase, type PlanMigration } from '../migrations/steps.js';
-import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../../activities/migrations.js';
+import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../migrations/ledger.js';
 import { CliError, EXIT } from './fail.js';
 import { printJson } from './common.js';
 

@@ -70,6 +70,11 @@ export async function loadSqlParser(): Promise<void> {
   parser = mod;
 }
 
+/** Throws unless loadSqlParser() has run: linting SQL without the parser would find nothing. */
+export function requireSqlParser(): void {
+  loadedParser();
+}
+
 function loadedParser(): ParserModule {
   if (!parser) throw new Error('the SQL parser is not loaded: await loadSqlParser() first');
   return parser;
