@@ -21,6 +21,7 @@
 //   for every statement. Rows of one (id, phase) are of one direction at a time: the first
 //   record of a `down` deletes the `up` rows (and the first record of an `up` deletes the rows
 //   of an earlier `down`), so after a rollback the same `up` applies again on the next deploy.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -28,7 +29,7 @@ import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
 import { MIGRATE_HEARTBEAT_EVERY_MS } from './limits.js';
 import { describeDatabase, parseUrl, tableName } from '../src/migrations/ledger.js';
-import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, type MigrationStep, type Statement } from '../src/migrations/steps.js';
+import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, transactionControlKind, type MigrationStep, type Statement } from '../src/migrations/steps.js';
 
 export interface AppliedStep {
   id: string;
@@ -160,7 +161,6 @@ class Secrets {
 
 // ----- the session: one connection, the lock, the table ---------------------------------------
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The advisory lock key: the first 8 bytes of sha256('firebreak:' + database name). */
 export function lockKey(databaseName: string): string {
@@ -264,7 +264,7 @@ function parseStep(step: MigrationStep): Statement[] {
     }
     throw err;
   }
-  const control = statements.find((s) => s.kind === 'TransactionStmt' && ['TRANS_STMT_BEGIN', 'TRANS_STMT_START', 'TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK'].includes(String(s.node.kind)));
+  const control = statements.find((s) => transactionControlKind(s) !== undefined);
   if (control) {
     throw ApplicationFailure.create({
       message: `${label(step)} line ${control.line}: remove transaction control (${control.text.slice(0, 40)}): Firebreak runs each file in its own transaction`,

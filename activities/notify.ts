@@ -4,10 +4,12 @@
 // here on the worker (never in history). Delivery is bounded and never fails the deploy: each
 // POST has a hard timeout, at most 3 attempts with a short backoff, and a webhook that still
 // fails is reported in the result (its URL redacted), never thrown.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
 import { createHttpClient, send } from './http/client.js';
 import { isRetryableStatus } from './http/failures.js';
+import { envRefNames } from '../src/pipeline/env-ref.js';
 import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
 
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
@@ -132,7 +134,8 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
         if (cancel?.aborted) break;
         error = describe(err);
       }
-      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), cancel);
+      // Cancellation cuts the backoff short (and the loop then stops): resolve, never throw.
+      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), undefined, { signal: cancel }).catch(() => undefined);
     }
     return { ok: false, label, error: clean(error || 'cancelled'), attempts: tried };
   }
@@ -143,7 +146,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
  * query of a webhook URL are its secret — plus the ${VAR} it was read from.
  */
 export function redactWebhook(template: string, resolved: string | undefined): string {
-  const vars = [...template.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+  const vars = envRefNames(template).map((name) => `\${${name}}`);
   const from = vars.length ? ` (${vars.join(', ')})` : '';
   try {
     const u = new URL(resolved ?? template);
@@ -200,14 +203,4 @@ function cancellationSignal(): AbortSignal | undefined {
   } catch {
     return undefined; // called outside an activity (tests)
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -4,9 +4,9 @@
 // the failure messages we throw (redact() puts `${VAR}` back in their place).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Target } from './target.js';
+import { ENV_REF } from '../src/pipeline/env-ref.js';
 
 const TEMPLATE = /\{\{\s*(region|version|service|deployId)\s*\}\}/g;
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * Values shorter than this are not redacted: a 1-3 character value cannot be a meaningful
  * secret, and replacing every "1" or "on" in an error message would garble it beyond use.

@@ -3,7 +3,9 @@
 import type { Check } from '../../src/pipeline/schema.js';
 import type { Target } from '../target.js';
 
-export type CheckValue = number | string | boolean | null;
+import type { CheckValue } from './value.js';
+
+export type { CheckValue };
 
 export interface EvaluateOptions {
   /** Aborted when the activity is cancelled. */
@@ -39,10 +41,4 @@ export function thresholdText(check: Check): string {
   if (check.max !== undefined) parts.push(`<= ${check.max}`);
   if (check.http && check.http.equals !== undefined) parts.push(`== ${JSON.stringify(check.http.equals)}`);
   return parts.join(' and ');
-}
-
-/** A value as an operator reads it: 0.012345678 -> "0.01235", true -> "true". */
-export function formatValue(value: CheckValue): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
-  return value === null ? 'no data' : typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

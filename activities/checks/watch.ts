@@ -14,12 +14,14 @@
 // The tally is heartbeated, so a retry after a worker crash resumes it against the same
 // absolute deadline: the soak is neither restarted nor shortened.
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
 import type { Check } from '../../src/pipeline/schema.js';
 import type { CheckStatus } from '../../workflows/messages.js';
 import { describe } from '../templates.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
-import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
+import { breaches, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
+import { formatValue } from './value.js';
+import { isTally } from './tally.js';
 import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
@@ -183,23 +185,9 @@ function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined 
   return fresh;
 }
 
-function isTally(x: unknown): x is WatchTally {
-  if (!x || typeof x !== 'object') return false;
-  const t = x as Partial<WatchTally>;
-  return (
-    typeof t.evaluations === 'number' &&
-    !!t.consecutive &&
-    typeof t.consecutive === 'object' &&
-    Array.isArray(t.checks) &&
-    t.checks.every(
-      (c: Partial<CheckStatus>) => c && typeof c.name === 'string' && typeof c.samples === 'number' && typeof c.breaches === 'number',
-    )
-  );
-}
-
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
-  throw signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('watch cancelled');
+  throw cancelled(signal, 'watch');
 }
 
 /** The watch's world inside a Temporal activity: real clock, cancellable sleep, heartbeats. */

@@ -5,7 +5,8 @@
 // A retried activity (worker crash, lost response) re-POSTs with the same key and the deployer
 // answers with the deploy it already has instead of starting another.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
 import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
 import { parseJsonPath, readJsonPath } from '../json-path.js';
@@ -79,7 +80,7 @@ export class HttpAdapter implements RegionAdapter {
       await this.request(r, target, key, signal);
       await this.waitUntilDone(r, target, signal, heartbeat);
     } catch (err) {
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw cancelled(signal, 'deploy');
       throw r.redactError(err);
     }
   }
@@ -147,7 +148,7 @@ export class HttpAdapter implements RegionAdapter {
         );
       }
       await sleep(this.pollMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw cancelled(signal, 'deploy');
     }
   }
 
@@ -176,8 +177,4 @@ function bodyTail(res: HttpAnswer, r: Renderer): string {
   const text = r.redact(res.text).trim();
   if (!text) return '';
   return `: ${text.length > BODY_TAIL_CHARS ? `...${text.slice(-BODY_TAIL_CHARS)}` : text}`;
-}
-
-function cancelled(signal: AbortSignal): Error {
-  return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('deploy cancelled');
 }

@@ -1,6 +1,7 @@
 // Which HTTP failures are worth another attempt, in one place. Every HTTP concern (deploy
 // adapter, checks, notify) asks here, so "retry a 503, not a 403" means the same everywhere.
 import { CancelledFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
 import { isAxiosError, isCancel } from 'axios';
 
 /**
@@ -31,7 +32,7 @@ export class HttpUnreachable extends Error {
  * Anything else (a bug, a bad URL) is passed on as it is.
  */
 export function transportError(err: unknown, timeoutMs: number, signal?: AbortSignal): Error {
-  if (signal?.aborted) return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('request cancelled');
+  if (signal?.aborted) return cancelled(signal, 'request');
   if (isCancel(err)) return new CancelledFailure('request cancelled');
   if (!isAxiosError(err)) return err instanceof Error ? err : new Error(String(err));
   if ((err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') && /^timeout/.test(err.message)) return new HttpTimeout(timeoutMs);

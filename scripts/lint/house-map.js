@@ -6,15 +6,23 @@
 // no code runs across that line). Folders not listed here (scripts/, test/, bin/) may import
 // anything. The most specific entry (longest folder) applies.
 
-/** Pure model: the pipeline file, its plan and lint, migration steps, notification limits. */
-const MODEL = ['src/pipeline', 'src/migrations', 'src/notify', 'activities/limits.ts'];
+/**
+ * Pure model: the pipeline file, its plan and lint, migration steps, notification limits, text;
+ * and the few pure activity files the workflow and the CLI share (limits, check values, the
+ * watch's tally).
+ */
+const SHARED_ACTIVITY_FILES = ['activities/limits.ts', 'activities/checks/value.ts', 'activities/checks/tally.ts'];
+const MODEL = ['src/pipeline', 'src/migrations', 'src/notify', 'src/text', ...SHARED_ACTIVITY_FILES];
 
 export const HOUSE = [
   { folder: 'src/pipeline', may: MODEL },
   { folder: 'src/migrations', may: MODEL },
   { folder: 'src/notify', may: MODEL },
+  { folder: 'src/text', may: [] },
   // Plain numbers, imported by the deterministic workflow: imports nothing.
   { folder: 'activities/limits.ts', may: [] },
+  { folder: 'activities/checks/value.ts', may: [] },
+  { folder: 'activities/checks/tally.ts', may: [], types: ['activities', 'workflows'] },
   // Deterministic: the sandbox bundles these. Activities are called through proxyActivities.
   { folder: 'workflows', may: MODEL, types: ['activities'] },
   { folder: 'activities', may: MODEL, types: ['workflows'] },

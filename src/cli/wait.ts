@@ -1,6 +1,7 @@
 // Following a deploy (`deploy --wait`, `status --watch`): poll the status (with live check
 // values), draw it — redrawn in place on a terminal, one line per change in CI — until it ends
 // or waits for an operator, and map the outcome to the exit codes of SPEC §4.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployStatus, Phase } from '../../workflows/messages.js';
 import { EXIT } from './fail.js';
 import { renderCiLines, renderTty, Redrawer, type ViewStatus } from './render.js';
@@ -82,4 +83,3 @@ export async function follow(reader: StatusReader, opts: FollowOptions): Promise
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

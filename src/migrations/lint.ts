@@ -19,6 +19,7 @@ import {
   firstStageNeedsApproval,
   requireSqlParser,
   splitStatements,
+  transactionControlKind,
   SqlSyntaxError,
   type Direction,
   type Phase,
@@ -127,10 +128,8 @@ function noteCreated(stmt: Statement, created: Set<string>): void {
 }
 
 function transactionControl(stmt: Statement): Draft[] {
-  if (stmt.kind !== 'TransactionStmt') return [];
-  const kind = String(stmt.node.kind ?? '');
-  const refused = ['TRANS_STMT_BEGIN', 'TRANS_STMT_START', 'TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'];
-  if (!refused.includes(kind)) return [];
+  const kind = transactionControlKind(stmt);
+  if (!kind) return [];
   const word = kind.replace('TRANS_STMT_', '').replace('_', ' ');
   return [{
     rule: 'transaction-control',
