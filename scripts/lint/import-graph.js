@@ -26,8 +26,9 @@ export function importsOf(file) {
   for (const st of source.statements) {
     if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
       const spec = st.moduleSpecifier.text;
-      if (!spec.startsWith('.')) continue;
-      out.push({ spec, target: resolveImport(file, spec), typeOnly: isTypeOnly(st) });
+      const typeOnly = isTypeOnly(st);
+      if (!spec.startsWith('.')) out.push({ spec, package: packageName(spec), typeOnly });
+      else out.push({ spec, target: resolveImport(file, spec), typeOnly });
     }
   }
   cache.set(file, out);
@@ -42,6 +43,32 @@ function isTypeOnly(st) {
   if (clause.name) return false;
   const b = clause.namedBindings;
   return !!b && ts.isNamedImports(b) && b.elements.length > 0 && b.elements.every((e) => e.isTypeOnly);
+}
+
+/** `@scope/pkg/sub` -> `@scope/pkg`; `node:fs` -> `node:fs`. */
+function packageName(spec) {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * What a bundle built from `entries` is made of: the project files reached through imports
+ * that run (type-only imports are erased before bundling) and the packages they import.
+ */
+export function bundleInputs(entries) {
+  const files = new Set();
+  const packages = new Set();
+  const walk = (file) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const imp of importsOf(file)) {
+      if (imp.typeOnly) continue;
+      if (imp.package) packages.add(imp.package);
+      else if (imp.target) walk(imp.target);
+    }
+  };
+  for (const entry of entries) walk(resolve(entry));
+  return { files: [...files].sort(), packages: [...packages].sort() };
 }
 
 /** `./x.js` -> ./x.ts (NodeNext style), or the file as written when it exists. */
