@@ -3,10 +3,11 @@
 // `import()` is left out: it loads on demand, so it cannot take part in a load-order cycle.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /** Project root: where package.json is. */
-export const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '../..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const cache = new Map();
 

@@ -298,6 +298,47 @@ describe('http adapter (real node:http deployer)', () => {
     }
   });
 
+  test('a status endpoint that hangs is cut off per request; the deploy keeps polling until its timeout', async () => {
+    // Accepts the POST, never answers a status read: each read ends at the request limit (well
+    // under the heartbeat timeout), and the deploy fails at its own timeout naming why.
+    const srv = await serve((req, _body, res) => {
+      if (req.method === 'POST') return json(res, 202, { accepted: true });
+    });
+    try {
+      const deploy: Deploy = {
+        timeout: '700ms',
+        http: { url: `${srv.url}/deploy`, method: 'POST', headers: {}, status: { url: `${srv.url}/status`, state: '$.state', done: 'ready', failed: 'error' } },
+      };
+      const beats: unknown[] = [];
+      const t0 = Date.now();
+      await assert.rejects(
+        new HttpAdapter(deploy, env, { pollMs: 20, requestTimeoutMs: 200 }).deploy(target, KEY, new AbortController().signal, (x) => beats.push(x)),
+        isFailure('DeployFailed', true, /did not finish within 700ms; last error reading status: no answer within 200 ms/),
+      );
+      assert.ok(Date.now() - t0 < 3000, `bounded: ${Date.now() - t0} ms`);
+      assert.ok(beats.length >= 3, 'heartbeats between the cut-off reads');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('cancelling the activity ends a hanging request at once, as a cancellation', async () => {
+    const srv = await serve(() => undefined); // never answers
+    try {
+      const deploy: Deploy = {
+        timeout: '10s',
+        http: { url: `${srv.url}/deploy`, method: 'POST', headers: {}, status: { url: `${srv.url}/status`, state: '$.state', done: 'ready', failed: 'error' } },
+      };
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new CancelledFailure('CANCELLED')), 100);
+      const t0 = Date.now();
+      await assert.rejects(new HttpAdapter(deploy, env).deploy(target, KEY, ac.signal, noop), (err: unknown) => err instanceof CancelledFailure);
+      assert.ok(Date.now() - t0 < 2000, `cancelled in ${Date.now() - t0} ms`);
+    } finally {
+      await srv.close();
+    }
+  });
+
   test('deployRegion activity: same key twice (a retried activity) reaches the deployer with that key', async () => {
     const d = await deployer({ pollsUntilDone: 1 });
     try {
