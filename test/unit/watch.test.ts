@@ -7,6 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
 import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
 import { createActivities } from '../../activities/index.js';
+import { CHECK_REQUEST_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../../activities/limits.js';
 import type { Target, WatchInput, WatchResult, WatchTally } from '../../activities/types.js';
 import type { PlanGate } from '../../src/pipeline/plan.js';
 import type { Check } from '../../src/pipeline/schema.js';
@@ -285,4 +286,23 @@ test('an extension of a soak that never evaluated evaluates at once', async () =
   const result = await watchRegion({ ...input(gate()), startedAt: 0, until: 16_000, resume }, w.deps);
   assert.deepEqual(w.evaluatedAt, [10_000, 11_000, 12_000, 13_000, 14_000]);
   assert.equal(result.verdict, 'pass');
+});
+
+test('one evaluation is capped at one interval (at least 1 s), and never past CHECK_REQUEST_TIMEOUT_MS', async () => {
+  const limits: (number | undefined)[] = [];
+  const recording = (intervalMs: number) => {
+    const w = world({ 'error-rate': [0.001] });
+    w.deps.providerFor = () => ({
+      async evaluate(_check, _target, opts) {
+        limits.push(opts?.timeoutMs);
+        return 0.001;
+      },
+    });
+    return watchRegion(input(gate({ intervalMs, minSamples: 1 }), 3 * intervalMs), w.deps);
+  };
+  await recording(100);
+  await recording(2_000);
+  await recording(60_000);
+  assert.deepEqual([...new Set(limits)], [1_000, 2_000, CHECK_REQUEST_TIMEOUT_MS]);
+  assert.ok(CHECK_REQUEST_TIMEOUT_MS < WATCH_HEARTBEAT_TIMEOUT_MS, 'under the heartbeat timeout it must not miss');
 });
