@@ -4,9 +4,12 @@
 // here on the worker (never in history). Delivery is bounded and never fails the deploy: each
 // POST has a hard timeout, at most 3 attempts with a short backoff, and a webhook that still
 // fails is reported in the result (its URL redacted), never thrown.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { describe, Renderer } from './templates.js';
-import { timeLimit } from './abort.js';
+import { createHttpClient, send } from './http/client.js';
+import { isRetryableStatus } from './http/failures.js';
+import { envRefNames } from '../src/pipeline/env-ref.js';
 import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
 import type { NOTIFY_EVENTS } from '../src/pipeline/schema.js';
 
@@ -49,7 +52,6 @@ export interface NotifyResult {
 export interface NotifyDeps {
   /** Where ${VAR} is read; default the worker's process.env. */
   env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
   /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/notify/limits.ts). */
   timeoutMs?: number;
   /** Attempts per webhook; default 3. */
@@ -72,8 +74,8 @@ const TITLES: Record<NotifyEvent, string> = {
 
 export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
   const env = deps.env ?? process.env;
-  const fetchFn = deps.fetch ?? globalThis.fetch;
   const timeoutMs = deps.timeoutMs ?? NOTIFY_POST_TIMEOUT_MS;
+  const client = createHttpClient('notify', timeoutMs);
   const attempts = Math.max(1, deps.attempts ?? NOTIFY_ATTEMPTS);
   const backoffMs = deps.backoffMs ?? NOTIFY_BACKOFF_MS;
 
@@ -124,24 +126,16 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       if (cancel?.aborted) break;
       tried = attempt;
       try {
-        const signal = timeLimit(timeoutMs, cancel);
-        const res = await fetchFn(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'firebreak' },
-          body,
-          signal,
-        });
-        // Drain the body (bounded by the same signal) so the connection is released.
-        await res.arrayBuffer().catch(() => undefined);
+        const res = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: cancel });
         if (res.ok) return { ok: true };
         error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-        // A client error other than timeout/rate limit will not get better by asking again.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
+        if (!isRetryableStatus(res.status)) break;
       } catch (err) {
-        const e = err as Error;
-        error = e?.name === 'TimeoutError' || (e?.name === 'AbortError' && !cancel?.aborted) ? `no answer within ${timeoutMs} ms` : describe(err);
+        if (cancel?.aborted) break;
+        error = describe(err);
       }
-      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), cancel);
+      // Cancellation cuts the backoff short (and the loop then stops): resolve, never throw.
+      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), undefined, { signal: cancel }).catch(() => undefined);
     }
     return { ok: false, label, error: clean(error || 'cancelled'), attempts: tried };
   }
@@ -152,7 +146,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
  * query of a webhook URL are its secret — plus the ${VAR} it was read from.
  */
 export function redactWebhook(template: string, resolved: string | undefined): string {
-  const vars = [...template.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+  const vars = envRefNames(template).map((name) => `\${${name}}`);
   const from = vars.length ? ` (${vars.join(', ')})` : '';
   try {
     const u = new URL(resolved ?? template);
@@ -209,14 +203,4 @@ function cancellationSignal(): AbortSignal | undefined {
   } catch {
     return undefined; // called outside an activity (tests)
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -4,25 +4,11 @@
 import type { Deploy } from '../src/pipeline/schema.js';
 import type { PlanGate } from '../src/pipeline/plan.js';
 import type { CheckStatus } from '../workflows/messages.js';
-import type { AppliedStep } from './migrations.js';
+import type { AppliedStep, ApplyMigrationsInput } from './migrations.js';
 import type { NotifyInput, NotifyResult } from './notify.js';
 import type { MigrationStep } from '../src/migrations/phases.js';
-
-export type { AppliedStep, NotifyInput, NotifyResult, MigrationStep };
-
-export interface ApplyMigrationsInput {
-  steps: MigrationStep[];
-  deployId: string;
-  service: string;
-}
-
-/** What templates are filled with: {{service}}, {{region}}, {{version}}, {{deployId}}. */
-export interface Target {
-  service: string;
-  region: string;
-  version: string;
-  deployId: string;
-}
+import type { Target } from './target.js';
+export type { AppliedStep, ApplyMigrationsInput, NotifyInput, NotifyResult, MigrationStep, Target };
 
 export interface CurrentVersionInput {
   deploy: Deploy;

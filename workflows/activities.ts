@@ -6,14 +6,12 @@ import type { Activities } from '../activities/index.js';
 import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, WatchInput } from '../activities/types.js';
 import { FailureType } from '../src/failures/types.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS } from '../src/notify/limits.js';
+import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../activities/limits.js';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
-
-/** How often a running watch (or version read) must heartbeat before the server declares its worker lost. */
-const WATCH_HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** The version a region runs now: its rollback target. */
 export function readCurrentVersion(input: CurrentVersionInput) {
@@ -29,7 +27,7 @@ export function deployRegion(summary: string, deployTimeoutMs: number, input: De
     {
       summary,
       startToCloseTimeout: deployTimeoutMs + 60_000,
-      heartbeatTimeout: '30s',
+      heartbeatTimeout: DEPLOY_HEARTBEAT_TIMEOUT_MS,
       retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: [FailureType.DeployFailed, FailureType.MissingEnv] },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     },
@@ -56,7 +54,7 @@ export function applyMigrations(summary: string, input: ApplyMigrationsInput) {
     {
       summary,
       startToCloseTimeout: '2h',
-      heartbeatTimeout: '15s',
+      heartbeatTimeout: MIGRATE_HEARTBEAT_TIMEOUT_MS,
       retry: {
         initialInterval: '2s',
         maximumAttempts: 10,

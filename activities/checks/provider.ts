@@ -2,9 +2,16 @@
 // against the check's threshold is separate (breaches), so every provider is judged alike.
 import type { Check } from '../../src/pipeline/schema.js';
 import { breaches as breachesThreshold, thresholdOf, thresholdText as textOf, type CheckValue } from '../../src/pipeline/threshold.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 
 export type { CheckValue };
+
+export interface EvaluateOptions {
+  /** Aborted when the activity is cancelled. */
+  signal?: AbortSignal;
+  /** This evaluation's limit, when tighter than the provider's (a short soak interval). */
+  timeoutMs?: number;
+}
 
 export interface CheckProvider {
   /**
@@ -12,7 +19,7 @@ export interface CheckProvider {
    * result). Throws when the source cannot be read: the watcher counts that as no data for
    * this evaluation, never as a breach and never as a good value.
    */
-  evaluate(check: Check, target: Target, signal?: AbortSignal): Promise<CheckValue>;
+  evaluate(check: Check, target: Target, opts?: EvaluateOptions): Promise<CheckValue>;
 }
 
 /** Does this (non-null) value break the check's threshold? */
@@ -23,10 +30,4 @@ export function breaches(check: Check, value: CheckValue): boolean {
 /** The threshold in words, shown next to the value: "<= 0.01", ">= 5", "== true". */
 export function thresholdText(check: Check): string {
   return textOf(thresholdOf(check));
-}
-
-/** A value as an operator reads it: 0.012345678 -> "0.01235", true -> "true". */
-export function formatValue(value: CheckValue): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
-  return value === null ? 'no data' : typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

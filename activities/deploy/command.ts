@@ -9,12 +9,13 @@
 // Argv is run with spawn and never through a shell: template values and ${VAR} secrets arrive
 // as single, verbatim arguments, so a region name or token can never inject a command.
 import { spawn } from 'node:child_process';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
 import { formatDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 import { Renderer, fillTemplates } from '../templates.js';
-import type { Heartbeat, RegionAdapter } from './adapter.js';
+import type { Heartbeat, RegionAdapter } from './region-adapter.js';
 import { FailureType } from '../../src/failures/types.js';
 import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
 
@@ -105,7 +106,7 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
       if (ticker) clearInterval(ticker);
       opts.signal?.removeEventListener('abort', onAbort);
       if (result instanceof Error) return reject(result);
-      if (opts.signal?.aborted) return reject(cancelled(opts.signal));
+      if (opts.signal?.aborted) return reject(cancelled(opts.signal, 'deploy command'));
       resolve(result);
     };
     child.on('error', (err) => finish(err));
@@ -129,10 +130,6 @@ function signalGroup(pid: number | undefined, child: { kill(s: NodeJS.Signals): 
   } catch {
     // Already gone: nothing to kill.
   }
-}
-
-function cancelled(signal: AbortSignal): Error {
-  return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('deploy command cancelled');
 }
 
 export class CommandAdapter implements RegionAdapter {

@@ -11,7 +11,8 @@
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
-import { statusQuery, type CheckStatus, type DeployStatus } from '../../workflows/messages.js';
+import { isTally } from '../../activities/checks/tally.js';
+import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import type { LiveSoak, ViewStatus } from './render/types.js';
 import type { DeployHandle } from '../deploy/workflow.js';
 
@@ -152,16 +153,6 @@ function timestampIso(ts: unknown): string | undefined {
   const seconds = typeof t.seconds === 'object' && t.seconds.toNumber ? t.seconds.toNumber() : Number(t.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
   return new Date(seconds * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
-}
-
-function isTally(x: unknown): x is WatchTally {
-  if (!x || typeof x !== 'object') return false;
-  const t = x as Partial<WatchTally>;
-  return (
-    typeof t.evaluations === 'number' &&
-    Array.isArray(t.checks) &&
-    t.checks.every((c: Partial<CheckStatus>) => c && typeof c.name === 'string' && typeof c.samples === 'number')
-  );
 }
 
 /** The status as the query shaped it (for --json): the live tally stays, the view extras go. */

@@ -11,10 +11,7 @@ export { Redrawer, redrawSequence } from './render/redraw.js';
 export { stripAnsi } from './render/format.js';
 export type { LiveSoak, ViewStatus } from './render/types.js';
 
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
-}
+export { table } from '../text/table.js';
 
 /** The timeline without colour: `status` into a pipe or file, the end of `deploy --wait` in CI. */
 export function renderStatus(s: ViewStatus, now: Date | number = Date.now()): string {

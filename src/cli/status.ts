@@ -5,6 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { FirebreakPhase, FirebreakRegion, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
+import { grpcCode } from './no-answer.js';
 import { LiveStatusReader, plainStatus } from './live.js';
 import { deployHandle } from '../deploy/workflow.js';
 import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
@@ -50,7 +51,7 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
 
   async function withoutWorker(workflowId: string, err: unknown): Promise<string> {
     const raw = (err as Error).message.split('\n')[0];
-    const code = (err as { cause?: { code?: number } }).cause?.code;
+    const code = grpcCode(err);
     const why = code === 4 || /deadline/i.test(raw) ? `no answer within ${opts.queryTimeout ?? 10}s` : raw; // 4: DEADLINE_EXCEEDED
     try {
       const desc = await handle.describe();

@@ -19,7 +19,6 @@ import { abortUpdate, TERMINAL_PHASES, type DeployInput, type DeployPhase } from
 import { deployHandle, WORKFLOW_TYPE, type DeployHandle, type DeployWorkflow } from './workflow.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
-import { CliError } from '../cli/fail.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../notify/limits.js';
 
 export { NOTIFY_DELIVERY_MS };
@@ -32,6 +31,12 @@ export { NOTIFY_DELIVERY_MS };
 export const CLOSE_TIMEOUT_MS = NOTIFY_ACTIVITY_TIMEOUT_MS + 30_000;
 /** How often a wait for a run to close asks the server. */
 const CLOSE_POLL_MS = 250;
+
+/** A start that was refused, with one line that says why and that nothing new was started. */
+export class StartRefused extends Error {
+  override name = 'StartRefused';
+}
+
 /** Start attempts before giving up on a workflow id that other starts keep taking. */
 const MAX_START_ATTEMPTS = 5;
 
@@ -106,7 +111,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     const what = `${plan.service} ${version} (${workflowId}, run ${desc.runId})`;
     if (!ended) {
       if (waited) {
-        throw new CliError(
+        throw new StartRefused(
           `${workflowId} is now deploying ${plan.service} ${version} (phase ${phase}, run ${desc.runId}, ` +
             `started ${desc.startTime.toISOString()}): someone started it while this start waited` +
             `${superseded ? ` for the superseded ${superseded} to close` : ''}; nothing new was started. ` +
@@ -114,7 +119,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
         );
       }
       if (!opts.supersede) {
-        throw new CliError(
+        throw new StartRefused(
           `${workflowId} is already deploying ${plan.service} ${version} (phase ${phase}); ` +
             `wait for it, abort it (firebreak abort ${plan.service}), or start with --supersede`,
         );
@@ -134,7 +139,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     }
     waited = true;
   }
-  throw new CliError(
+  throw new StartRefused(
     `${workflowId}: other runs took the workflow id ${MAX_START_ATTEMPTS} times while this start waited; nothing new was started`,
   );
 }
@@ -153,7 +158,7 @@ async function abortRun(run: DeployHandle, version: string, by: string | undefin
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return false;
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && Date.now() >= deadline) {
-      throw new CliError(
+      throw new StartRefused(
         `the superseded run of ${what} has not answered the abort after ${formatSeconds(CLOSE_TIMEOUT_MS)} ` +
           `(is a worker polling its task queue?); nothing new was started`,
       );
@@ -162,7 +167,7 @@ async function abortRun(run: DeployHandle, version: string, by: string | undefin
   }
 }
 
-/** Waits (bounded by deadline) until the pinned run has closed; a CliError if it does not. */
+/** Waits (bounded by deadline) until the pinned run has closed; a StartRefused if it does not. */
 async function waitClosed(run: DeployHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
   for (let polls = 0; ; polls++) {
     const desc = await run.describe();
@@ -170,7 +175,7 @@ async function waitClosed(run: DeployHandle, since: number, deadline: number, wh
     if (polls === 0) onWait(); // said only when there is something to wait for
     if (Date.now() >= deadline) {
       const phase = desc.typedSearchAttributes.get(FirebreakPhase);
-      throw new CliError(
+      throw new StartRefused(
         `${what} has not closed after ${formatSeconds(Date.now() - since)} (phase ${phase}; a live worker delivers its ` +
           `notifications within ${formatSeconds(NOTIFY_DELIVERY_MS)}: is one polling its task queue?); nothing new was started`,
       );

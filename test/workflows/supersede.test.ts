@@ -13,8 +13,7 @@ import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipel
 import { runFirebreak } from '../helpers/cli.js';
 import { regionState, seedVersion, settle, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
-import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy } from '../../src/deploy/start.js';
-import { CliError } from '../../src/cli/fail.js';
+import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy, StartRefused } from '../../src/deploy/start.js';
 import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
 import { FirebreakVersion } from '../../workflows/search-attributes.js';
 import { deployHandle } from '../../src/deploy/workflow.js';
@@ -48,7 +47,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
 
     const next = testPlan({ service: 'sup', regions: REGIONS, soak: '1s', minSamples: 1 }, '2.0.1');
     await assert.rejects(startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue }), (err: unknown) => {
-      assert.ok(err instanceof CliError);
+      assert.ok(err instanceof StartRefused);
       assert.match(err.message, /deploy-sup is already deploying sup 2\.0\.0 \(phase running\)/);
       return true;
     });
@@ -152,7 +151,7 @@ test('two supersedes racing for an old run that is still delivering: one starts,
     const winner = (outcomes[won] as PromiseFulfilledResult<Awaited<ReturnType<typeof startDeploy>>>).value;
     assert.equal(winner.attached, false);
     const err = (outcomes[lost] as PromiseRejectedResult).reason as Error;
-    assert.ok(err instanceof CliError, String(err));
+    assert.ok(err instanceof StartRefused, String(err));
     assert.match(err.message, new RegExp(`deploy-sup-race is now deploying sup-race ${versions[won].replace(/\./g, '\\.')} \\(phase running`));
     assert.match(err.message, /someone started it while this start waited/);
     assert.match(err.message, /nothing new was started/);

@@ -169,11 +169,7 @@ export function bar(fraction: number, width = 10): string {
 
 // --- check values ---
 
-export function formatValue(v: CheckStatus['value'] | undefined): string {
-  if (v === null || v === undefined) return 'no data';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
+export { formatValue } from '../../../activities/checks/value.js';
 
 export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
 
