@@ -7,7 +7,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { cancelled } from '../cancelled.js';
-import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
+import { formatDuration } from '../../src/pipeline/duration.js';
+import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
+import { FailureType } from '../../src/failures/types.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
 import { parseJsonPath, readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
@@ -17,7 +19,6 @@ import { DEPLOY_REQUEST_TIMEOUT_MS } from '../limits.js';
 import { createHttpClient, jsonOf, send, type HttpAnswer, type HttpClient } from '../http/client.js';
 import { isRetryableStatus } from '../http/failures.js';
 
-const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** The deploy concern's client, shared by every adapter the worker builds. */
 const deployClient = createHttpClient('deploy', DEPLOY_REQUEST_TIMEOUT_MS);
 const BODY_TAIL_CHARS = 1024;
@@ -44,7 +45,7 @@ export class HttpAdapter implements RegionAdapter {
   ) {
     if (!deploy.http) throw new Error('the http adapter needs deploy.http');
     this.http = deploy.http;
-    this.timeoutMs = parseDuration(deploy.timeout) ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = deployTimeoutMs(deploy);
     this.pollMs = opts.pollMs ?? 500;
     this.client =
       opts.requestTimeoutMs === undefined
@@ -101,9 +102,9 @@ export class HttpAdapter implements RegionAdapter {
     const message = `${this.http.method} ${url} answered HTTP ${res.status}${bodyTail(res, r)}`;
     // The Idempotency-Key makes a retry safe.
     if (isRetryableStatus(res.status)) {
-      throw ApplicationFailure.retryable(message, 'DeployRequestFailed');
+      throw ApplicationFailure.retryable(message, FailureType.DeployRequestFailed);
     }
-    throw ApplicationFailure.nonRetryable(message, 'DeployFailed');
+    throw ApplicationFailure.nonRetryable(message, FailureType.DeployFailed);
   }
 
   /** Poll status until state == done and (when configured) the version is ours. */
@@ -123,7 +124,7 @@ export class HttpAdapter implements RegionAdapter {
           if (String(state) === status.failed) {
             throw ApplicationFailure.nonRetryable(
               `deploy of ${target.version} to ${target.region} failed: the deployer reports ${last}`,
-              'DeployFailed',
+              FailureType.DeployFailed,
             );
           }
         } else if (res.status === 404 || isRetryableStatus(res.status)) {
@@ -132,7 +133,7 @@ export class HttpAdapter implements RegionAdapter {
         } else {
           throw ApplicationFailure.nonRetryable(
             `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${bodyTail(res, r)}`,
-            'DeployFailed',
+            FailureType.DeployFailed,
           );
         }
       } catch (err) {
@@ -144,7 +145,7 @@ export class HttpAdapter implements RegionAdapter {
       if (Date.now() >= deadline) {
         throw ApplicationFailure.nonRetryable(
           `deploy of ${target.version} to ${target.region} did not finish within ${formatDuration(this.timeoutMs)}; last ${last}`,
-          'DeployFailed',
+          FailureType.DeployFailed,
         );
       }
       await sleep(this.pollMs, undefined, { signal }).catch(() => undefined);
@@ -159,7 +160,7 @@ export class HttpAdapter implements RegionAdapter {
       try {
         parseJsonPath(path);
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`deploy.http.status: ${(err as Error).message}`, 'InvalidPipeline');
+        throw ApplicationFailure.nonRetryable(`deploy.http.status: ${(err as Error).message}`, FailureType.InvalidPipeline);
       }
     }
   }

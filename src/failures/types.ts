@@ -17,6 +17,8 @@ export const FailureType = {
   MigrationChecksumMismatch: 'MigrationChecksumMismatch',
   /** The database could not be reached: retried. */
   DatabaseUnavailable: 'DatabaseUnavailable',
+  /** A pipeline setting that only fails when used (a bad JSON path in deploy.http.status). */
+  InvalidPipeline: 'InvalidPipeline',
   /** An operator command (update) refused by the workflow. */
   CommandRefused: 'CommandRefused',
 } as const;

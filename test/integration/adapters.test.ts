@@ -17,6 +17,7 @@ import { HttpAdapter } from '../../activities/deploy/http.js';
 import { createActivities } from '../../activities/index.js';
 import type { Target } from '../../activities/types.js';
 import type { Check, Deploy } from '../../src/pipeline/schema.js';
+import { FailureType } from '../../src/failures/types.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'deploy-checkout/r1' };
 const KEY = 'deploy-checkout/r1/eu-west-1/1.4.2/deploy';
@@ -83,7 +84,7 @@ describe('command adapter (real child processes)', () => {
       () => assert.fail('should fail'),
       (e: unknown) => e,
     );
-    isFailure('DeployFailed', true, /exited with code 3/)(err);
+    isFailure(FailureType.DeployFailed, true, /exited with code 3/)(err);
     const message = (err as Error).message;
     assert.match(message, /UPGRADE FAILED with token \$\{DEPLOY_TOKEN\}/);
     assert.match(message, /line 499 /);
@@ -101,7 +102,7 @@ describe('command adapter (real child processes)', () => {
       DEPLOY_TOKEN: TOKEN,
     });
     const err = (await adapter.deploy(target, KEY, new AbortController().signal, noop).catch((e: unknown) => e)) as Error;
-    isFailure('DeployFailed', true, /exited with code 1/)(err);
+    isFailure(FailureType.DeployFailed, true, /exited with code 1/)(err);
     for (const piece of [TOKEN.slice(0, 5), TOKEN.slice(-5)]) {
       assert.ok(!err.message.includes(piece), `"${piece}" of the token leaked: ${err.message.slice(0, 300)}`);
     }
@@ -113,7 +114,7 @@ describe('command adapter (real child processes)', () => {
     const adapter = new CommandAdapter(commandDeploy([node, '-e', stubborn], { timeout: '500ms' }), process.env, { killGraceMs: 300 });
     await assert.rejects(
       adapter.deploy(target, KEY, new AbortController().signal, noop),
-      isFailure('DeployFailed', true, /timed out after 500ms and was killed[\s\S]*rolling out/),
+      isFailure(FailureType.DeployFailed, true, /timed out after 500ms and was killed[\s\S]*rolling out/),
     );
     assert.ok(Date.now() - started < 3000, 'killed promptly');
   });
@@ -130,7 +131,7 @@ describe('command adapter (real child processes)', () => {
   test('a program that does not exist is a non-retryable failure', async () => {
     await assert.rejects(
       new CommandAdapter(commandDeploy(['/nonexistent/helm', 'upgrade'])).deploy(target, KEY, new AbortController().signal, noop),
-      isFailure('DeployFailed', true, /cannot run the command.*ENOENT/),
+      isFailure(FailureType.DeployFailed, true, /cannot run the command.*ENOENT/),
     );
   });
 
@@ -233,7 +234,7 @@ describe('http adapter (real node:http deployer)', () => {
       assert.equal(await stuck.current(target), '1.4.1');
       await assert.rejects(
         stuck.deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployFailed', true, /did not finish within 300ms; last state "ready", version "1.4.1"/),
+        isFailure(FailureType.DeployFailed, true, /did not finish within 300ms; last state "ready", version "1.4.1"/),
       );
     } finally {
       await d.close();
@@ -256,7 +257,7 @@ describe('http adapter (real node:http deployer)', () => {
     try {
       await assert.rejects(
         new HttpAdapter(d.deploy, env, { pollMs: 20 }).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployFailed', true, /deploy of 1\.4\.2 to eu-west-1 failed: the deployer reports state "error"/),
+        isFailure(FailureType.DeployFailed, true, /deploy of 1\.4\.2 to eu-west-1 failed: the deployer reports state "error"/),
       );
     } finally {
       await d.close();
@@ -269,7 +270,7 @@ describe('http adapter (real node:http deployer)', () => {
       const err = await new HttpAdapter(d.deploy, env, { pollMs: 20 })
         .deploy(target, KEY, new AbortController().signal, noop)
         .then(() => assert.fail('should fail'), (e: unknown) => e);
-      isFailure('DeployFailed', true, /POST .* answered HTTP 401: \{"error":"refused Bearer \$\{DEPLOY_TOKEN\}"\}/)(err);
+      isFailure(FailureType.DeployFailed, true, /POST .* answered HTTP 401: \{"error":"refused Bearer \$\{DEPLOY_TOKEN\}"\}/)(err);
       assert.ok(!(err as Error).message.includes(TOKEN) && !(err as Error).stack?.includes(TOKEN));
     } finally {
       await d.close();
@@ -278,7 +279,7 @@ describe('http adapter (real node:http deployer)', () => {
     try {
       await assert.rejects(
         new HttpAdapter(d5.deploy, env).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployRequestFailed', false, /HTTP 503/),
+        isFailure(FailureType.DeployRequestFailed, false, /HTTP 503/),
       );
     } finally {
       await d5.close();
@@ -290,7 +291,7 @@ describe('http adapter (real node:http deployer)', () => {
     try {
       await assert.rejects(
         new HttpAdapter(d.deploy, {}).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('MissingEnv', true, /DEPLOY_TOKEN/),
+        isFailure(FailureType.MissingEnv, true, /DEPLOY_TOKEN/),
       );
       assert.equal(d.posts.length, 0);
     } finally {
@@ -313,7 +314,7 @@ describe('http adapter (real node:http deployer)', () => {
       const t0 = Date.now();
       await assert.rejects(
         new HttpAdapter(deploy, env, { pollMs: 20, requestTimeoutMs: 200 }).deploy(target, KEY, new AbortController().signal, (x) => beats.push(x)),
-        isFailure('DeployFailed', true, /did not finish within 700ms; last error reading status: no answer within 200 ms/),
+        isFailure(FailureType.DeployFailed, true, /did not finish within 700ms; last error reading status: no answer within 200 ms/),
       );
       assert.ok(Date.now() - t0 < 3000, `bounded: ${Date.now() - t0} ms`);
       assert.ok(beats.length >= 3, 'heartbeats between the cut-off reads');
