@@ -1,11 +1,19 @@
 // Notifications (SPEC §1 `notify:`): a Slack-compatible JSON POST to each webhook subscribed to
 // the event — paused, rolled_back, awaiting_approval, succeeded, aborted — naming the owner, the
 // region, the reason and the command that resumes or approves. ${VAR} in a webhook is resolved
-// here on the worker (never in history). Delivery is bounded and never fails the deploy: each
-// POST has a hard timeout, at most 3 attempts with a short backoff, and a webhook that still
-// fails is reported in the result (its URL redacted), never thrown.
+// here on the worker (never in history). Delivery is bounded and never fails the deploy.
+//
+// `notifyWebhook` is one POST to one webhook: the workflow runs one activity per webhook and
+// Temporal's retry policy retries it, so every attempt shows in the Web UI. It throws a
+// retryable NotifyFailed (5xx, 408, 429, no answer) or a non-retryable NotifyRefused (other
+// 4xx, a bad URL) or MissingEnv; every message names the webhook redacted, never its secret.
+// `notify` (every webhook, each retried in a loop here) is what runs before
+// patched('notify-per-webhook'); it stays registered for those runs and their replays.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from './cancelled.js';
+import { FailureType } from '../src/failures/types.js';
 import { describe, Renderer } from './templates.js';
 import { createHttpClient, send } from './http/client.js';
 import { isRetryableStatus } from './http/failures.js';
@@ -60,8 +68,13 @@ export interface NotifyDeps {
   backoffMs?: number;
 }
 
+/** One webhook's share of a notification: the template (may hold ${VAR}) and the facts. */
+export type NotifyWebhookInput = Omit<NotifyInput, 'webhooks'> & { webhook: string };
+
 export interface NotifyActivities {
   notify(input: NotifyInput): Promise<NotifyResult>;
+  /** One POST; throws to be retried by the workflow's policy. Resolves to the redacted webhook. */
+  notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }>;
 }
 
 const TITLES: Record<NotifyEvent, string> = {
@@ -97,7 +110,49 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       }
       return result;
     },
+
+    async notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }> {
+      const cancel = cancellationSignal();
+      const target = resolve(input.webhook, { ...input, webhooks: [] });
+      if (!target.ok) throw ApplicationFailure.create({ message: `${target.label}: ${target.error}`, type: target.type, nonRetryable: true });
+      const { url, label, clean } = target;
+      let answer;
+      try {
+        answer = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notifyPayload(input)), signal: cancel });
+      } catch (err) {
+        if (cancel?.aborted) throw cancelled(cancel, `notification to ${label}`);
+        throw ApplicationFailure.create({ message: clean(`${label}: ${describe(err)}`), type: FailureType.NotifyFailed, nonRetryable: false });
+      }
+      if (answer.ok) return { webhook: label };
+      const message = clean(`${label}: HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`);
+      throw ApplicationFailure.create({ message, type: isRetryableStatus(answer.status) ? FailureType.NotifyFailed : FailureType.NotifyRefused, nonRetryable: !isRetryableStatus(answer.status) });
+    },
   };
+
+  /** The webhook's URL on this worker, its redacted label, and a redactor for error text. */
+  function resolve(
+    template: string,
+    input: NotifyInput,
+  ):
+    | { ok: true; url: string; label: string; clean: (text: string) => string }
+    | { ok: false; label: string; error: string; attempts: 0; type: typeof FailureType.MissingEnv | typeof FailureType.NotifyRefused } {
+    // The Renderer remembers every secret it resolved, so errors can be redacted.
+    const renderer = new Renderer({ service: input.service, region: input.region ?? '', version: input.version, deployId: input.workflowId }, env);
+    let url: string;
+    try {
+      url = renderer.render(template);
+    } catch (err) {
+      // Only an unset ${VAR} fails rendering: a worker misconfiguration no retry fixes.
+      return { ok: false, label: redactWebhook(template, undefined), error: describe(err), attempts: 0, type: FailureType.MissingEnv };
+    }
+    const label = redactWebhook(template, url);
+    try {
+      new URL(url);
+    } catch {
+      return { ok: false, label, error: 'not a valid URL', attempts: 0, type: FailureType.NotifyRefused };
+    }
+    return { ok: true, url, label, clean: (text: string) => renderer.redact(text).split(url).join(label) };
+  }
 
   async function deliver(
     template: string,
@@ -105,21 +160,9 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
     cancel: AbortSignal | undefined,
     input: NotifyInput,
   ): Promise<{ ok: true } | { ok: false; label: string; error: string; attempts: number }> {
-    // The Renderer remembers every secret it resolved, so errors can be redacted.
-    const renderer = new Renderer({ service: input.service, region: input.region ?? '', version: input.version, deployId: input.workflowId }, env);
-    let url: string;
-    try {
-      url = renderer.render(template);
-    } catch (err) {
-      return { ok: false, label: redactWebhook(template, undefined), error: describe(err), attempts: 0 };
-    }
-    const label = redactWebhook(template, url);
-    const clean = (text: string) => renderer.redact(text).split(url).join(label);
-    try {
-      new URL(url);
-    } catch {
-      return { ok: false, label, error: 'not a valid URL', attempts: 0 };
-    }
+    const target = resolve(template, input);
+    if (!target.ok) return target;
+    const { url, label, clean } = target;
     let error = '';
     let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -158,7 +201,7 @@ export function redactWebhook(template: string, resolved: string | undefined): s
 }
 
 /** The JSON body: Slack's `text` and `blocks`, and the same facts structured under `firebreak`. */
-export function notifyPayload(i: NotifyInput) {
+export function notifyPayload(i: Omit<NotifyInput, 'webhooks'>) {
   const what = `${i.service} ${i.version} ${TITLES[i.event] ?? i.event}${i.region ? ` in ${i.region}` : ''}`;
   const action = i.event === 'awaiting_approval' ? 'To approve' : i.event === 'paused' ? 'To resume' : 'Next';
   const text =

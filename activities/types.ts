@@ -5,10 +5,10 @@ import type { Deploy } from '../src/pipeline/schema.js';
 import type { PlanGate } from '../src/pipeline/plan.js';
 import type { CheckStatus } from '../workflows/messages.js';
 import type { AppliedStep, ApplyMigrationsInput } from './migrations.js';
-import type { NotifyInput, NotifyResult } from './notify.js';
+import type { NotifyInput, NotifyResult, NotifyWebhookInput } from './notify.js';
 import type { MigrationStep } from '../src/migrations/phases.js';
 import type { Target } from './target.js';
-export type { AppliedStep, ApplyMigrationsInput, NotifyInput, NotifyResult, MigrationStep, Target };
+export type { AppliedStep, ApplyMigrationsInput, NotifyInput, NotifyResult, NotifyWebhookInput, MigrationStep, Target };
 
 export interface CurrentVersionInput {
   deploy: Deploy;

@@ -3,9 +3,9 @@
 // regions schedule their activities, and so the recorded histories, stay as they were.
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, WatchInput } from '../activities/types.js';
+import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, NotifyWebhookInput, WatchInput } from '../activities/types.js';
 import { FailureType } from '../src/failures/types.js';
-import { NOTIFY_ACTIVITY_TIMEOUT_MS } from '../src/notify/limits.js';
+import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_ATTEMPT_TIMEOUT_MS, NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS } from '../src/notify/limits.js';
 import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../activities/limits.js';
 
 const activities = proxyActivities<Activities>({
@@ -65,7 +65,27 @@ export function applyMigrations(summary: string, input: ApplyMigrationsInput) {
   );
 }
 
-/** One attempt: the activity retries each webhook itself, within its bounded time. */
+/**
+ * One webhook, one POST per attempt, retried by Temporal's policy (each attempt shows in the
+ * Web UI): a few attempts with a short backoff, none for a refusal or a missing ${VAR}.
+ */
+export function notifyWebhook(summary: string, input: NotifyWebhookInput) {
+  return activities.notifyWebhook.executeWithOptions(
+    {
+      summary,
+      startToCloseTimeout: NOTIFY_ATTEMPT_TIMEOUT_MS,
+      retry: {
+        initialInterval: NOTIFY_BACKOFF_MS,
+        backoffCoefficient: 2,
+        maximumAttempts: NOTIFY_ATTEMPTS,
+        nonRetryableErrorTypes: [FailureType.NotifyRefused, FailureType.MissingEnv],
+      },
+    },
+    [input],
+  );
+}
+
+/** Before patched('notify-per-webhook'): one attempt, the activity retrying each webhook itself. */
 export function notify(input: NotifyInput) {
   return activities.notify.executeWithOptions(
     { summary: `notify ${input.event}`, startToCloseTimeout: NOTIFY_ACTIVITY_TIMEOUT_MS, retry: { maximumAttempts: 1 } },

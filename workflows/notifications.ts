@@ -1,9 +1,19 @@
-// Notifications (SPEC §1 `notify:`): never block or fail the deploy. Each is one notify
-// activity started in the background; the deploy waits for them only before it ends.
+// Notifications (SPEC §1 `notify:`): never block or fail the deploy. Each webhook's delivery is
+// its own activity, retried by Temporal, started in the background; the deploy waits for them
+// only before it ends.
+import { ActivityFailure, RetryState } from '@temporalio/common';
+import { CancellationScope, patched } from '@temporalio/workflow';
 import type { NotifyInput } from '../activities/types.js';
 import type { Plan } from '../src/pipeline/plan.js';
-import { failureMessage, notify } from './activities.js';
+import { NOTIFY_ATTEMPTS } from '../src/notify/limits.js';
+import { failureMessage, notify, notifyWebhook } from './activities.js';
 import type { DeployState } from './state.js';
+
+/**
+ * Marks histories where each webhook is its own activity with Temporal's retry policy. Before
+ * it, one `notify` activity posted to every webhook and retried in a loop of its own.
+ */
+export const NOTIFY_PER_WEBHOOK_PATCH = 'notify-per-webhook';
 
 /** The command a notification tells its reader to run next. */
 export const nextCommand = {
@@ -38,6 +48,22 @@ export class Notifications {
       workflowId: this.workflowId,
       ...(region ? { region } : {}),
     };
+    if (patched(NOTIFY_PER_WEBHOOK_PATCH)) {
+      const { webhooks, ...facts } = input;
+      webhooks.forEach((w, i) => {
+        if (!w.on.includes(event)) return;
+        const which = `webhook ${i + 1} of ${webhooks.length}`;
+        // Not cancelled with the rollout: an abort must not cut off the message before it
+        // (say, "awaiting approval"); every delivery is bounded and the ending waits for it.
+        this.deliveries.push(
+          CancellationScope.nonCancellable(() => notifyWebhook(`notify ${event}: ${which}`, { ...facts, webhook: w.webhook })).then(
+            () => undefined,
+            (err) => this.state.record('notify_failed', `notification "${event}" to ${which} failed${triesOf(err)}: ${failureMessage(err) || 'no reason given'}`),
+          ),
+        );
+      });
+      return;
+    }
     this.deliveries.push(
       notify(input).then(
         (res) => {
@@ -54,4 +80,13 @@ export class Notifications {
   delivered(): Promise<void[]> {
     return Promise.all(this.deliveries);
   }
+}
+
+/** How the retries ended, in words: the message alone does not say whether it was retried. */
+function triesOf(err: unknown): string {
+  if (!(err instanceof ActivityFailure)) return '';
+  if (err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED) return ` after ${NOTIFY_ATTEMPTS} attempts`;
+  if (err.retryState === RetryState.NON_RETRYABLE_FAILURE) return ' (not retried)';
+  if (err.retryState === RetryState.TIMEOUT) return ' (timed out)';
+  return '';
 }

@@ -19,6 +19,10 @@ export const FailureType = {
   DatabaseUnavailable: 'DatabaseUnavailable',
   /** A pipeline setting that only fails when used (a bad JSON path in deploy.http.status). */
   InvalidPipeline: 'InvalidPipeline',
+  /** A webhook did not take a notification (5xx, 408, 429, no answer): retried. */
+  NotifyFailed: 'NotifyFailed',
+  /** A webhook refused a notification (another 4xx) or is not a URL: not retried. */
+  NotifyRefused: 'NotifyRefused',
   /** An operator command (update) refused by the workflow. */
   CommandRefused: 'CommandRefused',
 } as const;

@@ -114,10 +114,13 @@ test('supersede waits for the old run to deliver its notifications (a hanging an
     assert.equal(abort.by, 'ci');
     const failures = old.events.filter((e) => e.kind === 'notify_failed').map((e) => e.message);
     assert.ok(
-      failures.some((m) => /"aborted" to .*\/… failed after 3 attempts: no answer within 5000 ms/.test(m)),
+      failures.some((m) => /"aborted" to webhook \d of 2 failed after 3 attempts: .*\/…: no answer within 5000 ms/.test(m)),
       `the hanging webhook was cut off by its time limit: ${failures.join(' | ')}`,
     );
     assert.ok(failures.some((m) => /"aborted" .*HTTP 500/.test(m)), `the failing webhook is reported: ${failures.join(' | ')}`);
+    // The abort did not cut off the deliveries already under way (the manual gate's message).
+    assert.ok(failures.some((m) => /"awaiting_approval" to webhook \d of 2 failed after 3 attempts: .*HTTP 500/.test(m)), failures.join(' | '));
+    assert.ok(failures.every((m) => !/failed: (no reason given)?$/.test(m)), `every failure says why: ${failures.join(' | ')}`);
     assert.ok((hooks.hits.get('/hang/sup-ntf') ?? 0) >= 3, 'the hanging webhook was called');
 
     // Held up by the hanging webhook's bounded delivery (3 x 5 s), not by the notify activity's
