@@ -71,11 +71,6 @@ export interface NotifyDeps {
 /** One webhook's share of a notification: the template (may hold ${VAR}) and the facts. */
 export type NotifyWebhookInput = Omit<NotifyInput, 'webhooks'> & { webhook: string };
 
-export interface NotifyActivities {
-  notify(input: NotifyInput): Promise<NotifyResult>;
-  /** One POST; throws to be retried by the workflow's policy. Resolves to the redacted webhook. */
-  notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }>;
-}
 
 const TITLES: Record<NotifyEvent, string> = {
   paused: 'paused',
@@ -85,7 +80,7 @@ const TITLES: Record<NotifyEvent, string> = {
   aborted: 'aborted',
 };
 
-export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
+export function createNotifyActivities(deps: NotifyDeps = {}) {
   const env = deps.env ?? process.env;
   const timeoutMs = deps.timeoutMs ?? NOTIFY_POST_TIMEOUT_MS;
   const client = createHttpClient('notify', timeoutMs);
@@ -111,6 +106,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       return result;
     },
 
+    /** One POST; throws to be retried by the workflow's policy. Resolves to the redacted webhook. */
     async notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }> {
       const cancel = cancellationSignal();
       const target = resolve(input.webhook, { ...input, webhooks: [] });
