@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import firebreak from './scripts/lint/plugin.js';
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
 const sandboxMessage =
@@ -27,6 +28,15 @@ export default defineConfig(
     },
   },
   {
+    // The map of the house (scripts/lint/house-map.js, docs/design.md): import boundaries, no cycles.
+    files: ['**/*.ts'],
+    plugins: { firebreak },
+    rules: {
+      'firebreak/import-boundaries': 'error',
+      'firebreak/no-import-cycles': 'error',
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       // The typescript-eslint variant understands `import type` (allowTypeImports).
@@ -45,7 +55,8 @@ export default defineConfig(
           patterns: [
             { group: ['node:*'], message: sandboxMessage },
             {
-              group: ['../activities/*', '../activities/**', '../../activities/**', '**/activities/index.js'],
+              // activities/limits.ts is plain numbers (the heartbeat timeouts the workflow sets).
+              group: ['../activities/*', '../activities/**', '../../activities/**', '**/activities/index.js', '!../activities/limits.js'],
               allowTypeImports: true,
               message: 'workflows/ may only `import type` from activities/ (use proxyActivities to call them)',
             },

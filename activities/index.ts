@@ -1,7 +1,8 @@
 // The activities: everything that touches the world. Dependencies are injected (environment
-// for ${VAR}, fetch) so tests and the simulator can swap them; the worker passes nothing.
+// for ${VAR}) so tests and the simulator can swap them; the worker passes nothing.
 import { Context } from '@temporalio/activity';
 import type { Check } from '../src/pipeline/schema.js';
+import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
 import type { CheckProvider } from './checks/provider.js';
@@ -9,27 +10,24 @@ import { activityWatchDeps, watchRegion } from './checks/watch.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
-import type { Activities, CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
-
-/** How often currentVersion heartbeats while it reads (the workflow's heartbeat timeout is a few of these). */
-const CURRENT_HEARTBEAT_EVERY_MS = 2_000;
+import { CURRENT_HEARTBEAT_EVERY_MS } from './limits.js';
+import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
 export interface ActivityDeps {
   /** Where ${VAR} is read and what commands inherit; defaults to the worker's process.env. */
   env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
 }
 
 export function createActivities(deps: ActivityDeps = {}) {
   const env = deps.env ?? process.env;
-  const fetchFn = deps.fetch ?? globalThis.fetch;
-  const prometheus = new PrometheusProvider({ env, fetch: fetchFn });
-  const http = new HttpCheckProvider({ env, fetch: fetchFn });
+  const checks = checkClient();
+  const prometheus = new PrometheusProvider({ env, client: checks });
+  const http = new HttpCheckProvider({ env, client: checks });
   const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : http);
 
   return {
     ...createMigrationActivities({ env }),
-    ...createNotifyActivities({ env, fetch: fetchFn }),
+    ...createNotifyActivities({ env }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
     async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
       const ctx = Context.current();
@@ -38,7 +36,7 @@ export function createActivities(deps: ActivityDeps = {}) {
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(), CURRENT_HEARTBEAT_EVERY_MS);
       try {
-        return await adapterFor(deploy, env, fetchFn).current(target, ctx.cancellationSignal);
+        return await adapterFor(deploy, env).current(target, ctx.cancellationSignal);
       } finally {
         clearInterval(beat);
       }
@@ -47,7 +45,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     /** Deploy target.version to target.region; idempotent per key; heartbeats while it runs. */
     async deployRegion({ deploy, target, key }: DeployRegionInput): Promise<void> {
       const ctx = Context.current();
-      await adapterFor(deploy, env, fetchFn).deploy(target, key, ctx.cancellationSignal, (details) =>
+      await adapterFor(deploy, env).deploy(target, key, ctx.cancellationSignal, (details) =>
         ctx.heartbeat(details),
       );
     },
@@ -56,7 +54,8 @@ export function createActivities(deps: ActivityDeps = {}) {
     async watchRegion(input: WatchInput): Promise<WatchResult> {
       return watchRegion(input, activityWatchDeps(providerFor));
     },
-  } satisfies Activities;
+  };
 }
 
-export type FirebreakActivities = ReturnType<typeof createActivities>;
+/** What the workflow may call (proxyActivities<Activities>): the factory's own signatures, never written twice. */
+export type Activities = ReturnType<typeof createActivities>;

@@ -21,14 +21,16 @@
 //   for every statement. Rows of one (id, phase) are of one direction at a time: the first
 //   record of a `down` deletes the `up` rows (and the first record of an `up` deletes the rows
 //   of an earlier `down`), so after a rollback the same `up` applies again on the next deploy.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
-import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, type MigrationStep, type Statement } from '../src/migrations/steps.js';
-
-export const MIGRATIONS_TABLE = 'firebreak_migrations';
+import { MIGRATE_HEARTBEAT_EVERY_MS } from './limits.js';
+import { describeDatabase, parseUrl, tableName } from '../src/migrations/ledger.js';
+import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, transactionControlKind, type MigrationStep, type Statement } from '../src/migrations/steps.js';
+import { FailureType } from '../src/failures/types.js';
 
 export interface AppliedStep {
   id: string;
@@ -60,25 +62,9 @@ export interface MigrationActivityDeps {
   heartbeatMs?: number;
 }
 
-export interface MigrationStatusRow {
-  id: string;
-  phase: 'expand' | 'contract';
-  direction: 'up' | 'down';
-  checksum: string;
-  statements: number;
-  /** Statements recorded; equal to `statements` when the step is complete. */
-  applied: number;
-  complete: boolean;
-  deployId: string;
-  service: string;
-  appliedAt: string;
-}
-
-/** Statement failures, checksum mismatches and bad files: a retry cannot fix them. */
-export const MIGRATION_FAILED = 'MigrationFailed';
-export const CHECKSUM_MISMATCH = 'MigrationChecksumMismatch';
-/** The database could not be reached or went away mid-step: retryable. */
-export const DATABASE_UNAVAILABLE = 'DatabaseUnavailable';
+// Failure types (src/failures/types.ts): statement failures, checksum mismatches and bad files
+// are MigrationFailed / MigrationChecksumMismatch, which a retry cannot fix; a database that
+// could not be reached or went away mid-step is DatabaseUnavailable, retryable.
 
 type Ctx = Context | undefined;
 
@@ -93,7 +79,7 @@ function activityContext(): Ctx {
 export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
   const env = deps.env ?? process.env;
   const lockPollMs = deps.lockPollMs ?? 500;
-  const heartbeatMs = deps.heartbeatMs ?? 5_000;
+  const heartbeatMs = deps.heartbeatMs ?? MIGRATE_HEARTBEAT_EVERY_MS;
 
   return {
     /** Apply the steps in order; see the top of this file. */
@@ -108,13 +94,13 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
       try {
         const urls = parsed.map(({ step }) => secrets.resolve(step.database, env));
         // One session per database, locked in a fixed order so two calls never deadlock.
-        const byIdentity = new Map(urls.map((u) => [identity(u), u]));
+        const byIdentity = new Map(urls.map((u) => [describeDatabase(u), u]));
         for (const id of [...byIdentity.keys()].sort()) {
           sessions.set(id, await Session.open(byIdentity.get(id)!, ctx, lockPollMs, secrets));
         }
         const out: AppliedStep[] = [];
         for (const [i, { step, statements }] of parsed.entries()) {
-          const session = sessions.get(identity(urls[i]))!;
+          const session = sessions.get(describeDatabase(urls[i]))!;
           out.push(await runStep(session, step, statements, input, { ctx, heartbeatMs, secrets }));
         }
         return out;
@@ -127,50 +113,6 @@ export function createMigrationActivities(deps: MigrationActivityDeps = {}) {
   };
 }
 
-export type MigrationActivities = ReturnType<typeof createMigrationActivities>;
-
-/** What is recorded in a database (resolved URL). Read-only: takes no lock. */
-export async function migrationStatus(database: string): Promise<MigrationStatusRow[]> {
-  const secrets = new Secrets();
-  secrets.add(database);
-  const client = new pg.Client({ connectionString: database, application_name: 'firebreak' });
-  try {
-    await client.connect();
-    const table = await tableName(client);
-    const exists = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table]);
-    if (exists.rows[0].t === null) return [];
-    const res = await client.query<{
-      id: string; phase: 'expand' | 'contract'; direction: 'up' | 'down'; checksum: string; statements: number;
-      applied: number; deploy_id: string; service: string; applied_at: Date;
-    }>(
-      `SELECT id, phase, direction,
-              (array_agg(checksum ORDER BY applied_at DESC))[1] AS checksum,
-              max(statements) AS statements, count(*)::int AS applied,
-              (array_agg(deploy_id ORDER BY applied_at DESC))[1] AS deploy_id,
-              (array_agg(service ORDER BY applied_at DESC))[1] AS service,
-              max(applied_at) AS applied_at
-         FROM ${table}
-        GROUP BY id, phase, direction
-        ORDER BY min(applied_at), id, phase, direction`,
-    );
-    return res.rows.map((r) => ({
-      id: r.id,
-      phase: r.phase,
-      direction: r.direction,
-      checksum: r.checksum,
-      statements: r.statements,
-      applied: r.applied,
-      complete: r.applied >= r.statements,
-      deployId: r.deploy_id,
-      service: r.service,
-      appliedAt: r.applied_at.toISOString(),
-    }));
-  } catch (err) {
-    throw new Error(secrets.text(err instanceof Error ? err.message : String(err)));
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 // ----- secrets ------------------------------------------------------------------------------
 
@@ -211,43 +153,16 @@ class Secrets {
       });
     }
     const message = err instanceof Error ? err.message : String(err);
-    return ApplicationFailure.create({ message: this.text(message), type: DATABASE_UNAVAILABLE, nonRetryable: false });
+    return ApplicationFailure.create({ message: this.text(message), type: FailureType.DatabaseUnavailable, nonRetryable: false });
   }
-}
-
-function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which database a URL names (host, port, database): one session and one lock per identity. */
-function identity(url: string): string {
-  const u = parseUrl(url);
-  if (!u) return url;
-  const host = u.hostname || u.searchParams.get('host') || 'localhost';
-  return `${host}:${u.port || '5432'}/${decodeURIComponent(u.pathname.replace(/^\//, ''))}`;
-}
-
-/** `host:port/db` of a URL, for messages: never the user's password. */
-export function describeDatabase(url: string): string {
-  return identity(url);
 }
 
 // ----- the session: one connection, the lock, the table ---------------------------------------
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The advisory lock key: the first 8 bytes of sha256('firebreak:' + database name). */
 export function lockKey(databaseName: string): string {
   return createHash('sha256').update(`firebreak:${databaseName}`).digest().readBigInt64BE(0).toString();
-}
-
-async function tableName(client: pg.Client): Promise<string> {
-  const res = await client.query<{ s: string | null }>('SELECT current_schema() AS s');
-  return `${client.escapeIdentifier(res.rows[0].s ?? 'public')}.${client.escapeIdentifier(MIGRATIONS_TABLE)}`;
 }
 
 class Session {
@@ -269,7 +184,7 @@ class Session {
       await client.end().catch(() => undefined);
       throw ApplicationFailure.create({
         message: secrets.text(`cannot connect to ${describeDatabase(url)}: ${(err as Error).message}`),
-        type: DATABASE_UNAVAILABLE,
+        type: FailureType.DatabaseUnavailable,
       });
     }
     try {
@@ -340,18 +255,18 @@ function parseStep(step: MigrationStep): Statement[] {
     if (err instanceof SqlSyntaxError) {
       throw ApplicationFailure.create({
         message: `${label(step)} does not parse: ${err.message}`,
-        type: MIGRATION_FAILED,
+        type: FailureType.MigrationFailed,
         nonRetryable: true,
         details: [{ id: step.id, phase: step.phase, direction: step.direction, file: step.file, line: err.line, col: err.col }],
       });
     }
     throw err;
   }
-  const control = statements.find((s) => s.kind === 'TransactionStmt' && ['TRANS_STMT_BEGIN', 'TRANS_STMT_START', 'TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK'].includes(String(s.node.kind)));
+  const control = statements.find((s) => transactionControlKind(s) !== undefined);
   if (control) {
     throw ApplicationFailure.create({
       message: `${label(step)} line ${control.line}: remove transaction control (${control.text.slice(0, 40)}): Firebreak runs each file in its own transaction`,
-      type: MIGRATION_FAILED,
+      type: FailureType.MigrationFailed,
       nonRetryable: true,
     });
   }
@@ -429,9 +344,9 @@ async function readRows(session: Session, step: MigrationStep): Promise<RecordRo
   return res.rows;
 }
 
-type Plan = { skip: true; appliedAt: string; reason: 'already applied' | 'up never applied' } | { skip: false; done: Set<number> };
+type StepDecision = { skip: true; appliedAt: string; reason: 'already applied' | 'up never applied' } | { skip: false; done: Set<number> };
 
-function decide(step: MigrationStep, rows: RecordRow[]): Plan {
+function decide(step: MigrationStep, rows: RecordRow[]): StepDecision {
   const same = rows.filter((r) => r.direction === step.direction);
   const other = rows.filter((r) => r.direction !== step.direction);
   const stale = same.find((r) => r.checksum !== step.checksum);
@@ -442,7 +357,7 @@ function decide(step: MigrationStep, rows: RecordRow[]): Plan {
         `migration ${step.id} ${step.phase}${step.direction === 'down' ? ' down' : ''} was applied${partly} with checksum ${shortSum(stale.checksum)}, ` +
         `file now has ${shortSum(step.checksum)} (${step.file}; applied by ${stale.deploy_id} of ${stale.service} at ${stale.applied_at.toISOString()}). ` +
         'A migration that ran must not change: restore the file and write a new migration',
-      type: CHECKSUM_MISMATCH,
+      type: FailureType.MigrationChecksumMismatch,
       nonRetryable: true,
       details: [{ id: step.id, phase: step.phase, direction: step.direction, applied: stale.checksum, file: step.checksum }],
     });
@@ -563,7 +478,7 @@ export function statementFailure(step: MigrationStep, stmt: Statement, err: PgEr
   const transient = isTransient(err.code);
   return ApplicationFailure.create({
     message: safe,
-    type: transient ? DATABASE_UNAVAILABLE : MIGRATION_FAILED,
+    type: transient ? FailureType.DatabaseUnavailable : FailureType.MigrationFailed,
     nonRetryable: !transient,
     details: [{ id: step.id, phase: step.phase, direction: step.direction, file: step.file, line: where.line, col: where.col, statement: stmt.index, sqlstate: err.code ?? null }],
   });

@@ -1,15 +1,26 @@
 // Notifications (SPEC §1 `notify:`): a Slack-compatible JSON POST to each webhook subscribed to
 // the event — paused, rolled_back, awaiting_approval, succeeded, aborted — naming the owner, the
 // region, the reason and the command that resumes or approves. ${VAR} in a webhook is resolved
-// here on the worker (never in history). Delivery is bounded and never fails the deploy: each
-// POST has a hard timeout, at most 3 attempts with a short backoff, and a webhook that still
-// fails is reported in the result (its URL redacted), never thrown.
+// here on the worker (never in history). Delivery is bounded and never fails the deploy.
+//
+// `notifyWebhook` is one POST to one webhook: the workflow runs one activity per webhook and
+// Temporal's retry policy retries it, so every attempt shows in the Web UI. It throws a
+// retryable NotifyFailed (5xx, 408, 429, no answer) or a non-retryable NotifyRefused (other
+// 4xx, a bad URL) or MissingEnv; every message names the webhook redacted, never its secret.
+// `notify` (every webhook, each retried in a loop here) is what runs before
+// patched('notify-per-webhook'); it stays registered for those runs and their replays.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from './cancelled.js';
+import { FailureType } from '../src/failures/types.js';
 import { describe, Renderer } from './templates.js';
-import { timeLimit } from './abort.js';
+import { createHttpClient, send } from './http/client.js';
+import { isRetryableStatus } from './http/failures.js';
+import { envRefNames } from '../src/pipeline/env-ref.js';
 import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
+import type { NOTIFY_EVENTS } from '../src/pipeline/schema.js';
 
-export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export interface NotifyWebhook {
@@ -49,7 +60,6 @@ export interface NotifyResult {
 export interface NotifyDeps {
   /** Where ${VAR} is read; default the worker's process.env. */
   env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
   /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/notify/limits.ts). */
   timeoutMs?: number;
   /** Attempts per webhook; default 3. */
@@ -58,9 +68,9 @@ export interface NotifyDeps {
   backoffMs?: number;
 }
 
-export interface NotifyActivities {
-  notify(input: NotifyInput): Promise<NotifyResult>;
-}
+/** One webhook's share of a notification: the template (may hold ${VAR}) and the facts. */
+export type NotifyWebhookInput = Omit<NotifyInput, 'webhooks'> & { webhook: string };
+
 
 const TITLES: Record<NotifyEvent, string> = {
   paused: 'paused',
@@ -70,10 +80,10 @@ const TITLES: Record<NotifyEvent, string> = {
   aborted: 'aborted',
 };
 
-export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities {
+export function createNotifyActivities(deps: NotifyDeps = {}) {
   const env = deps.env ?? process.env;
-  const fetchFn = deps.fetch ?? globalThis.fetch;
   const timeoutMs = deps.timeoutMs ?? NOTIFY_POST_TIMEOUT_MS;
+  const client = createHttpClient('notify', timeoutMs);
   const attempts = Math.max(1, deps.attempts ?? NOTIFY_ATTEMPTS);
   const backoffMs = deps.backoffMs ?? NOTIFY_BACKOFF_MS;
 
@@ -95,7 +105,50 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
       }
       return result;
     },
+
+    /** One POST; throws to be retried by the workflow's policy. Resolves to the redacted webhook. */
+    async notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }> {
+      const cancel = cancellationSignal();
+      const target = resolve(input.webhook, { ...input, webhooks: [] });
+      if (!target.ok) throw ApplicationFailure.create({ message: `${target.label}: ${target.error}`, type: target.type, nonRetryable: true });
+      const { url, label, clean } = target;
+      let answer;
+      try {
+        answer = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notifyPayload(input)), signal: cancel });
+      } catch (err) {
+        if (cancel?.aborted) throw cancelled(cancel, `notification to ${label}`);
+        throw ApplicationFailure.create({ message: clean(`${label}: ${describe(err)}`), type: FailureType.NotifyFailed, nonRetryable: false });
+      }
+      if (answer.ok) return { webhook: label };
+      const message = clean(`${label}: HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`);
+      throw ApplicationFailure.create({ message, type: isRetryableStatus(answer.status) ? FailureType.NotifyFailed : FailureType.NotifyRefused, nonRetryable: !isRetryableStatus(answer.status) });
+    },
   };
+
+  /** The webhook's URL on this worker, its redacted label, and a redactor for error text. */
+  function resolve(
+    template: string,
+    input: NotifyInput,
+  ):
+    | { ok: true; url: string; label: string; clean: (text: string) => string }
+    | { ok: false; label: string; error: string; attempts: 0; type: typeof FailureType.MissingEnv | typeof FailureType.NotifyRefused } {
+    // The Renderer remembers every secret it resolved, so errors can be redacted.
+    const renderer = new Renderer({ service: input.service, region: input.region ?? '', version: input.version, deployId: input.workflowId }, env);
+    let url: string;
+    try {
+      url = renderer.render(template);
+    } catch (err) {
+      // Only an unset ${VAR} fails rendering: a worker misconfiguration no retry fixes.
+      return { ok: false, label: redactWebhook(template, undefined), error: describe(err), attempts: 0, type: FailureType.MissingEnv };
+    }
+    const label = redactWebhook(template, url);
+    try {
+      new URL(url);
+    } catch {
+      return { ok: false, label, error: 'not a valid URL', attempts: 0, type: FailureType.NotifyRefused };
+    }
+    return { ok: true, url, label, clean: (text: string) => renderer.redact(text).split(url).join(label) };
+  }
 
   async function deliver(
     template: string,
@@ -103,45 +156,25 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
     cancel: AbortSignal | undefined,
     input: NotifyInput,
   ): Promise<{ ok: true } | { ok: false; label: string; error: string; attempts: number }> {
-    // The Renderer remembers every secret it resolved, so errors can be redacted.
-    const renderer = new Renderer({ service: input.service, region: input.region ?? '', version: input.version, deployId: input.workflowId }, env);
-    let url: string;
-    try {
-      url = renderer.render(template);
-    } catch (err) {
-      return { ok: false, label: redactWebhook(template, undefined), error: describe(err), attempts: 0 };
-    }
-    const label = redactWebhook(template, url);
-    const clean = (text: string) => renderer.redact(text).split(url).join(label);
-    try {
-      new URL(url);
-    } catch {
-      return { ok: false, label, error: 'not a valid URL', attempts: 0 };
-    }
+    const target = resolve(template, input);
+    if (!target.ok) return target;
+    const { url, label, clean } = target;
     let error = '';
     let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (cancel?.aborted) break;
       tried = attempt;
       try {
-        const signal = timeLimit(timeoutMs, cancel);
-        const res = await fetchFn(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'firebreak' },
-          body,
-          signal,
-        });
-        // Drain the body (bounded by the same signal) so the connection is released.
-        await res.arrayBuffer().catch(() => undefined);
+        const res = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: cancel });
         if (res.ok) return { ok: true };
         error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-        // A client error other than timeout/rate limit will not get better by asking again.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) break;
+        if (!isRetryableStatus(res.status)) break;
       } catch (err) {
-        const e = err as Error;
-        error = e?.name === 'TimeoutError' || (e?.name === 'AbortError' && !cancel?.aborted) ? `no answer within ${timeoutMs} ms` : describe(err);
+        if (cancel?.aborted) break;
+        error = describe(err);
       }
-      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), cancel);
+      // Cancellation cuts the backoff short (and the loop then stops): resolve, never throw.
+      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1), undefined, { signal: cancel }).catch(() => undefined);
     }
     return { ok: false, label, error: clean(error || 'cancelled'), attempts: tried };
   }
@@ -152,7 +185,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}): NotifyActivities 
  * query of a webhook URL are its secret — plus the ${VAR} it was read from.
  */
 export function redactWebhook(template: string, resolved: string | undefined): string {
-  const vars = [...template.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => `\${${m[1]}}`);
+  const vars = envRefNames(template).map((name) => `\${${name}}`);
   const from = vars.length ? ` (${vars.join(', ')})` : '';
   try {
     const u = new URL(resolved ?? template);
@@ -164,7 +197,7 @@ export function redactWebhook(template: string, resolved: string | undefined): s
 }
 
 /** The JSON body: Slack's `text` and `blocks`, and the same facts structured under `firebreak`. */
-export function notifyPayload(i: NotifyInput) {
+export function notifyPayload(i: Omit<NotifyInput, 'webhooks'>) {
   const what = `${i.service} ${i.version} ${TITLES[i.event] ?? i.event}${i.region ? ` in ${i.region}` : ''}`;
   const action = i.event === 'awaiting_approval' ? 'To approve' : i.event === 'paused' ? 'To resume' : 'Next';
   const text =
@@ -209,14 +242,4 @@ function cancellationSignal(): AbortSignal | undefined {
   } catch {
     return undefined; // called outside an activity (tests)
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -3,10 +3,11 @@
 // inside activities, so a secret never enters workflow history: not in inputs, results, or
 // the failure messages we throw (redact() puts `${VAR}` back in their place).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Target } from './types.js';
+import type { Target } from './target.js';
+import { FailureType } from '../src/failures/types.js';
+import { ENV_REF } from '../src/pipeline/env-ref.js';
 
 const TEMPLATE = /\{\{\s*(region|version|service|deployId)\s*\}\}/g;
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * Values shorter than this are not redacted: a 1-3 character value cannot be a meaningful
  * secret, and replacing every "1" or "on" in an error message would garble it beyond use.
@@ -20,7 +21,7 @@ export function fillTemplates(s: string, target: Target): string {
 
 /**
  * Replace each ${VAR} with its value from the worker environment. An unset (or empty) variable
- * is a worker misconfiguration that no retry will fix: a non-retryable 'MissingEnv' failure
+ * is a worker misconfiguration that no retry will fix: a non-retryable MissingEnv failure
  * naming the variable (never a value). `onResolved` learns each value used, for redaction.
  */
 export function resolveEnv(
@@ -33,7 +34,7 @@ export function resolveEnv(
     if (value === undefined || value === '') {
       throw ApplicationFailure.nonRetryable(
         `environment variable ${name} is not set on the worker (referenced as \${${name}})`,
-        'MissingEnv',
+        FailureType.MissingEnv,
       );
     }
     onResolved?.(name, value);
@@ -111,7 +112,7 @@ export function redact(text: string, secrets: ReadonlyMap<string, string>): stri
   return out;
 }
 
-/** An error's message with its causes (fetch hides the reason, e.g. ECONNREFUSED, in `cause`). */
+/** An error's message with its causes (a wrapped error may hide the reason, e.g. ECONNREFUSED, in `cause`). */
 export function describe(err: unknown): string {
   const parts: string[] = [];
   let e: unknown = err;
@@ -130,8 +131,7 @@ export function describe(err: unknown): string {
 }
 
 function errorType(err: unknown): string {
+  // HttpTimeout (activities/http/failures.ts); HttpUnreachable is already 'NetworkError'.
   if (err instanceof Error && err.name === 'TimeoutError') return 'Timeout';
-  // fetch reports every network failure (refused, DNS, TLS) as TypeError('fetch failed').
-  if (err instanceof TypeError && err.message === 'fetch failed') return 'NetworkError';
   return err instanceof Error ? err.name || 'Error' : 'Error';
 }

@@ -1,27 +1,14 @@
-// The contract between the workflow and its activities. Pure types: the workflow imports
-// them with `import type`, so nothing here runs inside the workflow sandbox.
+// The inputs and results of the activities. Pure types: the workflow imports them with
+// `import type`, so nothing here runs inside the workflow sandbox. The activity signatures
+// themselves are derived from the factory (`Activities` in activities/index.ts).
 import type { Deploy } from '../src/pipeline/schema.js';
 import type { PlanGate } from '../src/pipeline/plan.js';
 import type { CheckStatus } from '../workflows/messages.js';
-import type { AppliedStep } from './migrations.js';
-import type { NotifyInput, NotifyResult } from './notify.js';
+import type { AppliedStep, ApplyMigrationsInput } from './migrations.js';
+import type { NotifyInput, NotifyResult, NotifyWebhookInput } from './notify.js';
 import type { MigrationStep } from '../src/migrations/phases.js';
-
-export type { AppliedStep, NotifyInput, NotifyResult, MigrationStep };
-
-export interface ApplyMigrationsInput {
-  steps: MigrationStep[];
-  deployId: string;
-  service: string;
-}
-
-/** What templates are filled with: {{service}}, {{region}}, {{version}}, {{deployId}}. */
-export interface Target {
-  service: string;
-  region: string;
-  version: string;
-  deployId: string;
-}
+import type { Target } from './target.js';
+export type { AppliedStep, ApplyMigrationsInput, NotifyInput, NotifyResult, NotifyWebhookInput, MigrationStep, Target };
 
 export interface CurrentVersionInput {
   deploy: Deploy;
@@ -51,10 +38,10 @@ export interface WatchInput {
   resume?: WatchTally;
 }
 
-export type Verdict = 'pass' | 'breach' | 'no_data';
+export type WatchVerdict = 'pass' | 'breach' | 'no_data';
 
 export interface WatchResult {
-  verdict: Verdict;
+  verdict: WatchVerdict;
   reason: string;
   checks: CheckStatus[];
   /** With no_data: where the tally stood, so an extension of the soak carries on from it. */
@@ -69,12 +56,4 @@ export interface WatchTally {
   evaluations: number;
   /** When the last evaluation ran (epoch ms): a resumed watch evaluates at once if one is overdue. */
   lastEvaluatedAt?: number;
-}
-
-export interface Activities {
-  currentVersion(input: CurrentVersionInput): Promise<string | null>;
-  deployRegion(input: DeployRegionInput): Promise<void>;
-  watchRegion(input: WatchInput): Promise<WatchResult>;
-  applyMigrations(input: ApplyMigrationsInput): Promise<AppliedStep[]>;
-  notify(input: NotifyInput): Promise<NotifyResult>;
 }

@@ -31,6 +31,7 @@ import { createActivities } from '../activities/index.js';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
 import { pipelineYaml } from '../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../workflows/messages.js';
+import type { DeployHandle } from '../src/deploy/workflow.js';
 
 function envNumber(name: string, fallback: number, integer = false): number {
   const raw = process.env[name];
@@ -120,7 +121,7 @@ type Outcome =
 
 interface Tracked {
   id: string;
-  handle?: WorkflowHandle;
+  handle?: DeployHandle;
   outcome?: Outcome;
   /** pausedReason, where a stuck deploy was, how it ended, or why it did not start. */
   detail?: string;
@@ -213,7 +214,7 @@ try {
       for (const t of tracked) {
         if (!t.handle) continue;
         t.handle.result().then(
-          (s) => closed(t, s as DeployStatus),
+          (s) => closed(t, s),
           (err) => closed(t, undefined, err),
         );
       }

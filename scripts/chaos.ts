@@ -9,6 +9,7 @@
 // with --long), CHAOS_WORKERS (3), CHAOS_SETTLE_GRACE_S (0: how much longer the operator may
 // tend past the deadline while deploys are still settling; `npm test` sets it so a slow machine
 // makes the campaign longer, never red).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,6 @@ function parseArgs(argv: string[]) {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));

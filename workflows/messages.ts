@@ -1,17 +1,19 @@
 // The operator's vocabulary (SPEC §3). Each command exists as a Signal (durable, accepted with
 // no worker running) and as an Update of the same name (validated synchronously). Imported by
 // the workflow, the CLI and the tests alike.
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/pipeline/plan.js';
-import type { AbortInput, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+import type { AbortInput, ApproveInput, Command, CommandInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+import type { DeployEventKind } from './events.js';
+import type { Threshold } from '../src/pipeline/threshold.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+export { DEPLOY_EVENT_KINDS, type DeployEventKind } from './events.js';
 
-export const WORKFLOW_TYPE = 'multiRegionDeploy';
-
-export type Phase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
-export const TERMINAL_PHASES: readonly Phase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
+export type DeployPhase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
+export const TERMINAL_PHASES: readonly DeployPhase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
 
 export type RegionState =
   | 'pending'
@@ -32,12 +34,23 @@ export interface CheckStatus {
   breaches: number;
   /** The threshold in words, e.g. "<= 0.01", for rendering next to the value. */
   threshold?: string;
+  /** The same threshold as limits: renderers judge the value by the watcher's rule (src/pipeline/threshold.ts). */
+  limits?: Threshold;
+}
+
+/** A region's own gate: regions of one wave pass (or fail) their gates independently. */
+export interface RegionGate {
+  state: GateState;
+  /** Who approved it (manual gate, or an inconclusive soak promoted on a person's judgement). */
+  by?: string;
 }
 
 export interface RegionStatus {
   name: string;
   customers: number;
   state: RegionState;
+  /** Absent only in statuses of deploys from before gates were kept per region. */
+  gate?: RegionGate;
   /** The version the region ran before this deploy (the rollback target); null when none. */
   fromVersion?: string | null;
   attempt: number;
@@ -52,12 +65,13 @@ export interface RegionStatus {
 export interface StageStatus {
   index: number;
   regions: RegionStatus[];
+  /** state and by are derived from the regions' gates (workflows/gate.ts), never written apart. */
   gate: { name: string; approval: 'auto' | 'manual'; state: GateState; by?: string };
 }
 
 export interface DeployEvent {
   at: string;
-  kind: string;
+  kind: DeployEventKind;
   message: string;
   by?: string;
   region?: string;
@@ -78,13 +92,18 @@ export interface DeployStatus {
   version: string;
   owner: string;
   runbook: string;
-  phase: Phase;
+  phase: DeployPhase;
   pausedReason?: string;
   currentStage: number;
   stages: StageStatus[];
   events: DeployEvent[];
   startedAt: string;
   endedAt?: string;
+  /**
+   * Why the deploy ended failed or rolled_back, or what went wrong while it ended (a
+   * down-migration that failed after an abort).
+   */
+  failure?: string;
   /** Schema migrations run by this deploy (SPEC §6), in order. */
   migrations?: MigrationRun[];
   /** Set while promotion waits for a deploy window: when the next one opens. */
@@ -109,5 +128,21 @@ export const resumeUpdate = defineUpdate<DeployStatus, [ResumeInput]>('resume');
 export const approveUpdate = defineUpdate<DeployStatus, [ApproveInput]>('approve');
 export const retryUpdate = defineUpdate<DeployStatus, [RetryInput]>('retry');
 export const abortUpdate = defineUpdate<DeployStatus, [AbortInput]>('abort');
+
+/** Each command's signal and update, by command name (the workflow sets both for each). */
+export const commandSignals: { [C in Command]: SignalDefinition<[CommandInput<C>]> } = {
+  pause: pauseSignal,
+  resume: resumeSignal,
+  approve: approveSignal,
+  retry: retrySignal,
+  abort: abortSignal,
+};
+export const commandUpdates: { [C in Command]: UpdateDefinition<DeployStatus, [CommandInput<C>]> } = {
+  pause: pauseUpdate,
+  resume: resumeUpdate,
+  approve: approveUpdate,
+  retry: retryUpdate,
+  abort: abortUpdate,
+};
 
 export const statusQuery = defineQuery<DeployStatus>('status');

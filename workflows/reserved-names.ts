@@ -1,7 +1,7 @@
 // Two kinds of message the SDK fails the workflow task on, on every retry, before any handler
 // of ours runs, wedging the deploy for good:
 // - a name starting with `__temporal_` (reserved by Temporal) while a default signal or update
-//   handler is set, as workflows/deploy.ts sets them to record unknown names;
+//   handler is set, as workflows/commands.ts sets them to record unknown names;
 // - a payload that cannot be decoded (`temporal workflow signal --input-meta encoding=...`).
 // This interceptor sees each activation before the SDK does and renames such messages, with
 // their input dropped, so the default handlers record them as ignored with the reason.

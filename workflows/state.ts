@@ -2,18 +2,20 @@
 // make sense in which state. Pure: no Temporal APIs, so it is unit-testable on its own.
 import type { Plan } from '../src/pipeline/plan.js';
 import {
-  TERMINAL_PHASES,
   type AbortInput,
   type ApproveInput,
   type DeployEvent,
+  type DeployEventKind,
   type DeployStatus,
-  type Phase,
+  type DeployPhase,
+  type GateState,
   type PauseInput,
   type RegionStatus,
   type ResumeInput,
   type RetryInput,
   type StageStatus,
 } from './messages.js';
+import { stageGate } from './gate.js';
 
 /** Why a region is waiting for an operator (failed and rolled back, or a check inconclusive). */
 export type Hold = { kind: 'failed' | 'inconclusive'; reason: string };
@@ -25,7 +27,7 @@ export class DeployState {
   readonly retries = new Set<string>();
   readonly approvals = new Map<string, string | undefined>();
   abortRequest?: AbortInput;
-  terminal?: Phase;
+  terminal?: DeployPhase;
 
   constructor(plan: Plan, now: () => Date) {
     this.now = now;
@@ -44,6 +46,7 @@ export class DeployState {
           state: 'pending',
           attempt: 1,
           checks: [],
+          gate: { state: 'pending' },
         })),
         gate: { name: s.gate.name, approval: s.gate.approval, state: 'pending' },
       })),
@@ -59,11 +62,18 @@ export class DeployState {
     return undefined;
   }
 
-  stageOf(name: string): StageStatus | undefined {
-    return this.status.stages.find((s) => s.regions.some((r) => r.name === name));
+  /** Sets a region's gate; its stage's gate state follows from its regions' (workflows/gate.ts). */
+  setGate(region: RegionStatus, state: GateState, by?: string): void {
+    region.gate = by ? { state, by } : { state };
+    const stage = this.status.stages.find((s) => s.regions.includes(region));
+    if (!stage) return;
+    const { state: stageState, by: stageBy } = stageGate(stage.regions);
+    stage.gate.state = stageState;
+    if (stageBy) stage.gate.by = stageBy;
+    else delete stage.gate.by;
   }
 
-  record(kind: string, message: string, extra: { by?: string; region?: string } = {}): void {
+  record(kind: DeployEventKind, message: string, extra: { by?: string; region?: string } = {}): void {
     const event: DeployEvent = { at: this.now().toISOString(), kind, message };
     if (extra.by) event.by = extra.by;
     if (extra.region) event.region = extra.region;
@@ -72,10 +82,10 @@ export class DeployState {
 
   /** The phase follows from the facts: terminal, else paused when anything waits for a person. */
   refreshPhase(): void {
-    const s = this.status;
+    const status = this.status;
     if (this.terminal) {
-      s.phase = this.terminal;
-      delete s.pausedReason;
+      status.phase = this.terminal;
+      delete status.pausedReason;
       return;
     }
     const reasons: string[] = [];
@@ -83,9 +93,9 @@ export class DeployState {
       reasons.push(`paused by ${this.manualPause.by ?? 'an operator'}: ${this.manualPause.reason}`);
     }
     for (const [region, hold] of this.holds) reasons.push(`${region}: ${hold.reason}`);
-    s.phase = reasons.length > 0 ? 'paused' : 'running';
-    if (reasons.length > 0) s.pausedReason = reasons.join('; ');
-    else delete s.pausedReason;
+    status.phase = reasons.length > 0 ? 'paused' : 'running';
+    if (reasons.length > 0) status.pausedReason = reasons.join('; ');
+    else delete status.pausedReason;
   }
 
   isTerminal(): boolean {
@@ -159,8 +169,4 @@ export class DeployState {
     }
     return undefined;
   }
-}
-
-export function isTerminalPhase(p: Phase): boolean {
-  return TERMINAL_PHASES.includes(p);
 }

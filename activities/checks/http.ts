@@ -2,37 +2,31 @@
 import type { Check } from '../../src/pipeline/schema.js';
 import { readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../types.js';
-import type { CheckProvider, CheckValue } from './provider.js';
-import { timeLimit } from '../abort.js';
-
-export interface HttpCheckOptions {
-  env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}
+import type { Target } from '../target.js';
+import type { CheckProvider, CheckValue, EvaluateOptions } from './provider.js';
+import { checkClient, type CheckClientOptions } from './client.js';
+import { send, type HttpClient } from '../http/client.js';
 
 export class HttpCheckProvider implements CheckProvider {
   private readonly env: NodeJS.ProcessEnv;
-  private readonly fetchFn: typeof fetch;
-  private readonly timeoutMs: number;
+  private readonly client: HttpClient;
 
-  constructor(opts: HttpCheckOptions = {}) {
+  constructor(opts: CheckClientOptions = {}) {
     this.env = opts.env ?? process.env;
-    this.fetchFn = opts.fetch ?? globalThis.fetch;
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.client = checkClient(opts);
   }
 
-  async evaluate(check: Check, target: Target, signal?: AbortSignal): Promise<CheckValue> {
+  async evaluate(check: Check, target: Target, opts: EvaluateOptions = {}): Promise<CheckValue> {
     if (!check.http) throw new Error(`check ${check.name} has no http source`);
     const r = new Renderer(target, this.env);
     try {
       const url = r.render(check.http.url);
-      const res = await this.fetchFn(url, {
+      const res = await send(this.client, {
+        url,
         headers: { accept: 'application/json', ...r.record(check.http.headers) },
-        signal: timeLimit(this.timeoutMs, signal),
+        ...opts,
       });
-      const text = await res.text();
+      const text = res.text;
       let doc: unknown;
       try {
         doc = JSON.parse(text);

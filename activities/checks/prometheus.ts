@@ -2,15 +2,10 @@
 // https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
 import type { Check } from '../../src/pipeline/schema.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../types.js';
-import type { CheckProvider, CheckValue } from './provider.js';
-import { timeLimit } from '../abort.js';
-
-export interface PrometheusOptions {
-  env?: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}
+import type { Target } from '../target.js';
+import type { CheckProvider, CheckValue, EvaluateOptions } from './provider.js';
+import { checkClient, type CheckClientOptions } from './client.js';
+import { send, type HttpClient } from '../http/client.js';
 
 type Sample = [number, string];
 interface QueryResponse {
@@ -22,23 +17,21 @@ interface QueryResponse {
 
 export class PrometheusProvider implements CheckProvider {
   private readonly env: NodeJS.ProcessEnv;
-  private readonly fetchFn: typeof fetch;
-  private readonly timeoutMs: number;
+  private readonly client: HttpClient;
 
-  constructor(opts: PrometheusOptions = {}) {
+  constructor(opts: CheckClientOptions = {}) {
     this.env = opts.env ?? process.env;
-    this.fetchFn = opts.fetch ?? globalThis.fetch;
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.client = checkClient(opts);
   }
 
-  async evaluate(check: Check, target: Target, signal?: AbortSignal): Promise<CheckValue> {
+  async evaluate(check: Check, target: Target, opts: EvaluateOptions = {}): Promise<CheckValue> {
     if (!check.prometheus) throw new Error(`check ${check.name} has no prometheus query`);
     const r = new Renderer(target, this.env);
     try {
       const base = r.render(check.prometheus.url).replace(/\/+$/, '');
       const url = `${base}/api/v1/query?${new URLSearchParams({ query: r.render(check.prometheus.query) })}`;
-      const res = await this.fetchFn(url, { signal: timeLimit(this.timeoutMs, signal) });
-      const text = await res.text();
+      const res = await send(this.client, { url, ...opts });
+      const text = res.text;
       let body: QueryResponse | undefined;
       try {
         body = JSON.parse(text) as QueryResponse;

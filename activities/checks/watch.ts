@@ -14,13 +14,16 @@
 // The tally is heartbeated, so a retry after a worker crash resumes it against the same
 // absolute deadline: the soak is neither restarted nor shortened.
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
 import type { Check } from '../../src/pipeline/schema.js';
 import type { CheckStatus } from '../../workflows/messages.js';
 import { describe } from '../templates.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
-import { breaches, formatValue, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
-import { timeLimit } from '../abort.js';
+import { breaches, thresholdText, type CheckProvider, type CheckValue } from './provider.js';
+import { formatValue } from './value.js';
+import { isTally } from './tally.js';
+import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
+import { thresholdOf } from '../../src/pipeline/threshold.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -87,12 +90,13 @@ async function evaluateOnce(
   interval: number,
 ): Promise<WatchResult | undefined> {
   const startedAt = deps.now();
-  // A hung source must not stall the loop (or its heartbeats) much past one interval.
-  const signal = timeLimit(Math.min(Math.max(interval, 1000), 10_000), deps.signal);
+  // A hung source must not stall the loop much past one interval, nor its heartbeats past
+  // their timeout (CHECK_REQUEST_TIMEOUT_MS is derived from it).
+  const limit = { signal: deps.signal, timeoutMs: Math.min(Math.max(interval, 1000), CHECK_REQUEST_TIMEOUT_MS) };
   const results = await Promise.all(
     gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
       try {
-        return { value: await deps.providerFor(check).evaluate(check, target, signal) };
+        return { value: await deps.providerFor(check).evaluate(check, target, limit) };
       } catch (err) {
         return { error: describe(err) };
       }
@@ -158,7 +162,7 @@ function shortOfSamples(tally: WatchTally, minSamples: number): CheckStatus[] {
 
 function freshTally(checks: Check[]): WatchTally {
   return {
-    checks: checks.map((c) => ({ name: c.name, value: null, samples: 0, breaches: 0, threshold: thresholdText(c) })),
+    checks: checks.map((c) => ({ name: c.name, value: null, samples: 0, breaches: 0, threshold: thresholdText(c), limits: thresholdOf(c) })),
     consecutive: Object.fromEntries(checks.map((c) => [c.name, 0])),
     evaluations: 0,
   };
@@ -182,23 +186,9 @@ function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined 
   return fresh;
 }
 
-function isTally(x: unknown): x is WatchTally {
-  if (!x || typeof x !== 'object') return false;
-  const t = x as Partial<WatchTally>;
-  return (
-    typeof t.evaluations === 'number' &&
-    !!t.consecutive &&
-    typeof t.consecutive === 'object' &&
-    Array.isArray(t.checks) &&
-    t.checks.every(
-      (c: Partial<CheckStatus>) => c && typeof c.name === 'string' && typeof c.samples === 'number' && typeof c.breaches === 'number',
-    )
-  );
-}
-
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
-  throw signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('watch cancelled');
+  throw cancelled(signal, 'watch');
 }
 
 /** The watch's world inside a Temporal activity: real clock, cancellable sleep, heartbeats. */

@@ -1,31 +1,15 @@
-// A region adapter is how Firebreak changes and reads what a region runs. Rollback is not a
-// separate operation: the workflow deploys the version the region ran before (read with
-// current() before the first deploy), so the same idempotent path serves both directions.
+// The adapter the pipeline configures: one file per adapter (command.ts, http.ts), each
+// implementing RegionAdapter (region-adapter.ts). A new adapter is a new file and a line here.
 import type { Deploy } from '../../src/pipeline/schema.js';
-import type { Target } from '../types.js';
 import { CommandAdapter } from './command.js';
 import { HttpAdapter } from './http.js';
+import type { RegionAdapter } from './region-adapter.js';
 
-export type Heartbeat = (details?: unknown) => void;
-
-export interface RegionAdapter {
-  /** The version the region runs now, or null when it runs nothing (or the adapter cannot tell). */
-  current(target: Target, signal?: AbortSignal): Promise<string | null>;
-  /**
-   * Make the region run target.version and resolve once it does. `key` identifies this exact
-   * step (<workflowId>/<runId>/<region>/<version>/<step>): a retried call with the same key must
-   * not deploy twice. Rejects with a non-retryable 'DeployFailed' when the deploy failed.
-   */
-  deploy(target: Target, key: string, signal: AbortSignal, heartbeat: Heartbeat): Promise<void>;
-}
+export type { Heartbeat, RegionAdapter } from './region-adapter.js';
 
 /** The adapter the pipeline configures (the schema guarantees exactly one). */
-export function adapterFor(
-  deploy: Deploy,
-  env: NodeJS.ProcessEnv = process.env,
-  fetchFn: typeof fetch = globalThis.fetch,
-): RegionAdapter {
-  if (deploy.http) return new HttpAdapter(deploy, env, fetchFn);
+export function adapterFor(deploy: Deploy, env: NodeJS.ProcessEnv = process.env): RegionAdapter {
+  if (deploy.http) return new HttpAdapter(deploy, env);
   if (deploy.command) return new CommandAdapter(deploy, env);
   throw new Error('deploy needs exactly one adapter: command or http');
 }

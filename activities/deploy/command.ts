@@ -9,14 +9,16 @@
 // Argv is run with spawn and never through a shell: template values and ${VAR} secrets arrive
 // as single, verbatim arguments, so a region name or token can never inject a command.
 import { spawn } from 'node:child_process';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
+import { formatDuration } from '../../src/pipeline/duration.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
-import type { Target } from '../types.js';
+import type { Target } from '../target.js';
 import { Renderer, fillTemplates } from '../templates.js';
-import type { Heartbeat, RegionAdapter } from './adapter.js';
+import type { Heartbeat, RegionAdapter } from './region-adapter.js';
+import { FailureType } from '../../src/failures/types.js';
+import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
 
-const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */
 const CURRENT_TIMEOUT_MS = 60_000;
 const TAIL_CHARS = 3072;
@@ -104,7 +106,7 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
       if (ticker) clearInterval(ticker);
       opts.signal?.removeEventListener('abort', onAbort);
       if (result instanceof Error) return reject(result);
-      if (opts.signal?.aborted) return reject(cancelled(opts.signal));
+      if (opts.signal?.aborted) return reject(cancelled(opts.signal, 'deploy command'));
       resolve(result);
     };
     child.on('error', (err) => finish(err));
@@ -130,10 +132,6 @@ function signalGroup(pid: number | undefined, child: { kill(s: NodeJS.Signals): 
   }
 }
 
-function cancelled(signal: AbortSignal): Error {
-  return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('deploy command cancelled');
-}
-
 export class CommandAdapter implements RegionAdapter {
   private readonly timeoutMs: number;
   private readonly killGraceMs: number;
@@ -143,7 +141,7 @@ export class CommandAdapter implements RegionAdapter {
     private readonly env: NodeJS.ProcessEnv = process.env,
     opts: CommandOptions = {},
   ) {
-    this.timeoutMs = parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = deployTimeoutMs(config);
     this.killGraceMs = opts.killGraceMs ?? 5000;
   }
 
@@ -164,13 +162,13 @@ export class CommandAdapter implements RegionAdapter {
         // --ignore-not-found), which is the null below, not this error.
         throw ApplicationFailure.retryable(
           `${outcome(shown(this.config.current, target), result, Math.min(this.timeoutMs, CURRENT_TIMEOUT_MS))} while reading the current version in ${target.region}${tailText(r, result.tail, result.errTail)}`,
-          'CurrentVersionFailed',
+          FailureType.CurrentVersionFailed,
         );
       }
       const version = result.stdout.trim();
       return version === '' ? null : version;
     } catch (err) {
-      throw r.redactError(asStartFailure(err, 'CurrentVersionFailed'));
+      throw r.redactError(asStartFailure(err, FailureType.CurrentVersionFailed));
     }
   }
 
@@ -190,10 +188,10 @@ export class CommandAdapter implements RegionAdapter {
       if (result.code === 0 && !result.timedOut) return;
       throw ApplicationFailure.nonRetryable(
         `deploy of ${target.version} to ${target.region}: ${outcome(shown(this.config.command, target), result, this.timeoutMs)}${tailText(r, result.tail, result.errTail)}`,
-        'DeployFailed',
+        FailureType.DeployFailed,
       );
     } catch (err) {
-      throw r.redactError(asStartFailure(err, 'DeployFailed'));
+      throw r.redactError(asStartFailure(err, FailureType.DeployFailed));
     }
   }
 

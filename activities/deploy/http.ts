@@ -5,22 +5,28 @@
 // A retried activity (worker crash, lost response) re-POSTs with the same key and the deployer
 // answers with the deploy it already has instead of starting another.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { formatDuration, parseDuration } from '../../src/pipeline/duration.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { cancelled } from '../cancelled.js';
+import { formatDuration } from '../../src/pipeline/duration.js';
+import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
+import { FailureType } from '../../src/failures/types.js';
 import type { Deploy } from '../../src/pipeline/schema.js';
 import { parseJsonPath, readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../types.js';
-import type { Heartbeat, RegionAdapter } from './adapter.js';
-import { timeLimit } from '../abort.js';
+import type { Target } from '../target.js';
+import type { Heartbeat, RegionAdapter } from './region-adapter.js';
+import { DEPLOY_REQUEST_TIMEOUT_MS } from '../limits.js';
+import { createHttpClient, jsonOf, send, type HttpAnswer, type HttpClient } from '../http/client.js';
+import { isRetryableStatus } from '../http/failures.js';
 
-const DEFAULT_TIMEOUT_MS = 15 * 60_000;
+/** The deploy concern's client, shared by every adapter the worker builds. */
+const deployClient = createHttpClient('deploy', DEPLOY_REQUEST_TIMEOUT_MS);
 const BODY_TAIL_CHARS = 1024;
 
 export interface HttpAdapterOptions {
   /** How often the status is polled while a deploy rolls out. */
   pollMs?: number;
-  /** How long one request may take. */
+  /** How long one request may take; at most DEPLOY_REQUEST_TIMEOUT_MS (under the heartbeat timeout). */
   requestTimeoutMs?: number;
 }
 
@@ -30,19 +36,21 @@ export class HttpAdapter implements RegionAdapter {
   private readonly http: HttpDeploy;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
-  private readonly requestTimeoutMs: number;
+  private readonly client: HttpClient;
 
   constructor(
     deploy: Deploy,
     private readonly env: NodeJS.ProcessEnv = process.env,
-    private readonly fetchFn: typeof fetch = globalThis.fetch,
     opts: HttpAdapterOptions = {},
   ) {
     if (!deploy.http) throw new Error('the http adapter needs deploy.http');
     this.http = deploy.http;
-    this.timeoutMs = parseDuration(deploy.timeout) ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = deployTimeoutMs(deploy);
     this.pollMs = opts.pollMs ?? 500;
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.client =
+      opts.requestTimeoutMs === undefined
+        ? deployClient
+        : createHttpClient('deploy', Math.min(opts.requestTimeoutMs, DEPLOY_REQUEST_TIMEOUT_MS));
   }
 
   /** GET status.url: 404 means the region runs nothing yet; else the value at status.version. */
@@ -53,12 +61,12 @@ export class HttpAdapter implements RegionAdapter {
       if (res.status === 404) return null;
       if (!res.ok) {
         throw ApplicationFailure.retryable(
-          `GET ${r.render(this.http.status.url)} answered HTTP ${res.status}${await bodyTail(res, r)}`,
+          `GET ${r.render(this.http.status.url)} answered HTTP ${res.status}${bodyTail(res, r)}`,
           'CurrentVersionFailed',
         );
       }
       if (!this.http.status.version) return null;
-      const version = readJsonPath(await res.json(), this.http.status.version);
+      const version = readJsonPath(jsonOf(res), this.http.status.version);
       return version === undefined || version === null || version === '' ? null : String(version);
     } catch (err) {
       throw r.redactError(err);
@@ -73,7 +81,7 @@ export class HttpAdapter implements RegionAdapter {
       await this.request(r, target, key, signal);
       await this.waitUntilDone(r, target, signal, heartbeat);
     } catch (err) {
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw cancelled(signal, 'deploy');
       throw r.redactError(err);
     }
   }
@@ -83,23 +91,20 @@ export class HttpAdapter implements RegionAdapter {
     const body = this.http.body
       ? r.deep(this.http.body)
       : { service: target.service, version: target.version, region: target.region, deployId: target.deployId };
-    const res = await this.fetchFn(url, {
+    const res = await send(this.client, {
+      url,
       method: this.http.method,
       headers: { 'content-type': 'application/json', ...r.record(this.http.headers), 'Idempotency-Key': key },
       body: JSON.stringify(body),
-      signal: this.requestSignal(signal),
+      signal,
     });
-    if (res.ok) {
-      await res.body?.cancel();
-      return;
+    if (res.ok) return;
+    const message = `${this.http.method} ${url} answered HTTP ${res.status}${bodyTail(res, r)}`;
+    // The Idempotency-Key makes a retry safe.
+    if (isRetryableStatus(res.status)) {
+      throw ApplicationFailure.retryable(message, FailureType.DeployRequestFailed);
     }
-    const message = `${this.http.method} ${url} answered HTTP ${res.status}${await bodyTail(res, r)}`;
-    // Server trouble and throttling are worth retrying (the key makes the retry safe); any
-    // other 4xx is the deployer refusing this request, which a retry will not change.
-    if (res.status >= 500 || [408, 409, 425, 429].includes(res.status)) {
-      throw ApplicationFailure.retryable(message, 'DeployRequestFailed');
-    }
-    throw ApplicationFailure.nonRetryable(message, 'DeployFailed');
+    throw ApplicationFailure.nonRetryable(message, FailureType.DeployFailed);
   }
 
   /** Poll status until state == done and (when configured) the version is ours. */
@@ -111,7 +116,7 @@ export class HttpAdapter implements RegionAdapter {
       try {
         const res = await this.getStatus(r, signal);
         if (res.ok) {
-          const doc: unknown = await res.json();
+          const doc = jsonOf(res);
           const state = readJsonPath(doc, status.state);
           const version = status.version ? readJsonPath(doc, status.version) : undefined;
           last = `state ${JSON.stringify(state ?? null)}${status.version ? `, version ${JSON.stringify(version ?? null)}` : ''}`;
@@ -119,16 +124,16 @@ export class HttpAdapter implements RegionAdapter {
           if (String(state) === status.failed) {
             throw ApplicationFailure.nonRetryable(
               `deploy of ${target.version} to ${target.region} failed: the deployer reports ${last}`,
-              'DeployFailed',
+              FailureType.DeployFailed,
             );
           }
-        } else if (res.status === 404 || res.status >= 500 || res.status === 429) {
+        } else if (res.status === 404 || isRetryableStatus(res.status)) {
           // Not there yet, or the deployer is struggling: keep polling until the timeout.
-          last = `HTTP ${res.status}${await bodyTail(res, r)}`;
+          last = `HTTP ${res.status}${bodyTail(res, r)}`;
         } else {
           throw ApplicationFailure.nonRetryable(
-            `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${await bodyTail(res, r)}`,
-            'DeployFailed',
+            `cannot read the deploy status of ${target.region}: GET ${r.render(status.url)} answered HTTP ${res.status}${bodyTail(res, r)}`,
+            FailureType.DeployFailed,
           );
         }
       } catch (err) {
@@ -140,11 +145,11 @@ export class HttpAdapter implements RegionAdapter {
       if (Date.now() >= deadline) {
         throw ApplicationFailure.nonRetryable(
           `deploy of ${target.version} to ${target.region} did not finish within ${formatDuration(this.timeoutMs)}; last ${last}`,
-          'DeployFailed',
+          FailureType.DeployFailed,
         );
       }
       await sleep(this.pollMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) throw cancelled(signal);
+      if (signal.aborted) throw cancelled(signal, 'deploy');
     }
   }
 
@@ -155,30 +160,22 @@ export class HttpAdapter implements RegionAdapter {
       try {
         parseJsonPath(path);
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(`deploy.http.status: ${(err as Error).message}`, 'InvalidPipeline');
+        throw ApplicationFailure.nonRetryable(`deploy.http.status: ${(err as Error).message}`, FailureType.InvalidPipeline);
       }
     }
   }
 
-  private getStatus(r: Renderer, signal?: AbortSignal): Promise<Response> {
+  private getStatus(r: Renderer, signal?: AbortSignal): Promise<HttpAnswer> {
     const { status } = this.http;
     // Status usually lives on the same deployer with the same credentials.
     const headers = r.record(status.headers ?? this.http.headers);
-    return this.fetchFn(r.render(status.url), { headers, signal: this.requestSignal(signal) });
-  }
-
-  private requestSignal(signal?: AbortSignal): AbortSignal {
-    return timeLimit(this.requestTimeoutMs, signal);
+    return send(this.client, { url: r.render(status.url), headers, signal });
   }
 }
 
 /** The end of a response body for an error message; redacted before it is cut (see command.ts). */
-async function bodyTail(res: Response, r: Renderer): Promise<string> {
-  const text = r.redact(await res.text().catch(() => '')).trim();
+function bodyTail(res: HttpAnswer, r: Renderer): string {
+  const text = r.redact(res.text).trim();
   if (!text) return '';
   return `: ${text.length > BODY_TAIL_CHARS ? `...${text.slice(-BODY_TAIL_CHARS)}` : text}`;
-}
-
-function cancelled(signal: AbortSignal): Error {
-  return signal.reason instanceof CancelledFailure ? signal.reason : new CancelledFailure('deploy cancelled');
 }

@@ -1,5 +1,6 @@
 // Injecting the scheduled faults into the real stack, and keeping the tally the report prints:
 // kills, restarts, and how long each part was out.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosStack } from './stack.js';
 import { NEW_BUILD } from './stack.js';
 import type { ScheduledFault } from './schedule.js';
@@ -42,7 +43,6 @@ export function emptyTally(): FaultTally {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => Math.round(ms / 100) / 10;
 
 /**

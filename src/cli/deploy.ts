@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { resolveMigrations } from '../migrations/steps.js';
 import { plan } from '../pipeline/plan.js';
-import { startDeploy } from '../deploy/start.js';
+import { startDeploy, StartRefused } from '../deploy/start.js';
 import { actor, client, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { exitCodeFor, follow } from './wait.js';
@@ -48,6 +48,8 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     startedBy: actor(opts.by),
     supersede: opts.supersede,
     progress: log,
+  }).catch((err: unknown) => {
+    throw err instanceof StartRefused ? new CliError(err.message) : err;
   });
   const id = started.handle.workflowId;
   if (started.superseded) log(`aborted the running deploy of ${started.superseded} (superseded)`);

@@ -105,9 +105,8 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
     process.stdout.write(`stopping (${signalled}); state is kept\n`);
     await stack.stop();
     process.stdout.write(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    // Everything is stopped, but timers the cancelled activities armed (per-request time limits
-    // in activities/abort.ts are not cleared when a request answers) would keep this process
-    // alive for up to their timeout (measured: 26 s after a stop mid-soak). Do not wait for them.
+    // Everything is stopped, but a timer a cancelled activity armed could keep this process
+    // alive for up to its timeout (measured once: 26 s after a stop mid-soak). Do not wait.
     setTimeout(() => process.exit(process.exitCode ?? 0), 1_000).unref();
   } finally {
     process.off('SIGINT', onSignal);

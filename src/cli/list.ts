@@ -2,7 +2,8 @@
 // owner and start time; the columns a person scans, or --json.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
-import { WORKFLOW_TYPE, type Phase } from '../../workflows/messages.js';
+import type { DeployPhase } from '../../workflows/messages.js';
+import { WORKFLOW_TYPE } from '../deploy/workflow.js';
 import { parseDuration } from '../pipeline/duration.js';
 import { client, printJson } from './common.js';
 import { CliError } from './fail.js';
@@ -36,7 +37,7 @@ export interface ListRow {
   status: string;
 }
 
-const PHASES: readonly Phase[] = ['running', 'paused', 'succeeded', 'rolled_back', 'aborted', 'failed'];
+const PHASES: readonly DeployPhase[] = ['running', 'paused', 'succeeded', 'rolled_back', 'aborted', 'failed'];
 const quote = (v: string) => `"${v.replace(/["\\]/g, '\\$&')}"`;
 
 /** The start time `--since` means: now minus a duration, or an absolute time. */
@@ -54,7 +55,7 @@ export function listQuery(opts: ListOptions, now = Date.now()): string {
   const terms = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
   if (opts.service) terms.push(`FirebreakService = ${quote(opts.service)}`);
   if (opts.phase) {
-    if (!PHASES.includes(opts.phase as Phase)) throw new CliError(`--phase must be one of ${PHASES.join(', ')}, not ${JSON.stringify(opts.phase)}`);
+    if (!PHASES.includes(opts.phase as DeployPhase)) throw new CliError(`--phase must be one of ${PHASES.join(', ')}, not ${JSON.stringify(opts.phase)}`);
     terms.push(`FirebreakPhase = ${quote(opts.phase)}`);
   }
   if (opts.owner) terms.push(`FirebreakOwner = ${quote(opts.owner)}`);

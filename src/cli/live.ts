@@ -4,15 +4,17 @@
 // through DescribeWorkflowExecution's pending activities and merges them into the status, so
 // `status` and `deploy --wait` show each check's latest value, sample count and breaches live.
 //
-// A pending activity does not say which region it watches. In order: the tally's own `region`
-// (when the workflow heartbeats it), the only soaking region when one watch is pending, else the
+// A pending activity does not say which region it watches. In order: the region already learned
+// for that activity, the only soaking region when one watch is pending, else the
 // activity's ActivityTaskScheduled event in history (its input names the target region), cached
 // per activity id so history is read once per soak at most.
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
-import { statusQuery, type CheckStatus, type DeployStatus } from '../../workflows/messages.js';
+import { isTally } from '../../activities/checks/tally.js';
+import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import type { LiveSoak, ViewStatus } from './render/types.js';
+import type { DeployHandle } from '../deploy/workflow.js';
 
 const WATCH_ACTIVITY = 'watchRegion';
 
@@ -51,7 +53,7 @@ export class LiveStatusReader {
 
   constructor(
     private readonly client: Client,
-    private readonly handle: WorkflowHandle,
+    private readonly handle: DeployHandle,
     /** How long the status query may take: no worker answering is reported, not waited out. */
     private readonly queryTimeoutMs = 10_000,
   ) {}
@@ -76,13 +78,13 @@ export class LiveStatusReader {
   private async statusOf(): Promise<DeployStatus> {
     // Checked once up front, and again only if the query fails (the deploy may just have ended).
     this.ended ??= await this.hasEnded();
-    if (this.ended) return (await this.handle.result()) as DeployStatus;
+    if (this.ended) return await this.handle.result();
     try {
       return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
     } catch (err) {
       if (!(await this.hasEnded())) throw err;
       this.ended = true;
-      return (await this.handle.result()) as DeployStatus;
+      return await this.handle.result();
     }
   }
 
@@ -105,9 +107,7 @@ export class LiveStatusReader {
         tally: isTally(tally) ? tally : undefined,
         lastHeartbeatAt: timestampIso(a.lastHeartbeatTime),
       };
-      const fromTally = (tally as { region?: unknown } | undefined)?.region;
-      if (typeof fromTally === 'string') w.region = fromTally;
-      else w.region = this.regionOf.get(`${runId}/${w.activityId}`);
+      w.region = this.regionOf.get(`${runId}/${w.activityId}`);
       watches.push(w);
     }
     const unknown = watches.filter((w) => !w.region);
@@ -153,16 +153,6 @@ function timestampIso(ts: unknown): string | undefined {
   const seconds = typeof t.seconds === 'object' && t.seconds.toNumber ? t.seconds.toNumber() : Number(t.seconds);
   if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
   return new Date(seconds * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
-}
-
-function isTally(x: unknown): x is WatchTally {
-  if (!x || typeof x !== 'object') return false;
-  const t = x as Partial<WatchTally>;
-  return (
-    typeof t.evaluations === 'number' &&
-    Array.isArray(t.checks) &&
-    t.checks.every((c: Partial<CheckStatus>) => c && typeof c.name === 'string' && typeof c.samples === 'number')
-  );
 }
 
 /** The status as the query shaped it (for --json): the live tally stays, the view extras go. */

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './fail.js';
 import { PipelineError, formatProblem } from '../pipeline/load.js';
+import { ABORT_SCOPES, COMMANDS, type Command as OperatorCommand } from '../../workflows/inputs.js';
 
 const program = new Command('firebreak')
   .description('Multi-region deploys on Temporal: smallest region first, soaked, gated, rolled back automatically.')
@@ -34,20 +35,24 @@ program
   .description('show a deploy: phase, regions, checks, gates and events')
   .action(async (id, opts) => (await import('./status.js')).statusCommand(id, opts));
 
-for (const [name, what] of [
-  ['pause', 'stop promotion (watching goes on; a breach still rolls back)'],
-  ['resume', 'lift an operator pause'],
-  ['approve', 'approve a manual or inconclusive gate'],
-  ['retry', 'redeploy a failed region (or re-soak an inconclusive one) and carry on'],
-  ['abort', 'end the deploy, rolling back as asked'],
-] as const) {
+// The operator commands are the workflow's (workflows/inputs.ts): a new one fails to compile
+// here until it has a description.
+const OPERATOR_COMMANDS: Record<OperatorCommand, string> = {
+  pause: 'stop promotion (watching goes on; a breach still rolls back)',
+  resume: 'lift an operator pause',
+  approve: 'approve a manual or inconclusive gate',
+  retry: 'redeploy a failed region (or re-soak an inconclusive one) and carry on',
+  abort: 'end the deploy, rolling back as asked',
+};
+for (const name of COMMANDS) {
+  const what = OPERATOR_COMMANDS[name];
   program
     .command(name)
     .argument('<id>', 'workflow id (deploy-<service>) or service name')
     .option('--region <region>', 'the region (approve, retry)')
     .option('--reason <text>', 'why (pause, abort)')
     .option('--by <user>', 'who is acting (default: $FIREBREAK_USER or $USER)')
-    .addOption(new Option('--rollback <scope>', 'abort: what to roll back').choices(['none', 'failed', 'all']))
+    .addOption(new Option('--rollback <scope>', 'abort: what to roll back').choices(ABORT_SCOPES))
     .option('--json', 'print the new status as JSON')
     .description(what)
     .action(async (id, opts) => (await import('./operate.js')).operateCommand(name, id, opts));

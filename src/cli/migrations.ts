@@ -3,16 +3,18 @@
 // are resolved from this process's environment, as a worker would; a password never prints.
 import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
-import { resolveMigrations, PHASES, type Phase, type PlanMigration } from '../migrations/steps.js';
-import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../../activities/migrations.js';
+import { resolveMigrations, PHASES, type MigrationPhase, type PlanMigration } from '../migrations/steps.js';
+import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../migrations/ledger.js';
 import { CliError, EXIT } from './fail.js';
 import { printJson } from './common.js';
+import { ENV_REF, envRefNames } from '../pipeline/env-ref.js';
+import { table } from '../text/table.js';
 
 export type MigrationState = 'applied' | 'partly applied' | 'rolled back' | 'partly rolled back' | 'pending';
 
 export interface MigrationStatusEntry {
   id: string;
-  phase: Phase;
+  phase: MigrationPhase;
   /** The direction last recorded: `up` (applied) or `down` (rolled back); absent when pending. */
   direction?: 'up' | 'down';
   state: MigrationState;
@@ -39,10 +41,8 @@ export interface DatabaseStatus {
   migrations: MigrationStatusEntry[];
 }
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
 function resolveDatabase(written: string, id: string, env: NodeJS.ProcessEnv): string {
-  const missing = [...written.matchAll(ENV_REF)].map((m) => m[1]).filter((name) => !env[name]);
+  const missing = envRefNames(written).filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new CliError(`migration ${id}: environment variable ${missing.join(', ')} is not set (database: ${written}); export it to read the migrations table`);
   }
@@ -98,7 +98,7 @@ export async function migrationsStatus(file: string, env: NodeJS.ProcessEnv = pr
   return { service: loaded.pipeline.service, databases };
 }
 
-function entry(id: string, phase: Phase, rows: MigrationStatusRow[], upSum: string | undefined, downSum: string | undefined, inPipeline: boolean): MigrationStatusEntry {
+function entry(id: string, phase: MigrationPhase, rows: MigrationStatusRow[], upSum: string | undefined, downSum: string | undefined, inPipeline: boolean): MigrationStatusEntry {
   // Rows of one (id, phase) are of one direction at a time (the activity keeps it so).
   const row = rows.sort((a, b) => b.appliedAt.localeCompare(a.appliedAt))[0];
   if (!row) return { id, phase, state: 'pending', inPipeline, ...(upSum ? { fileChecksum: upSum } : {}) };
@@ -119,11 +119,6 @@ function entry(id: string, phase: Phase, rows: MigrationStatusRow[], upSum: stri
     ...(fileChecksum ? { fileChecksum, changed: fileChecksum !== row.checksum } : {}),
     inPipeline,
   };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => `  ${r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()}`).join('\n');
 }
 
 export async function migrationsStatusCommand(file: string, opts: { json?: boolean }): Promise<void> {
@@ -153,7 +148,7 @@ export async function migrationsStatusCommand(file: string, opts: { json?: boole
           m.service ?? '-',
         ]),
       ];
-      out.push(table(rows), '');
+      out.push(table(rows, { indent: '  ' }), '');
     }
     process.stdout.write(`${out.join('\n').trimEnd()}\n`);
   }

@@ -1,17 +1,10 @@
 // `firebreak pause|resume|approve|retry|abort ID`: the operator's updates. A refused command
 // prints the workflow's reason and exits 2; the deploy is unchanged.
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import {
-  abortUpdate,
-  approveUpdate,
-  pauseUpdate,
-  resumeUpdate,
-  retryUpdate,
-  parseCommandInput,
-  type AbortScope,
-  type Command,
-  type DeployStatus,
-} from '../../workflows/messages.js';
+import type { UpdateDefinition } from '@temporalio/common';
+import { commandUpdates, parseCommandInput, type AbortScope, type Command, type DeployStatus } from '../../workflows/messages.js';
+import type { CommandInput } from '../../workflows/inputs.js';
+import { deployHandle, type DeployHandle } from '../deploy/workflow.js';
 import { actor, client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { renderStatus } from './render.js';
@@ -23,8 +16,6 @@ export interface OperateOptions {
   rollback?: AbortScope;
   json?: boolean;
 }
-
-const UPDATES = { pause: pauseUpdate, resume: resumeUpdate, approve: approveUpdate, retry: retryUpdate, abort: abortUpdate } as const;
 
 export async function operateCommand(cmd: Command, idOrService: string, opts: OperateOptions): Promise<void> {
   const id = deployIdOf(idOrService);
@@ -40,10 +31,10 @@ export async function operateCommand(cmd: Command, idOrService: string, opts: Op
   // The workflow's own schema, checked here first so a typo never reaches the deploy.
   const parsed = parseCommandInput(cmd, [withoutUndefined(payloads[cmd])]);
   if (!parsed.ok) throw new CliError(`${cmd} refused: ${parsed.reason}; nothing was sent`);
-  const handle = (await client()).workflow.getHandle(id);
+  const handle = deployHandle(await client(), id);
   let status: DeployStatus;
   try {
-    status = await handle.executeUpdate(UPDATES[cmd] as typeof pauseUpdate, { args: [parsed.input] });
+    status = await send(handle, cmd, parsed.input);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
       throw new CliError(`${cmd} refused: ${(err.cause as Error | undefined)?.message ?? err.message}`);
@@ -52,6 +43,11 @@ export async function operateCommand(cmd: Command, idOrService: string, opts: Op
   }
   if (opts.json) printJson(status);
   else process.stdout.write(`${cmd}: done\n\n${renderStatus(status)}\n`);
+}
+
+function send<C extends Command>(handle: DeployHandle, cmd: C, input: CommandInput<C>): Promise<DeployStatus> {
+  const update: UpdateDefinition<DeployStatus, [CommandInput<C>]> = commandUpdates[cmd];
+  return handle.executeUpdate(update, { args: [input] });
 }
 
 function withoutUndefined(o: Record<string, unknown>): Record<string, unknown> {

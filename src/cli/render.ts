@@ -1,9 +1,7 @@
 // Text renderings of a deploy's status (SPEC §4): the per-region timeline for a terminal
 // (render/tty.ts, redrawn in place), one line per change for CI logs (render/ci.ts), and the
 // small table helper `firebreak list` shares. Pure functions of (status, now).
-import type { DeployEvent } from '../../workflows/messages.js';
 import { renderTty } from './render/tty.js';
-import { eventLine } from './render/tty.js';
 import type { ViewStatus } from './render/types.js';
 
 export { renderTty, eventLine, type TtyOptions } from './render/tty.js';
@@ -13,18 +11,11 @@ export { Redrawer, redrawSequence } from './render/redraw.js';
 export { stripAnsi } from './render/format.js';
 export type { LiveSoak, ViewStatus } from './render/types.js';
 
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
-}
+export { table } from '../text/table.js';
 
 /** The timeline without colour: `status` into a pipe or file, the end of `deploy --wait` in CI. */
 export function renderStatus(s: ViewStatus, now: Date | number = Date.now()): string {
   return renderTty(s, now, { colour: false, events: 10 });
-}
-
-export function renderEvent(e: DeployEvent): string {
-  return eventLine(e);
 }
 
 /** Colour and redraw only on a terminal, never in CI (CI=true, or any CI=... but false/0). */

@@ -1,8 +1,13 @@
 // `firebreak review [--since 90d]`: the quarterly deploy-pattern review, from the audit trails
 // of finished deploys (their results: no worker needed).
+import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { DeployStatus } from '../../workflows/messages.js';
 import { review, reviewMarkdown } from '../review/report.js';
 import { client, printJson } from './common.js';
+import { deployHandle } from '../deploy/workflow.js';
+import { CliError } from './fail.js';
+import { oneLine } from './no-answer.js';
 import { listQuery, parseSince } from './list.js';
 
 export interface ReviewOptions {
@@ -16,15 +21,32 @@ export async function reviewCommand(opts: ReviewOptions): Promise<void> {
   const since = parseSince(opts.since);
   const query = `${listQuery({ service: opts.service, owner: opts.owner, since: opts.since })} AND ExecutionStatus != "Running"`;
   const c = await client();
-  const statuses: DeployStatus[] = [];
-  for await (const wf of c.workflow.list({ query })) {
-    try {
-      statuses.push((await c.workflow.getHandle(wf.workflowId, wf.runId).result()) as DeployStatus);
-    } catch {
-      // Terminated or failed runs have no final status to learn from.
-    }
-  }
+  const statuses = await finalStatuses(c.workflow.list({ query }), (wf) => deployHandle(c, wf.workflowId, wf.runId).result());
   const report = review(statuses);
   if (opts.json) printJson(report);
   else process.stdout.write(reviewMarkdown(report, since.toISOString().slice(0, 10)));
+}
+
+interface Run {
+  workflowId: string;
+  runId: string;
+}
+
+/**
+ * The final status of every finished run. Terminated, failed, cancelled or timed-out runs
+ * (and a run whose history retention removed meanwhile) have none to learn from and are
+ * skipped; any other error (the server unreachable, permission denied) fails the review with
+ * one line, rather than a report quietly built from part of the quarter.
+ */
+export async function finalStatuses(runs: AsyncIterable<Run>, resultOf: (run: Run) => Promise<unknown>): Promise<DeployStatus[]> {
+  const statuses: DeployStatus[] = [];
+  for await (const run of runs) {
+    try {
+      statuses.push((await resultOf(run)) as DeployStatus);
+    } catch (err) {
+      if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) continue;
+      throw new CliError(`review: cannot read the result of ${run.workflowId} (run ${run.runId}): ${oneLine(err)}`);
+    }
+  }
+  return statuses;
 }

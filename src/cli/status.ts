@@ -5,7 +5,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { FirebreakPhase, FirebreakRegion, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
+import { grpcCode } from './no-answer.js';
 import { LiveStatusReader, plainStatus } from './live.js';
+import { deployHandle } from '../deploy/workflow.js';
 import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
 import { follow, isOver } from './wait.js';
 
@@ -19,7 +21,7 @@ export interface StatusOptions {
 export async function statusCommand(idOrService: string, opts: StatusOptions): Promise<void> {
   const id = deployIdOf(idOrService);
   const c = await client();
-  const handle = c.workflow.getHandle(id);
+  const handle = deployHandle(c, id);
   const reader = new LiveStatusReader(c, handle, (opts.queryTimeout ?? 10) * 1000);
   const out = process.stdout;
   const tty = isInteractive(out);
@@ -49,7 +51,7 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
 
   async function withoutWorker(workflowId: string, err: unknown): Promise<string> {
     const raw = (err as Error).message.split('\n')[0];
-    const code = (err as { cause?: { code?: number } }).cause?.code;
+    const code = grpcCode(err);
     const why = code === 4 || /deadline/i.test(raw) ? `no answer within ${opts.queryTimeout ?? 10}s` : raw; // 4: DEADLINE_EXCEEDED
     try {
       const desc = await handle.describe();

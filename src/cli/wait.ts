@@ -1,11 +1,13 @@
 // Following a deploy (`deploy --wait`, `status --watch`): poll the status (with live check
 // values), draw it — redrawn in place on a terminal, one line per change in CI — until it ends
 // or waits for an operator, and map the outcome to the exit codes of SPEC §4.
-import type { DeployStatus, Phase } from '../../workflows/messages.js';
-import { EXIT } from './fail.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DeployStatus, DeployPhase } from '../../workflows/messages.js';
+import { CliError, EXIT } from './fail.js';
+import { isNoAnswerYet, oneLine } from './no-answer.js';
 import { renderCiLines, renderTty, Redrawer, type ViewStatus } from './render.js';
 
-export function exitCodeFor(phase: Phase): number {
+export function exitCodeFor(phase: DeployPhase): number {
   if (phase === 'succeeded') return EXIT.ok;
   if (phase === 'paused') return EXIT.paused;
   if (phase === 'running') return EXIT.paused;
@@ -56,8 +58,10 @@ export async function follow(reader: StatusReader, opts: FollowOptions): Promise
       try {
         s = await reader.read();
       } catch (err) {
+        // Anything but "no answer yet" (unreachable, permission, not found) will not fix itself.
+        if (!isNoAnswerYet(err)) throw new CliError(`cannot follow the deploy: ${oneLine(err)}`);
         // No worker yet (or a restart): the deploy is durable, keep waiting.
-        const why = `waiting for a worker to answer the status query (${(err as Error).message.split('\n')[0]})`;
+        const why = `waiting for a worker to answer the status query (${oneLine(err)})`;
         if (redraw) redraw.draw(prev ? `${frame(prev)}\n\n${why}` : why);
         else if (why !== warned) opts.write(`${why}\n`);
         warned = why;
@@ -82,4 +86,3 @@ export async function follow(reader: StatusReader, opts: FollowOptions): Promise
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

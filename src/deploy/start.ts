@@ -3,7 +3,7 @@
 // attaches to it (CI retries are safe); another version is refused unless superseding.
 //
 // A run keeps its workflow id until it closes, and an ended run (aborted, succeeded...) closes
-// only once its last notifications are delivered (workflows/deploy.ts awaits them). So a new
+// only once its last notifications are delivered (workflows/ending.ts awaits them). So a new
 // run starts only after the old one has closed: we wait for it, bounded by the delivery limits
 // below, and never start while it still holds the id.
 import {
@@ -13,13 +13,12 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type WorkflowExecutionDescription,
-  type WorkflowHandle,
 } from '@temporalio/client';
 import type { Plan } from '../pipeline/plan.js';
-import { abortUpdate, TERMINAL_PHASES, WORKFLOW_TYPE, type DeployInput, type Phase } from '../../workflows/messages.js';
+import { abortUpdate, TERMINAL_PHASES, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
+import { deployHandle, WORKFLOW_TYPE, type DeployHandle, type DeployWorkflow } from './workflow.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
-import { CliError } from '../cli/fail.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../notify/limits.js';
 
 export { NOTIFY_DELIVERY_MS };
@@ -32,6 +31,12 @@ export { NOTIFY_DELIVERY_MS };
 export const CLOSE_TIMEOUT_MS = NOTIFY_ACTIVITY_TIMEOUT_MS + 30_000;
 /** How often a wait for a run to close asks the server. */
 const CLOSE_POLL_MS = 250;
+
+/** A start that was refused, with one line that says why and that nothing new was started. */
+export class StartRefused extends Error {
+  override name = 'StartRefused';
+}
+
 /** Start attempts before giving up on a workflow id that other starts keep taking. */
 const MAX_START_ATTEMPTS = 5;
 
@@ -48,7 +53,7 @@ export interface StartOptions {
 }
 
 export interface Started {
-  handle: WorkflowHandle;
+  handle: DeployHandle;
   /** True when the same version was already running and we attached to it. */
   attached: boolean;
   /** The version whose run this start aborted (--supersede). */
@@ -64,7 +69,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
   const workflowId = workflowIdFor(plan.service);
   const input: DeployInput = { plan, previous: opts.previous, startedBy: opts.startedBy };
   const start = () =>
-    client.workflow.start(WORKFLOW_TYPE, {
+    client.workflow.start<DeployWorkflow>(WORKFLOW_TYPE, {
       workflowId,
       taskQueue: opts.taskQueue,
       args: [input],
@@ -89,7 +94,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     }
     let desc: WorkflowExecutionDescription;
     try {
-      desc = await client.workflow.getHandle(workflowId).describe();
+      desc = await deployHandle(client, workflowId).describe();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) continue; // gone in between: start again
       throw err;
@@ -99,14 +104,14 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     const phase = desc.typedSearchAttributes.get(FirebreakPhase);
     // A run that has ended (its phase is final) only holds the id while it delivers its last
     // notifications: it is waited for, as if it had closed already, whatever its version.
-    const ended = TERMINAL_PHASES.includes(phase as Phase);
-    if (!ended && version === plan.version) return { handle: client.workflow.getHandle(workflowId), attached: true, superseded };
+    const ended = TERMINAL_PHASES.includes(phase as DeployPhase);
+    if (!ended && version === plan.version) return { handle: deployHandle(client, workflowId), attached: true, superseded };
 
-    const run = client.workflow.getHandle(workflowId, desc.runId); // pinned: never abort a later run
+    const run = deployHandle(client, workflowId, desc.runId); // pinned: never abort a later run
     const what = `${plan.service} ${version} (${workflowId}, run ${desc.runId})`;
     if (!ended) {
       if (waited) {
-        throw new CliError(
+        throw new StartRefused(
           `${workflowId} is now deploying ${plan.service} ${version} (phase ${phase}, run ${desc.runId}, ` +
             `started ${desc.startTime.toISOString()}): someone started it while this start waited` +
             `${superseded ? ` for the superseded ${superseded} to close` : ''}; nothing new was started. ` +
@@ -114,7 +119,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
         );
       }
       if (!opts.supersede) {
-        throw new CliError(
+        throw new StartRefused(
           `${workflowId} is already deploying ${plan.service} ${version} (phase ${phase}); ` +
             `wait for it, abort it (firebreak abort ${plan.service}), or start with --supersede`,
         );
@@ -134,7 +139,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     }
     waited = true;
   }
-  throw new CliError(
+  throw new StartRefused(
     `${workflowId}: other runs took the workflow id ${MAX_START_ATTEMPTS} times while this start waited; nothing new was started`,
   );
 }
@@ -144,7 +149,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
  * when it accepted; false when it refused because it has already ended or is already being
  * aborted by someone else (then it closes by itself), or it closed in between.
  */
-async function abortRun(run: WorkflowHandle, version: string, by: string | undefined, deadline: number, what: string): Promise<boolean> {
+async function abortRun(run: DeployHandle, version: string, by: string | undefined, deadline: number, what: string): Promise<boolean> {
   try {
     await run.client.withDeadline(deadline, () =>
       run.executeUpdate(abortUpdate, { args: [{ reason: `superseded by ${version}`, by, rollback: 'none' }] }),
@@ -153,7 +158,7 @@ async function abortRun(run: WorkflowHandle, version: string, by: string | undef
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) return false;
     if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError && Date.now() >= deadline) {
-      throw new CliError(
+      throw new StartRefused(
         `the superseded run of ${what} has not answered the abort after ${formatSeconds(CLOSE_TIMEOUT_MS)} ` +
           `(is a worker polling its task queue?); nothing new was started`,
       );
@@ -162,15 +167,15 @@ async function abortRun(run: WorkflowHandle, version: string, by: string | undef
   }
 }
 
-/** Waits (bounded by deadline) until the pinned run has closed; a CliError if it does not. */
-async function waitClosed(run: WorkflowHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
+/** Waits (bounded by deadline) until the pinned run has closed; a StartRefused if it does not. */
+async function waitClosed(run: DeployHandle, since: number, deadline: number, what: string, onWait: () => void): Promise<void> {
   for (let polls = 0; ; polls++) {
     const desc = await run.describe();
     if (isClosed(desc)) return;
     if (polls === 0) onWait(); // said only when there is something to wait for
     if (Date.now() >= deadline) {
       const phase = desc.typedSearchAttributes.get(FirebreakPhase);
-      throw new CliError(
+      throw new StartRefused(
         `${what} has not closed after ${formatSeconds(Date.now() - since)} (phase ${phase}; a live worker delivers its ` +
           `notifications within ${formatSeconds(NOTIFY_DELIVERY_MS)}: is one polling its task queue?); nothing new was started`,
       );

@@ -5,75 +5,31 @@
 //
 // A finding is silenced, with a written reason, by a comment just above the statement:
 //   -- firebreak:allow index-concurrently: lookup table of 40 rows, the lock lasts milliseconds
+//
+// The lint is synchronous (plan() and lint() are), so the WebAssembly parser must be loaded
+// first: a command that lints awaits loadSqlParser() (src/migrations/steps.ts). Importing this
+// module loads nothing.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Finding } from '../pipeline/lint.js';
+import type { Finding } from '../pipeline/finding.js';
+import { MIGRATION_RULES, type MigrationRule } from './rules.js';
 import type { Loaded } from '../pipeline/load.js';
 import {
   PHASES,
   firstStageNeedsApproval,
-  loadSqlParser,
+  requireSqlParser,
   splitStatements,
+  transactionControlKind,
   SqlSyntaxError,
   type Direction,
-  type Phase,
+  type MigrationPhase,
   type SqlNode,
   type Statement,
 } from './steps.js';
 
-// The lint is synchronous (plan() and lint() are); the WebAssembly parser loads once, here.
-await loadSqlParser();
-
 export { firstStageNeedsApproval };
 
-interface RuleInfo {
-  /** One sentence from practice: why the rule exists. */
-  why: string;
-}
-
-export const MIGRATION_RULES = {
-  'drop-table': {
-    why: 'Old code still running in regions not yet deployed reads and writes the table; dropping it belongs in contract, after every region runs the new code.',
-  },
-  'drop-column': {
-    why: 'Old code still running in regions not yet deployed reads and writes the column; dropping it belongs in contract, after every region runs the new code.',
-  },
-  'rename-table': {
-    why: 'A rename is a drop for every query that uses the old name, and old code keeps using it until the last region is deployed.',
-  },
-  'rename-column': {
-    why: 'A rename is a drop for every query that uses the old name, and old code keeps using it until the last region is deployed.',
-  },
-  'alter-column-type': {
-    why: 'A type change rewrites the table under an ACCESS EXCLUSIVE lock and hands old code values of a type it was not written for.',
-  },
-  'set-not-null': {
-    why: 'SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock, and old code that writes NULL starts failing.',
-  },
-  'add-column-not-null': {
-    why: 'A NOT NULL column without a default fails on a table with rows, and every insert by old code, which does not know the column, fails.',
-  },
-  'drop-default': {
-    why: 'Old code that omits the column relies on its default; without it those inserts write NULL or fail.',
-  },
-  'constraint-not-valid': {
-    why: 'Adding a CHECK or FOREIGN KEY validates every row while holding a lock that blocks writes; NOT VALID adds it instantly and VALIDATE later takes a weaker lock.',
-  },
-  'unique-constraint': {
-    why: 'A UNIQUE or PRIMARY KEY constraint builds its index under a lock that blocks writes, and it cannot be NOT VALID; an index built CONCURRENTLY can be attached instead.',
-  },
-  'index-concurrently': {
-    why: 'CREATE INDEX without CONCURRENTLY blocks every write to the table for the whole build, in every region at once.',
-  },
-  'transaction-control': {
-    why: 'Firebreak runs each file in one transaction with its record (statements that cannot run in one run alone), so a file must not open or close transactions itself.',
-  },
-  'sql-syntax': {
-    why: 'A migration that does not parse fails when it runs, after the deploy has started.',
-  },
-} as const satisfies Record<string, RuleInfo>;
-
-export type MigrationRule = keyof typeof MIGRATION_RULES;
+export { MIGRATION_RULES, type MigrationRule };
 
 /** A finding in one SQL file: `line` is within that file. */
 export interface SqlFinding {
@@ -93,7 +49,7 @@ export interface SqlFinding {
 
 export interface SqlLintOptions {
   file: string;
-  phase: Phase;
+  phase: MigrationPhase;
   direction?: Direction;
 }
 
@@ -172,10 +128,8 @@ function noteCreated(stmt: Statement, created: Set<string>): void {
 }
 
 function transactionControl(stmt: Statement): Draft[] {
-  if (stmt.kind !== 'TransactionStmt') return [];
-  const kind = String(stmt.node.kind ?? '');
-  const refused = ['TRANS_STMT_BEGIN', 'TRANS_STMT_START', 'TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED'];
-  if (!refused.includes(kind)) return [];
+  const kind = transactionControlKind(stmt);
+  if (!kind) return [];
   const word = kind.replace('TRANS_STMT_', '').replace('_', ' ');
   return [{
     rule: 'transaction-control',
@@ -383,6 +337,7 @@ function addConstraint(stmt: Statement, t: string, cmd: AlterCmd): Draft[] {
  */
 export function lintMigrations(loaded: Loaded, baseDir: string): Finding[] {
   const out: Finding[] = [];
+  if ((loaded.pipeline.migrations ?? []).length > 0) requireSqlParser();
   (loaded.pipeline.migrations ?? []).forEach((m, i) => {
     for (const phase of PHASES) {
       const files = m[phase];
@@ -427,6 +382,7 @@ function readSql(file: string, baseDir: string): string | undefined {
 export function isEmptySql(file: string, baseDir: string): boolean {
   const sql = readSql(file, baseDir);
   if (sql === undefined) return false;
+  requireSqlParser();
   try {
     return splitStatements(sql).length === 0;
   } catch {

@@ -2,12 +2,12 @@
 // Pure: imported by plan() and by the workflow itself, so no I/O and no Node built-ins here.
 import type { Pipeline } from '../pipeline/schema.js';
 
-export type Phase = 'expand' | 'contract';
+export type MigrationPhase = 'expand' | 'contract';
 export type Direction = 'up' | 'down';
 
 export interface MigrationStep {
   id: string;
-  phase: Phase;
+  phase: MigrationPhase;
   direction: Direction;
   /** The path as written in the pipeline (relative to the pipeline file), for messages. */
   file: string;
@@ -26,7 +26,7 @@ export interface PlanMigration {
   contract?: { up: MigrationStep; down?: MigrationStep };
 }
 
-export const PHASES: readonly Phase[] = ['expand', 'contract'];
+export const PHASES: readonly MigrationPhase[] = ['expand', 'contract'];
 
 /**
  * A migration with a step that has no `down` is one-way: lint requires `irreversible: "<reason>"`

@@ -70,6 +70,11 @@ export async function loadSqlParser(): Promise<void> {
   parser = mod;
 }
 
+/** Throws unless loadSqlParser() has run: linting SQL without the parser would find nothing. */
+export function requireSqlParser(): void {
+  loadedParser();
+}
+
 function loadedParser(): ParserModule {
   if (!parser) throw new Error('the SQL parser is not loaded: await loadSqlParser() first');
   return parser;
@@ -304,6 +309,28 @@ const field = (node: Record<string, unknown>, key: string) => node[key];
  * Statements PostgreSQL refuses inside a transaction block (or, for ALTER TYPE ... ADD VALUE,
  * whose new value is unusable until commit, and refused in a block before PostgreSQL 12).
  */
+/**
+ * Transaction-control statements a migration file must not hold: Firebreak opens and commits
+ * each file's transaction itself (with its record). Savepoints are fine. The lint refuses them
+ * before a deploy; the activity refuses them again, as the last line.
+ */
+export const TRANSACTION_CONTROL = [
+  'TRANS_STMT_BEGIN',
+  'TRANS_STMT_START',
+  'TRANS_STMT_COMMIT',
+  'TRANS_STMT_ROLLBACK',
+  'TRANS_STMT_PREPARE',
+  'TRANS_STMT_COMMIT_PREPARED',
+  'TRANS_STMT_ROLLBACK_PREPARED',
+] as const;
+
+/** The statement's transaction-control kind (TRANS_STMT_BEGIN ...), when it is one Firebreak refuses. */
+export function transactionControlKind(stmt: Pick<Statement, 'kind' | 'node'>): string | undefined {
+  if (stmt.kind !== 'TransactionStmt') return undefined;
+  const kind = String(stmt.node.kind ?? '');
+  return (TRANSACTION_CONTROL as readonly string[]).includes(kind) ? kind : undefined;
+}
+
 export function isTransactional(kind: string, node: Record<string, unknown>): boolean {
   switch (kind) {
     case 'IndexStmt':

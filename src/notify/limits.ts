@@ -14,5 +14,10 @@ export const NOTIFY_BACKOFF_MS = 250;
  * notifications in parallel, so this is also the most they keep an ended run from closing.
  */
 export const NOTIFY_DELIVERY_MS = NOTIFY_ATTEMPTS * NOTIFY_POST_TIMEOUT_MS + NOTIFY_BACKOFF_MS * (2 ** (NOTIFY_ATTEMPTS - 1) - 1);
-/** The notify activity's startToCloseTimeout: a hard cap on a delivery, even one whose worker died. */
+/**
+ * One notifyWebhook attempt's startToCloseTimeout: the POST's own limit plus room to start
+ * and answer. Only an attempt whose worker died reaches it; Temporal then retries.
+ */
+export const NOTIFY_ATTEMPT_TIMEOUT_MS = NOTIFY_POST_TIMEOUT_MS + 5_000;
+/** The (pre-patch) notify activity's startToCloseTimeout: a hard cap on a delivery, even one whose worker died. */
 export const NOTIFY_ACTIVITY_TIMEOUT_MS = 2 * 60_000;

@@ -3,32 +3,13 @@
 // silenced only in the pipeline file, with a written reason, and stays visible as silenced.
 import { dirname } from 'node:path';
 import type { Loaded } from './load.js';
-import { isEmptySql, lintMigrations, type MigrationRule } from '../migrations/lint.js';
+import { isEmptySql, lintMigrations } from '../migrations/lint.js';
+import type { Finding, Severity } from './finding.js';
 import { plan, type PlanRegion, type Stage } from './plan.js';
 import { formatDuration } from './duration.js';
 import type { LintRule, Pipeline } from './schema.js';
 
-export type Severity = 'warning' | 'error';
-
-export interface Finding {
-  /** A policy rule (RULES), or a rule of the migration SQL lint (src/migrations/lint.ts). */
-  rule: LintRule | MigrationRule;
-  severity: Severity;
-  message: string;
-  /** 1-based line in the pipeline file the finding points at. */
-  line: number;
-  /** One sentence from practice: why the rule exists. */
-  why: string;
-  /**
-   * The written reason from `lint.allow`, when the pipeline silences this rule (for a migration
-   * SQL rule: from a `-- firebreak:allow RULE: reason` comment above the statement).
-   */
-  silenced?: string;
-  /** Migration SQL findings: the SQL file (as the pipeline names it) and the line in it. */
-  sql?: { file: string; line: number };
-  /** Migration SQL findings: the expand/contract rewrite that would be safe. */
-  fix?: string;
-}
+export type { Finding, Severity };
 
 export interface LintOptions {
   /** Turn warnings into errors (`firebreak plan --strict`). */

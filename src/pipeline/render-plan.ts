@@ -6,6 +6,7 @@ import { blockingFindings, lint, type Finding } from './lint.js';
 import { formatProblem, loadPipelineFile, PipelineError, type Loaded } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
 import { describeWindows, earliestFinish } from './windows.js';
+import { table } from '../text/table.js';
 
 export interface PlanOptions {
   version?: string;
@@ -87,13 +88,6 @@ function toJson({ plan: p, findings, finish }: Report): PlanJson {
 
 const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-function table(rows: string[][], rightAligned: ReadonlySet<number>): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r) => r.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd())
-    .join('\n');
-}
-
 function findingLines(file: string, findings: Finding[]): string[] {
   const out: string[] = [];
   const groups: [string, Finding[]][] = [
@@ -140,7 +134,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
     `owner: ${p.owner}   runbook: ${p.runbook}`,
     `rollback: on failure ${p.rollback.onFailure === 'all' ? 'every deployed region' : 'the failed region'}, on abort ${p.rollback.onAbort}`,
     '',
-    table(rows, new Set([2, 3])),
+    table(rows, { rightAligned: new Set([2, 3]) }),
   ];
   for (const m of p.migrations) {
     const steps = [m.expand && 'expand before stage 1', m.contract && 'contract after the last stage'].filter(Boolean);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { got, suggest } from './suggest.js';
+import { DEFAULT_DEPLOY_TIMEOUT } from './deploy-timeout.js';
 
 const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
@@ -161,7 +162,7 @@ export const deploySchema = z
   .strictObject({
     command: argv.optional().describe('Run per region as argv, never through a shell'),
     current: argv.optional().describe('Prints the version a region runs now: the rollback target'),
-    timeout: duration.default('15m'),
+    timeout: duration.default(DEFAULT_DEPLOY_TIMEOUT),
     http: z
       .strictObject({
         url: templated,
@@ -314,4 +315,3 @@ export type Rollback = z.output<typeof rollbackSchema>;
 export type Window = z.output<typeof windowSchema>;
 export type Notify = z.output<typeof notifySchema>;
 export type Migration = z.output<typeof migrationSchema>;
-export type LintAllow = z.output<typeof lintSchema>['allow'][number];

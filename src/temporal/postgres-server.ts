@@ -9,6 +9,7 @@
 //   postgres/postgres.log
 //   postgres/temporal-schema.json  written last, once the schema is fully set up
 //   temporal-server.log, ui-server.log, ui-server/config/development.yaml
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -282,10 +283,6 @@ function spawnLogged(exe: string, args: string[], env: NodeJS.ProcessEnv, log: W
     child.once('error', () => resolve({ code: -1, signal: null }));
   });
   return { child, tail, exited, proc: stoppable(child, 15_000) };
-}
-
-async function sleep(ms: number) {
-  await new Promise((r) => setTimeout(r, ms));
 }
 
 /** Until the frontend answers, or the process dies, or time runs out. */

@@ -4,48 +4,39 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { REPO_ROOT } from '../../src/temporal/tools.js';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/worker/run.js';
+import { bundleInputs } from '../../scripts/lint/import-graph.js';
 
 const CACHE_DIR = join(REPO_ROOT, '.firebreak', 'cache');
 const KEEP_BUNDLES = 6;
 
-function tsFiles(dir: string, recursive: boolean): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory() && recursive) out.push(...tsFiles(p, true));
-    else if (entry.isFile() && entry.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
 /**
- * Everything the bundle is made of: workflows/**, src/** (the pure modules the workflow
- * imports are there), the activity types, the entry file itself and the SDK version (a new SDK ships a new
- * workflow runtime).
+ * The bundle's real inputs: every file reached by the imports that run from the entry and the
+ * interceptor modules (the same walk the bundler makes), the version of each package they
+ * import, and the SDK version (a new SDK ships a new workflow runtime).
  */
-function bundleHash(workflowsPath: string): string {
-  const files = new Set([
-    ...tsFiles(join(REPO_ROOT, 'workflows'), true),
-    // The pure modules the workflow imports live under src/ (pipeline, migrations, notify).
-    ...tsFiles(join(REPO_ROOT, 'src'), true),
-    join(REPO_ROOT, 'activities', 'types.ts'),
-    workflowsPath,
-  ]);
+export function bundleHash(workflowsPath: string): string {
+  const { files, packages } = bundleInputs([workflowsPath, ...WORKFLOW_INTERCEPTOR_MODULES]);
   const hash = createHash('sha256');
-  const require = createRequire(import.meta.url);
-  hash.update(`sdk ${(require('@temporalio/workflow/package.json') as { version: string }).version}\n`);
+  hash.update(`sdk ${packageVersion('@temporalio/workflow')}\n`);
   hash.update(`entry ${relative(REPO_ROOT, workflowsPath)}\n`);
-  for (const file of [...files].sort()) {
-    if (!existsSync(file)) continue;
+  for (const name of packages) hash.update(`package ${name} ${packageVersion(name)}\n`);
+  for (const file of files) {
     hash.update(`${relative(REPO_ROOT, file)}\n`);
     hash.update(readFileSync(file));
   }
   return hash.digest('hex').slice(0, 32);
+}
+
+function packageVersion(name: string): string {
+  if (name.startsWith('node:')) return 'builtin';
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Old bundles are dead weight after the workflow changes; keep only the latest few. */

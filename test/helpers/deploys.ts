@@ -2,11 +2,12 @@
 // test stack's task queue, and small readers of the simulator's HTTP API.
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ServiceError, type WorkflowHandle } from '@temporalio/client';
+import type { DeployHandle } from '../../src/deploy/workflow.js';
 import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/deploy/start.js';
 import { createWorker } from '../../src/worker/run.js';
 import type { Plan } from '../../src/pipeline/plan.js';
-import { statusQuery, type DeployStatus, type Phase } from '../../workflows/messages.js';
+import { statusQuery, type DeployStatus, type DeployPhase } from '../../workflows/messages.js';
 import { workflowBundle, type TestStack } from './stack.js';
 
 // Workers log at WARN in tests: the state transitions are asserted, not read.
@@ -38,7 +39,7 @@ export async function withWorker<T>(stack: TestStack, fn: (worker: Worker) => Pr
   return worker.runUntil(fn(worker));
 }
 
-export async function start(stack: TestStack, plan: Plan, opts: { previous?: string } = {}): Promise<WorkflowHandle> {
+export async function start(stack: TestStack, plan: Plan, opts: { previous?: string } = {}): Promise<DeployHandle> {
   const { handle } = await startDeploy(stack.client, { plan, taskQueue: stack.taskQueue, startedBy: 'test', ...opts });
   return handle;
 }
@@ -73,12 +74,12 @@ export async function waitFor(
  * a deploy that pauses when a test expects it to finish fails the assertion on its phase at
  * once, instead of hanging on handle.result().
  */
-export async function settle(handle: WorkflowHandle, timeoutMs = 300_000): Promise<DeployStatus> {
+export async function settle(handle: DeployHandle, timeoutMs = 300_000): Promise<DeployStatus> {
   const s = await waitFor(handle, (x) => x.phase !== 'running', 'the deploy to end or pause', timeoutMs);
-  return s.phase === 'paused' ? s : ((await handle.result()) as DeployStatus);
+  return s.phase === 'paused' ? s : await handle.result();
 }
 
-export const phaseIs = (...phases: Phase[]) => (s: DeployStatus) => phases.includes(s.phase);
+export const phaseIs = (...phases: DeployPhase[]) => (s: DeployStatus) => phases.includes(s.phase);
 
 export function regionState(s: DeployStatus, name: string) {
   return s.stages.flatMap((x) => x.regions).find((r) => r.name === name)!.state;

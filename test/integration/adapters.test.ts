@@ -17,6 +17,7 @@ import { HttpAdapter } from '../../activities/deploy/http.js';
 import { createActivities } from '../../activities/index.js';
 import type { Target } from '../../activities/types.js';
 import type { Check, Deploy } from '../../src/pipeline/schema.js';
+import { FailureType } from '../../src/failures/types.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'deploy-checkout/r1' };
 const KEY = 'deploy-checkout/r1/eu-west-1/1.4.2/deploy';
@@ -83,7 +84,7 @@ describe('command adapter (real child processes)', () => {
       () => assert.fail('should fail'),
       (e: unknown) => e,
     );
-    isFailure('DeployFailed', true, /exited with code 3/)(err);
+    isFailure(FailureType.DeployFailed, true, /exited with code 3/)(err);
     const message = (err as Error).message;
     assert.match(message, /UPGRADE FAILED with token \$\{DEPLOY_TOKEN\}/);
     assert.match(message, /line 499 /);
@@ -101,7 +102,7 @@ describe('command adapter (real child processes)', () => {
       DEPLOY_TOKEN: TOKEN,
     });
     const err = (await adapter.deploy(target, KEY, new AbortController().signal, noop).catch((e: unknown) => e)) as Error;
-    isFailure('DeployFailed', true, /exited with code 1/)(err);
+    isFailure(FailureType.DeployFailed, true, /exited with code 1/)(err);
     for (const piece of [TOKEN.slice(0, 5), TOKEN.slice(-5)]) {
       assert.ok(!err.message.includes(piece), `"${piece}" of the token leaked: ${err.message.slice(0, 300)}`);
     }
@@ -113,7 +114,7 @@ describe('command adapter (real child processes)', () => {
     const adapter = new CommandAdapter(commandDeploy([node, '-e', stubborn], { timeout: '500ms' }), process.env, { killGraceMs: 300 });
     await assert.rejects(
       adapter.deploy(target, KEY, new AbortController().signal, noop),
-      isFailure('DeployFailed', true, /timed out after 500ms and was killed[\s\S]*rolling out/),
+      isFailure(FailureType.DeployFailed, true, /timed out after 500ms and was killed[\s\S]*rolling out/),
     );
     assert.ok(Date.now() - started < 3000, 'killed promptly');
   });
@@ -130,7 +131,7 @@ describe('command adapter (real child processes)', () => {
   test('a program that does not exist is a non-retryable failure', async () => {
     await assert.rejects(
       new CommandAdapter(commandDeploy(['/nonexistent/helm', 'upgrade'])).deploy(target, KEY, new AbortController().signal, noop),
-      isFailure('DeployFailed', true, /cannot run the command.*ENOENT/),
+      isFailure(FailureType.DeployFailed, true, /cannot run the command.*ENOENT/),
     );
   });
 
@@ -208,7 +209,7 @@ describe('http adapter (real node:http deployer)', () => {
   test('POSTs with the Idempotency-Key and resolved headers, then polls until ready at the version', async () => {
     const d = await deployer({ pollsUntilDone: 3 });
     try {
-      const adapter = new HttpAdapter(d.deploy, env, fetch, { pollMs: 20 });
+      const adapter = new HttpAdapter(d.deploy, env, { pollMs: 20 });
       assert.equal(await adapter.current(target), null, '404 before the first deploy: nothing runs');
       const beats: unknown[] = [];
       await adapter.deploy(target, KEY, new AbortController().signal, (x) => beats.push(x));
@@ -229,11 +230,11 @@ describe('http adapter (real node:http deployer)', () => {
     const d = await deployer({ ignorePosts: true });
     try {
       d.setRegion({ version: '1.4.1', state: 'ready' });
-      const stuck = new HttpAdapter({ ...d.deploy, timeout: '300ms' }, env, fetch, { pollMs: 20 });
+      const stuck = new HttpAdapter({ ...d.deploy, timeout: '300ms' }, env, { pollMs: 20 });
       assert.equal(await stuck.current(target), '1.4.1');
       await assert.rejects(
         stuck.deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployFailed', true, /did not finish within 300ms; last state "ready", version "1.4.1"/),
+        isFailure(FailureType.DeployFailed, true, /did not finish within 300ms; last state "ready", version "1.4.1"/),
       );
     } finally {
       await d.close();
@@ -244,7 +245,7 @@ describe('http adapter (real node:http deployer)', () => {
     const d = await deployer({ pollsUntilDone: 1 });
     try {
       const deploy: Deploy = { ...d.deploy, http: { ...d.deploy.http!, body: { version: '{{version}}', image: 'registry/{{service}}:{{version}}', replicas: 3 } } };
-      await new HttpAdapter(deploy, env, fetch, { pollMs: 20 }).deploy(target, KEY, new AbortController().signal, noop);
+      await new HttpAdapter(deploy, env, { pollMs: 20 }).deploy(target, KEY, new AbortController().signal, noop);
       assert.deepEqual(d.posts[0].body, { version: '1.4.2', image: 'registry/checkout:1.4.2', replicas: 3 });
     } finally {
       await d.close();
@@ -255,8 +256,8 @@ describe('http adapter (real node:http deployer)', () => {
     const d = await deployer({ outcome: 'error', pollsUntilDone: 2 });
     try {
       await assert.rejects(
-        new HttpAdapter(d.deploy, env, fetch, { pollMs: 20 }).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployFailed', true, /deploy of 1\.4\.2 to eu-west-1 failed: the deployer reports state "error"/),
+        new HttpAdapter(d.deploy, env, { pollMs: 20 }).deploy(target, KEY, new AbortController().signal, noop),
+        isFailure(FailureType.DeployFailed, true, /deploy of 1\.4\.2 to eu-west-1 failed: the deployer reports state "error"/),
       );
     } finally {
       await d.close();
@@ -266,10 +267,10 @@ describe('http adapter (real node:http deployer)', () => {
   test('a refused POST fails with the status and body tail, the resolved token redacted', async () => {
     const d = await deployer({ postStatus: 401 });
     try {
-      const err = await new HttpAdapter(d.deploy, env, fetch, { pollMs: 20 })
+      const err = await new HttpAdapter(d.deploy, env, { pollMs: 20 })
         .deploy(target, KEY, new AbortController().signal, noop)
         .then(() => assert.fail('should fail'), (e: unknown) => e);
-      isFailure('DeployFailed', true, /POST .* answered HTTP 401: \{"error":"refused Bearer \$\{DEPLOY_TOKEN\}"\}/)(err);
+      isFailure(FailureType.DeployFailed, true, /POST .* answered HTTP 401: \{"error":"refused Bearer \$\{DEPLOY_TOKEN\}"\}/)(err);
       assert.ok(!(err as Error).message.includes(TOKEN) && !(err as Error).stack?.includes(TOKEN));
     } finally {
       await d.close();
@@ -277,8 +278,8 @@ describe('http adapter (real node:http deployer)', () => {
     const d5 = await deployer({ postStatus: 503 });
     try {
       await assert.rejects(
-        new HttpAdapter(d5.deploy, env, fetch).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('DeployRequestFailed', false, /HTTP 503/),
+        new HttpAdapter(d5.deploy, env).deploy(target, KEY, new AbortController().signal, noop),
+        isFailure(FailureType.DeployRequestFailed, false, /HTTP 503/),
       );
     } finally {
       await d5.close();
@@ -289,12 +290,53 @@ describe('http adapter (real node:http deployer)', () => {
     const d = await deployer();
     try {
       await assert.rejects(
-        new HttpAdapter(d.deploy, {}, fetch).deploy(target, KEY, new AbortController().signal, noop),
-        isFailure('MissingEnv', true, /DEPLOY_TOKEN/),
+        new HttpAdapter(d.deploy, {}).deploy(target, KEY, new AbortController().signal, noop),
+        isFailure(FailureType.MissingEnv, true, /DEPLOY_TOKEN/),
       );
       assert.equal(d.posts.length, 0);
     } finally {
       await d.close();
+    }
+  });
+
+  test('a status endpoint that hangs is cut off per request; the deploy keeps polling until its timeout', async () => {
+    // Accepts the POST, never answers a status read: each read ends at the request limit (well
+    // under the heartbeat timeout), and the deploy fails at its own timeout naming why.
+    const srv = await serve((req, _body, res) => {
+      if (req.method === 'POST') return json(res, 202, { accepted: true });
+    });
+    try {
+      const deploy: Deploy = {
+        timeout: '700ms',
+        http: { url: `${srv.url}/deploy`, method: 'POST', headers: {}, status: { url: `${srv.url}/status`, state: '$.state', done: 'ready', failed: 'error' } },
+      };
+      const beats: unknown[] = [];
+      const t0 = Date.now();
+      await assert.rejects(
+        new HttpAdapter(deploy, env, { pollMs: 20, requestTimeoutMs: 200 }).deploy(target, KEY, new AbortController().signal, (x) => beats.push(x)),
+        isFailure(FailureType.DeployFailed, true, /did not finish within 700ms; last error reading status: no answer within 200 ms/),
+      );
+      assert.ok(Date.now() - t0 < 3000, `bounded: ${Date.now() - t0} ms`);
+      assert.ok(beats.length >= 3, 'heartbeats between the cut-off reads');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('cancelling the activity ends a hanging request at once, as a cancellation', async () => {
+    const srv = await serve(() => undefined); // never answers
+    try {
+      const deploy: Deploy = {
+        timeout: '10s',
+        http: { url: `${srv.url}/deploy`, method: 'POST', headers: {}, status: { url: `${srv.url}/status`, state: '$.state', done: 'ready', failed: 'error' } },
+      };
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new CancelledFailure('CANCELLED')), 100);
+      const t0 = Date.now();
+      await assert.rejects(new HttpAdapter(deploy, env).deploy(target, KEY, ac.signal, noop), (err: unknown) => err instanceof CancelledFailure);
+      assert.ok(Date.now() - t0 < 2000, `cancelled in ${Date.now() - t0} ms`);
+    } finally {
+      await srv.close();
     }
   });
 

@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMigrationActivities, migrationStatus, type AppliedStep } from '../../activities/migrations.js';
+import { createMigrationActivities, type AppliedStep } from '../../activities/migrations.js';
+import { migrationStatus } from '../../src/migrations/ledger.js';
 import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
 import { loadPipelineFile } from '../../src/pipeline/load.js';
 import { migrationsStatus } from '../../src/cli/migrations.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
+import { FailureType } from '../../src/failures/types.js';
 
 
 function step(id: string, phase: MigrationStep['phase'], direction: MigrationStep['direction'], sql: string): MigrationStep {
@@ -146,7 +148,7 @@ describe('migration activity on PostgreSQL', () => {
     ].join('\n');
     const s = step('002-indexes', 'expand', 'up', sql);
     const err = await failure(apply([s]));
-    assert.equal(err.type, 'MigrationFailed');
+    assert.equal(err.type, FailureType.MigrationFailed);
     assert.equal(err.nonRetryable, true);
     assert.match(err.message, /^migration 002-indexes expand up \(migrations\/002-indexes\.expand\.up\.sql\) failed at line 5 col 1: could not create unique index "dups_x"/);
     const recorded = async () =>
@@ -185,7 +187,7 @@ describe('migration activity on PostgreSQL', () => {
       '  FROM totals;',
     ].join('\n');
     const err = await failure(apply([step('003-totals', 'expand', 'up', sql)]));
-    assert.equal(err.type, 'MigrationFailed');
+    assert.equal(err.type, FailureType.MigrationFailed);
     assert.equal(err.nonRetryable, true);
     assert.equal(
       err.message,
@@ -209,7 +211,7 @@ describe('migration activity on PostgreSQL', () => {
     assert.ok(!down.message.includes(server.password), down.message);
     const missing = createMigrationActivities({ env: {} });
     const unset = await failure(missing.applyMigrations({ steps: [step('x', 'expand', 'up', 'SELECT 1')], deployId: 'd', service: 's' }));
-    assert.equal(unset.type, 'MissingEnv');
+    assert.equal(unset.type, FailureType.MissingEnv);
     assert.match(unset.message, /DATABASE_URL/);
   });
 
@@ -218,7 +220,7 @@ describe('migration activity on PostgreSQL', () => {
     const good = step('005-a', 'expand', 'up', 'CREATE TABLE a (x int);');
     const bad = step('005-b', 'expand', 'up', 'CREATE TABLE b (x int);\nALTER TABLE b ADD COLUMN y int nul;');
     const err = await failure(apply([good, bad]));
-    assert.equal(err.type, 'MigrationFailed');
+    assert.equal(err.type, FailureType.MigrationFailed);
     assert.match(err.message, /^migration 005-b expand up \(migrations\/005-b\.expand\.up\.sql\) does not parse: syntax error at or near "nul" at line 2 col 32$/);
     assert.deepEqual(await query(url, "SELECT to_regclass('a') IS NULL AS gone"), [{ gone: true }]);
   });
@@ -228,7 +230,7 @@ describe('migration activity on PostgreSQL', () => {
     await apply([step('006-x', 'expand', 'up', 'CREATE TABLE x (a int);')]);
     const changed = step('006-x', 'expand', 'up', 'CREATE TABLE x (a bigint);');
     const err = await failure(apply([changed]));
-    assert.equal(err.type, 'MigrationChecksumMismatch');
+    assert.equal(err.type, FailureType.MigrationChecksumMismatch);
     assert.equal(err.nonRetryable, true);
     assert.match(err.message, /^migration 006-x expand was applied with checksum [0-9a-f]{12}, file now has [0-9a-f]{12} \(/);
   });

@@ -4,7 +4,9 @@
 // and a webhook's secret never appears in the result.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createNotifyActivities, type NotifyInput } from '../../activities/notify.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { createNotifyActivities, type NotifyInput, type NotifyWebhookInput } from '../../activities/notify.js';
+import { FailureType } from '../../src/failures/types.js';
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
 
 let receivers: WebhookReceivers;
@@ -142,4 +144,45 @@ test('an unset variable or a refused connection is reported, not thrown', async 
   assert.match(result.failed[1].error, /ECONNREFUSED|fetch failed/);
   assert.equal(result.failed[1].attempts, 3);
   assert.doesNotMatch(JSON.stringify(result), /secret-part/);
+});
+
+// notifyWebhook: one POST per call; the workflow's retry policy does the retrying. What it
+// throws decides that: retryable for trouble that may pass, non-retryable for a refusal.
+const one = (webhook: string): NotifyWebhookInput => {
+  const { webhooks: _unused, ...facts } = input({});
+  return { ...facts, webhook };
+};
+const failure = (type: string, nonRetryable: boolean, pattern: RegExp, secret?: string) => (err: unknown) => {
+  assert.ok(err instanceof ApplicationFailure, `an ApplicationFailure, got ${String(err)}`);
+  assert.equal(err.type, type);
+  assert.equal(err.nonRetryable, nonRetryable);
+  assert.match(err.message, pattern);
+  if (secret) assert.doesNotMatch(err.message, new RegExp(secret), 'no secret in the failure (it goes to history)');
+  return true;
+};
+
+test('notifyWebhook: one POST; delivered resolves to the redacted webhook', async () => {
+  const secret = 'per-webhook-s3cret';
+  const { notifyWebhook } = createNotifyActivities({ env: { HOOK: `${base}/ok/${secret}` } });
+  const before = hits.get(`/ok/${secret}`) ?? 0;
+  assert.deepEqual(await notifyWebhook(one('${HOOK}')), { webhook: `${new URL(base).origin}/… (\${HOOK})` });
+  assert.equal(hits.get(`/ok/${secret}`), before + 1, 'exactly one POST');
+  const msg = received.filter((r) => r.path === `/ok/${secret}`).at(-1)!;
+  assert.equal(msg.body.firebreak.command, 'firebreak retry checkout --region eu-west-1');
+});
+
+test('notifyWebhook: a 500 or no answer is a retryable NotifyFailed after one POST; the secret stays out', async () => {
+  const secret = 'xoxb-per-webhook-secret';
+  const { notifyWebhook } = createNotifyActivities({ env: { HOOK: `${base}/fail/${secret}` }, timeoutMs: 300 });
+  await assert.rejects(notifyWebhook(one('${HOOK}')), failure(FailureType.NotifyFailed, false, /HTTP 500/, secret));
+  assert.equal(hits.get(`/fail/${secret}`), 1, 'one POST per attempt: Temporal retries, not the activity');
+  await assert.rejects(notifyWebhook(one(`${base}/hang/${secret}`)), failure(FailureType.NotifyFailed, false, /no answer within 300 ms/, secret));
+  await assert.rejects(notifyWebhook(one('http://127.0.0.1:1/hook/secret-part')), failure(FailureType.NotifyFailed, false, /ECONNREFUSED/, 'secret-part'));
+});
+
+test('notifyWebhook: a 403, a bad URL or an unset variable is refused for good (not retried)', async () => {
+  const { notifyWebhook } = createNotifyActivities({ env: { NOT_A_URL: 'hooks.example.com/no-scheme' } });
+  await assert.rejects(notifyWebhook(one(`${base}/forbidden/abc123secret`)), failure(FailureType.NotifyRefused, true, /HTTP 403/, 'abc123secret'));
+  await assert.rejects(notifyWebhook(one('${NOT_A_URL}')), failure(FailureType.NotifyRefused, true, /not a valid URL/, 'no-scheme'));
+  await assert.rejects(notifyWebhook(one('${MISSING_HOOK}')), failure(FailureType.MissingEnv, true, /MISSING_HOOK is not set on the worker/));
 });

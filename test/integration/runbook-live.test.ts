@@ -22,6 +22,7 @@ import { plan } from '../../src/pipeline/plan.js';
 import { runbookMarkdown } from '../../src/pipeline/runbook.js';
 import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
 import { statusQuery, type DeployEvent, type DeployStatus } from '../../workflows/messages.js';
+import type { DeployHandle } from '../../src/deploy/workflow.js';
 
 const SERVICE = 'rb-shop';
 const WORKFLOW_ID = `deploy-${SERVICE}`;
@@ -238,8 +239,8 @@ async function largeAwaitingApproval(h: WorkflowHandle): Promise<DeployStatus> {
   return s;
 }
 /** Commands that made sense were never `ignored`; the deploy ended as expected. */
-async function ended(h: WorkflowHandle, phase: DeployStatus['phase']): Promise<DeployStatus> {
-  const s = (await h.result()) as DeployStatus;
+async function ended(h: DeployHandle, phase: DeployStatus['phase']): Promise<DeployStatus> {
+  const s = await h.result();
   assert.equal(s.phase, phase);
   assert.deepEqual(s.events.filter((e) => e.kind === 'ignored'), [], 'no command was ignored');
   return s;

@@ -1,6 +1,6 @@
 // Policy lint: each rule fires on a pipeline that breaks its practice and not on one that
 // keeps it; silencing needs a written reason; an unknown rule in lint.allow is refused.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { blockingFindings, lint, RULES, type Finding } from '../../src/pipeline/lint.js';
@@ -8,6 +8,10 @@ import { parsePipeline, PipelineError, formatProblem } from '../../src/pipeline/
 import { LINT_RULES, pipelineSchema, type PipelineInput } from '../../src/pipeline/schema.js';
 import { plan } from '../../src/pipeline/plan.js';
 import { starterPipeline } from '../../src/pipeline/init-template.js';
+import { loadSqlParser } from '../../src/migrations/steps.js';
+
+// The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
+before(() => loadSqlParser());
 
 /** A pipeline as written (defaults optional); tests edit it before it is serialised. */
 type Doc = PipelineInput;

@@ -3,7 +3,7 @@
 // exact findings in a sibling .expected (`line rule`, `silenced` when a comment allows it), a
 // safe file has none. Then the pipeline view: findings at the step's line in the pipeline,
 // naming file:line of the SQL, inside lint(), and the one-way rules.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { firstStageNeedsApproval, lintMigrations, lintSql, MIGRATION_RULES } from '../../src/migrations/lint.js';
 import { blockingFindings, lint } from '../../src/pipeline/lint.js';
 import { parsePipeline } from '../../src/pipeline/load.js';
-import { resolveMigrations, downSteps, expandSteps, contractSteps } from '../../src/migrations/steps.js';
+import { resolveMigrations, downSteps, expandSteps, contractSteps, loadSqlParser } from '../../src/migrations/steps.js';
+
+// The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
+before(() => loadSqlParser());
 
 const CORPUS = fileURLToPath(new URL('../fixtures/sql/', import.meta.url));
 const files = readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();

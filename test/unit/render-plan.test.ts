@@ -1,6 +1,6 @@
 // `firebreak plan` output: the table, the earliest finish, the findings; the JSON document;
 // exit codes (0 ok, 2 invalid or lint errors). Timestamps are pinned with `now`.
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planJson, renderPlan, runPlanCommand } from '../../src/pipeline/render-plan.js';
 import { loadPipelineFile } from '../../src/pipeline/load.js';
+import { loadSqlParser } from '../../src/migrations/steps.js';
+
+// The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
+before(() => loadSqlParser());
 
 const example = fileURLToPath(new URL('../../examples/checkout.yaml', import.meta.url));
 const now = new Date('2026-11-27T15:50:00Z'); // a Friday, after the mon-thu window closed

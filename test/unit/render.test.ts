@@ -31,9 +31,9 @@ const at = (hms: string) => `2026-11-27T${hms}.000Z`;
 const GATE = '5xx < 1% and p99 < 400ms through the soak';
 
 const checks = (errorRate: number | null, samples: number, breaches = 0): CheckStatus[] => [
-  { name: 'error-rate', value: errorRate, samples, breaches, threshold: '<= 0.01' },
-  { name: 'latency-p99', value: samples ? 0.2125 : null, samples, breaches: 0, threshold: '<= 0.4' },
-  { name: 'health', value: samples ? true : null, samples, breaches: 0, threshold: '== true' },
+  { name: 'error-rate', value: errorRate, samples, breaches, threshold: '<= 0.01', limits: { max: 0.01 } },
+  { name: 'latency-p99', value: samples ? 0.2125 : null, samples, breaches: 0, threshold: '<= 0.4', limits: { max: 0.4 } },
+  { name: 'health', value: samples ? true : null, samples, breaches: 0, threshold: '== true', limits: { equals: true } },
 ];
 
 function base(): DeployStatus {
@@ -228,19 +228,22 @@ test('redraw: cursor up over the previous frame, clear, new frame', () => {
 });
 
 test('formatting pieces', () => {
-  assert.equal(judge({ value: 0.02, threshold: '<= 0.01' }), 'breach');
-  assert.equal(judge({ value: 0.002, threshold: '<= 0.01' }), 'ok');
-  assert.equal(judge({ value: 3, threshold: '>= 5 and <= 9' }), 'breach');
-  assert.equal(judge({ value: true, threshold: '== true' }), 'ok');
-  assert.equal(judge({ value: 'ok', threshold: '== "ok"' }), 'ok');
-  assert.equal(judge({ value: null, threshold: '<= 1' }), 'no_data');
+  // Judged by the watcher's rule (src/pipeline/threshold.ts), from the limits the status carries.
+  assert.equal(judge({ value: 0.02, limits: { max: 0.01 } }), 'breach');
+  assert.equal(judge({ value: 0.002, limits: { max: 0.01 } }), 'ok');
+  assert.equal(judge({ value: 3, limits: { min: 5, max: 9 } }), 'breach');
+  assert.equal(judge({ value: true, limits: { equals: true } }), 'ok');
+  assert.equal(judge({ value: 'ok', limits: { equals: 'ok' } }), 'ok');
+  assert.equal(judge({ value: 'abc', limits: { max: 1 } }), 'breach', 'not a number cannot be within max, as the watcher says');
+  assert.equal(judge({ value: null, limits: { max: 1 } }), 'no_data');
+  assert.equal(judge({ value: 0.5 }), 'unknown', 'a status from before checks carried their limits');
   assert.equal(span(59_400), '59s');
   assert.equal(span(61_000), '1m01s');
   assert.equal(span(3_600_000 * 3 + 60_000 * 5), '3h05m');
   assert.equal(span(86_400_000 * 3), '3d');
   assert.equal(stripAnsi(truncateVisible('\x1b[32mabcdef\x1b[39m', 4)), 'abc…');
   // Events trimmed at the front (should the workflow ever cap them) are still found by content.
-  const e = (n: number): DeployEvent => ({ at: at(`10:00:0${n}`), kind: 'k', message: `m${n}` });
+  const e = (n: number): DeployEvent => ({ at: at(`10:00:0${n}`), kind: 'ignored', message: `m${n}` });
   assert.deepEqual(newEvents([e(1), e(2), e(3)], [e(3), e(4)]), [e(4)]);
   assert.deepEqual(newEvents([e(1)], [e(1), e(2)]), [e(2)]);
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { Renderer, fillTemplates, redact, render, resolveEnv } from '../../activities/templates.js';
 import type { Target } from '../../activities/types.js';
+import { FailureType } from '../../src/failures/types.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'deploy-checkout/run1' };
 
@@ -25,7 +26,7 @@ test('resolveEnv refuses an unset or empty variable: non-retryable MissingEnv na
       () => resolveEnv('${PROMETHEUS_URL}/api', env),
       (err: unknown) =>
         err instanceof ApplicationFailure &&
-        err.type === 'MissingEnv' &&
+        err.type === FailureType.MissingEnv &&
         err.nonRetryable === true &&
         err.message.includes('PROMETHEUS_URL'),
     );
@@ -73,11 +74,11 @@ test('redact: longest value first, short values left alone', () => {
 test('Renderer.redactError keeps type and retryability, drops the cause', () => {
   const r = new Renderer(target, { TOKEN: 'tok-123456' });
   r.render('${TOKEN}');
-  const failure = ApplicationFailure.nonRetryable('bad token tok-123456', 'DeployFailed');
+  const failure = ApplicationFailure.nonRetryable('bad token tok-123456', FailureType.DeployFailed);
   const out = r.redactError(failure);
   assert.ok(out instanceof ApplicationFailure);
   assert.equal(out.message, 'bad token ${TOKEN}');
-  assert.equal(out.type, 'DeployFailed');
+  assert.equal(out.type, FailureType.DeployFailed);
   assert.equal(out.nonRetryable, true);
   assert.ok(!out.stack?.includes('tok-123456'));
 

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
 import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
 import { createActivities } from '../../activities/index.js';
+import { CHECK_REQUEST_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../../activities/limits.js';
 import type { Target, WatchInput, WatchResult, WatchTally } from '../../activities/types.js';
 import type { PlanGate } from '../../src/pipeline/plan.js';
 import type { Check } from '../../src/pipeline/schema.js';
@@ -67,8 +70,8 @@ test('pass: every check has minSamples good values at the deadline', async () =>
   assert.equal(w.now(), 10_000, 'the verdict comes at the deadline, not before');
   assert.deepEqual(w.evaluatedAt, [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
   assert.deepEqual(result.checks, [
-    { name: 'error-rate', value: 0.001, samples: 10, breaches: 0, threshold: '<= 0.01' },
-    { name: 'health', value: true, samples: 10, breaches: 0, threshold: '== true' },
+    { name: 'error-rate', value: 0.001, samples: 10, breaches: 0, threshold: '<= 0.01', limits: { max: 0.01 } },
+    { name: 'health', value: true, samples: 10, breaches: 0, threshold: '== true', limits: { equals: true } },
   ]);
   assert.match(result.reason, /held in eu-west-1/);
   assert.ok(maxGap(w.beats) <= 1000, 'heartbeats at least every interval');
@@ -81,7 +84,7 @@ test('breach: failAfter consecutive breaching evaluations end the watch at once'
   assert.equal(result.verdict, 'breach');
   assert.equal(result.reason, 'error-rate = 0.25 breached <= 0.01 2 times in a row in eu-west-1');
   assert.equal(w.now(), 3000, 'no waiting for the deadline');
-  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.25, samples: 3, breaches: 2, threshold: '<= 0.01' });
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.25, samples: 3, breaches: 2, threshold: '<= 0.01', limits: { max: 0.01 } });
 });
 
 test('a good value resets the consecutive count; isolated breaches still pass', async () => {
@@ -137,7 +140,7 @@ test('resume from a heartbeat tally: keeps counts, consecutive breaches and the 
   assert.equal(result.verdict, 'pass');
   assert.equal(w.now(), 10_000, 'the soak ends at the original deadline');
   assert.deepEqual(w.evaluatedAt, [8500, 9500]);
-  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.003, samples: 9, breaches: 1, threshold: '<= 0.01' });
+  assert.deepEqual(result.checks[0], { name: 'error-rate', value: 0.003, samples: 9, breaches: 1, threshold: '<= 0.01', limits: { max: 0.01 } });
   assert.equal(w.beats[0].tally.evaluations, 7, 'the first heartbeat re-records the resumed tally');
 
   const mid: WatchTally = { ...structuredClone(tally), consecutive: { 'error-rate': 1 } };
@@ -165,8 +168,17 @@ test('unusable heartbeat details start a fresh tally', async () => {
   assert.equal(result.checks[0].samples, 10);
 });
 
-// The same loop inside a real activity Context (no server): real clock, Context.sleep, cancellation.
-const fakeFetch = (async () => new Response(JSON.stringify({ ok: true }), { status: 200 })) as typeof fetch;
+// The same loop inside a real activity Context (no Temporal server): real clock, Context.sleep,
+// cancellation, and a local health endpoint that answers {"ok": true}.
+let healthServer: Server;
+let healthEnv: NodeJS.ProcessEnv;
+before(async () => {
+  healthServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+  await new Promise<void>((r) => healthServer.listen(0, '127.0.0.1', r));
+  healthEnv = { HEALTH_URL: `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}` };
+});
+after(() => new Promise<void>((r) => healthServer.close(() => r())));
+const liveHealth: Check = { name: 'health', http: { url: '${HEALTH_URL}/{{region}}', path: '$.ok', equals: true } };
 
 test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', async () => {
   const tally: WatchTally = {
@@ -177,8 +189,8 @@ test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', as
   const env = new MockActivityEnvironment({ heartbeatDetails: tally });
   const beats: WatchTally[] = [];
   env.on('heartbeat', (d: WatchTally) => beats.push(d));
-  const activities = createActivities({ fetch: fakeFetch });
-  const g = gate({ checks: [health], intervalMs: 100, minSamples: 4 });
+  const activities = createActivities({ env: healthEnv });
+  const g = gate({ checks: [liveHealth], intervalMs: 100, minSamples: 4 });
   const result: WatchResult = await env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 350 });
   assert.equal(result.verdict, 'pass');
   assert.ok(result.checks[0].samples >= 5 && result.checks[0].samples <= 6, `samples ${result.checks[0].samples}`);
@@ -187,8 +199,8 @@ test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', as
 
 test('activity: cancellation ends the watch promptly', async () => {
   const env = new MockActivityEnvironment();
-  const activities = createActivities({ fetch: fakeFetch });
-  const g = gate({ checks: [health], intervalMs: 60_000 });
+  const activities = createActivities({ env: healthEnv });
+  const g = gate({ checks: [liveHealth], intervalMs: 60_000 });
   const started = Date.now();
   setTimeout(() => env.cancel(), 100);
   await assert.rejects(
@@ -274,4 +286,23 @@ test('an extension of a soak that never evaluated evaluates at once', async () =
   const result = await watchRegion({ ...input(gate()), startedAt: 0, until: 16_000, resume }, w.deps);
   assert.deepEqual(w.evaluatedAt, [10_000, 11_000, 12_000, 13_000, 14_000]);
   assert.equal(result.verdict, 'pass');
+});
+
+test('one evaluation is capped at one interval (at least 1 s), and never past CHECK_REQUEST_TIMEOUT_MS', async () => {
+  const limits: (number | undefined)[] = [];
+  const recording = (intervalMs: number) => {
+    const w = world({ 'error-rate': [0.001] });
+    w.deps.providerFor = () => ({
+      async evaluate(_check, _target, opts) {
+        limits.push(opts?.timeoutMs);
+        return 0.001;
+      },
+    });
+    return watchRegion(input(gate({ intervalMs, minSamples: 1 }), 3 * intervalMs), w.deps);
+  };
+  await recording(100);
+  await recording(2_000);
+  await recording(60_000);
+  assert.deepEqual([...new Set(limits)], [1_000, 2_000, CHECK_REQUEST_TIMEOUT_MS]);
+  assert.ok(CHECK_REQUEST_TIMEOUT_MS < WATCH_HEARTBEAT_TIMEOUT_MS, 'under the heartbeat timeout it must not miss');
 });

@@ -107,3 +107,19 @@ test('rollback.onFailure: all rolls back every deployed region and ends rolled_b
     assert.equal(regionState(final, 'large'), 'pending');
   });
 });
+
+test('a wave: one region breaches, its sibling passes later; the stage gate still shows failed', async () => {
+  await withWorker(stack, async () => {
+    const service = 'shop-wave';
+    await seedVersion(stack, service, ['small', 'middle', 'large'], '1.0.0');
+    await simFault(stack, { service, region: 'small', version: '2.0.0', errorRate: 0.5 });
+    const handle = await start(stack, testPlan({ service, regions: REGIONS, waves: [['small', 'middle'], ['large']], soak: '3s' }, '2.0.0'));
+    // Paused on small's breach, and middle's soak (which outlasts small's) has passed since.
+    const s = await waitFor(handle, (x) => x.phase === 'paused' && regionState(x, 'middle') === 'promoted', 'small to fail and middle to pass');
+    assert.equal(regionState(s, 'small'), 'rolled_back');
+    assert.equal(s.stages[0].regions[0].gate?.state, 'failed');
+    assert.equal(s.stages[0].regions[1].gate?.state, 'passed');
+    assert.equal(s.stages[0].gate.state, 'failed', 'the sibling that passed later must not hide the failure');
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test', rollback: 'none' }] });
+  });
+});

@@ -143,6 +143,36 @@ test('abort {rollback: all} after the second region: every region back, then dow
   );
 });
 
+test('abort {rollback: all} whose down-migration fails: the deploy ends aborted and says so', async () => {
+  const url = await db.createDatabase('mig_down_fails');
+  writeFileSync(join(dir, 'broken.down.sql'), 'DROP TABLE no_such_table;\n');
+  const broken = `migrations:
+  - id: 2026-11-broken-down
+    database: \${DATABASE_URL}
+    expand: { up: expand.up.sql, down: broken.down.sql }
+`;
+  const { pipeline } = parsePipeline(pipelineYaml({ service: 'mig-down', regions: [['only', 10]], soak: '2s', extra: broken }), join(dir, 'mig-down.yaml'));
+  const downPlan = plan(pipeline, '2.0.0', { migrations: resolveMigrations(pipeline.migrations ?? [], dir) });
+  await withWorker(
+    stack,
+    async () => {
+      await seedVersion(stack, 'mig-down', ['only'], '1.0.0');
+      await simFault(stack, { service: 'mig-down', region: 'only', version: '2.0.0', errorRate: 0.5 });
+      const handle = await start(stack, downPlan);
+      await waitFor(handle, phaseIs('paused'), 'the failure in only');
+      const s = await handle.executeUpdate(abortUpdate, { args: [{ reason: 'roll it all back', by: 'ana', rollback: 'all' }] });
+      assert.equal(s.phase, 'aborted');
+      assert.equal(regionState(s, 'only'), 'rolled_back');
+      assert.match(s.failure ?? '', /down-migration failed.*no_such_table/);
+      assert.ok(s.events.some((e) => e.kind === 'migration_failed'), 'the failed down is an event');
+      const last = s.events.at(-1)!;
+      assert.equal(last.kind, 'aborted');
+      assert.match(last.message, /down-migration failed/, 'the end says the schema was not restored');
+    },
+    activityEnv(stack, { DATABASE_URL: url }),
+  );
+});
+
 test('a worker SIGKILLed during expand: the retried deploy applies it exactly once', async () => {
   const url = await db.createDatabase('mig_crash');
   // A slow expand (pg_sleep inside the transaction) so the kill lands while it runs.

@@ -9,6 +9,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { activityEnv, phaseIs, regionState, seedVersion, settle, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
+import { recordHistory } from '../helpers/histories.js';
 
 interface Received {
   at: number;
@@ -82,6 +83,19 @@ test('a manual gate and success are announced; hanging and failing receivers del
       assert.ok(received.some((r) => r.body.firebreak.event === 'succeeded'));
       const failures = done.events.filter((e) => e.kind === 'notify_failed').map((e) => e.message);
       assert.ok(failures.some((m) => /HTTP 500|500/.test(m)), `the failing receiver is in the audit trail: ${failures.join(' | ')}`);
+
+      // One activity per webhook, retried by Temporal: each subscribed webhook is its own
+      // notifyWebhook activity, and the failing and hanging ones used all 3 attempts.
+      assert.ok(failures.some((m) => /"succeeded" to webhook 3 of 3 failed after 3 attempts: .*HTTP 500/.test(m)), failures.join(' | '));
+      assert.ok(failures.some((m) => /"succeeded" to webhook 2 of 3 failed after 3 attempts: .*no answer within 5000 ms/.test(m)), failures.join(' | '));
+      const events = (await handle.fetchHistory()).events ?? [];
+      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyWebhook');
+      assert.equal(scheduled.length, 6, 'awaiting_approval and succeeded, 3 webhooks each');
+      assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notify').length, 0, 'no all-in-one notify activity');
+      const lastAttempts = events.map((e) => e.activityTaskStartedEventAttributes?.attempt ?? 0);
+      assert.ok(lastAttempts.filter((a) => a === 3).length >= 2, 'the failing webhooks reached their 3rd Temporal attempt');
+      assert.doesNotMatch(JSON.stringify(events), new RegExp(new URL(good).port + '/hook'), 'the ${GOOD_HOOK} URL never enters history');
+      await recordHistory(stack.address, handle, 'v3-notify-per-webhook');
     },
     activityEnv(stack, { GOOD_HOOK: good }),
   );

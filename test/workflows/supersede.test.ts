@@ -13,10 +13,10 @@ import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipel
 import { runFirebreak } from '../helpers/cli.js';
 import { regionState, seedVersion, settle, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
-import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy } from '../../src/deploy/start.js';
-import { CliError } from '../../src/cli/fail.js';
-import { abortUpdate, approveUpdate, type DeployStatus } from '../../workflows/messages.js';
+import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy, StartRefused } from '../../src/deploy/start.js';
+import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
 import { FirebreakVersion } from '../../workflows/search-attributes.js';
+import { deployHandle } from '../../src/deploy/workflow.js';
 
 let stack: TestStack;
 let hooks: WebhookReceivers;
@@ -47,7 +47,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
 
     const next = testPlan({ service: 'sup', regions: REGIONS, soak: '1s', minSamples: 1 }, '2.0.1');
     await assert.rejects(startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue }), (err: unknown) => {
-      assert.ok(err instanceof CliError);
+      assert.ok(err instanceof StartRefused);
       assert.match(err.message, /deploy-sup is already deploying sup 2\.0\.0 \(phase running\)/);
       return true;
     });
@@ -55,7 +55,7 @@ test('attach to the same version, refuse another, supersede when asked; the audi
     const superseding = await startDeploy(stack.client, { plan: next, taskQueue: stack.taskQueue, supersede: true, startedBy: 'ci' });
     assert.equal(superseding.superseded, '2.0.0');
     // The first run's audit trail, read from the finished deploy.
-    const old = (await stack.client.workflow.getHandle(first.workflowId, firstRunId).result()) as DeployStatus;
+    const old = await deployHandle(stack.client, first.workflowId, firstRunId).result();
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.0\.1/);
@@ -102,22 +102,25 @@ test('supersede waits for the old run to deliver its notifications (a hanging an
     const newRun = stack.client.workflow.getHandle(first.workflowId);
 
     // The new run started only once the old one had closed, with its deliveries done and reported.
-    const oldRun = stack.client.workflow.getHandle(first.workflowId, firstRunId);
+    const oldRun = deployHandle(stack.client, first.workflowId, firstRunId);
     const [oldDesc, newDesc] = await Promise.all([oldRun.describe(), newRun.describe()]);
     assert.notEqual(newDesc.runId, firstRunId);
     assert.ok(oldDesc.closeTime, 'the old run is closed');
     assert.ok(newDesc.startTime.getTime() >= oldDesc.closeTime.getTime(), 'the new run started after the old one closed');
-    const old = (await oldRun.result()) as DeployStatus;
+    const old = await oldRun.result();
     assert.equal(old.phase, 'aborted');
     const abort = old.events.find((e) => e.kind === 'abort')!;
     assert.match(abort.message, /superseded by 2\.1\.0/);
     assert.equal(abort.by, 'ci');
     const failures = old.events.filter((e) => e.kind === 'notify_failed').map((e) => e.message);
     assert.ok(
-      failures.some((m) => /"aborted" to .*\/… failed after 3 attempts: no answer within 5000 ms/.test(m)),
+      failures.some((m) => /"aborted" to webhook \d of 2 failed after 3 attempts: .*\/…: no answer within 5000 ms/.test(m)),
       `the hanging webhook was cut off by its time limit: ${failures.join(' | ')}`,
     );
     assert.ok(failures.some((m) => /"aborted" .*HTTP 500/.test(m)), `the failing webhook is reported: ${failures.join(' | ')}`);
+    // The abort did not cut off the deliveries already under way (the manual gate's message).
+    assert.ok(failures.some((m) => /"awaiting_approval" to webhook \d of 2 failed after 3 attempts: .*HTTP 500/.test(m)), failures.join(' | '));
+    assert.ok(failures.every((m) => !/failed: (no reason given)?$/.test(m)), `every failure says why: ${failures.join(' | ')}`);
     assert.ok((hooks.hits.get('/hang/sup-ntf') ?? 0) >= 3, 'the hanging webhook was called');
 
     // Held up by the hanging webhook's bounded delivery (3 x 5 s), not by the notify activity's
@@ -151,12 +154,12 @@ test('two supersedes racing for an old run that is still delivering: one starts,
     const winner = (outcomes[won] as PromiseFulfilledResult<Awaited<ReturnType<typeof startDeploy>>>).value;
     assert.equal(winner.attached, false);
     const err = (outcomes[lost] as PromiseRejectedResult).reason as Error;
-    assert.ok(err instanceof CliError, String(err));
+    assert.ok(err instanceof StartRefused, String(err));
     assert.match(err.message, new RegExp(`deploy-sup-race is now deploying sup-race ${versions[won].replace(/\./g, '\\.')} \\(phase running`));
     assert.match(err.message, /someone started it while this start waited/);
     assert.match(err.message, /nothing new was started/);
 
-    const old = (await stack.client.workflow.getHandle(first.workflowId, firstRunId).result()) as DeployStatus;
+    const old = await deployHandle(stack.client, first.workflowId, firstRunId).result();
     assert.equal(old.phase, 'aborted');
     const aborts = old.events.filter((e) => e.kind === 'abort');
     assert.equal(aborts.length, 1, 'aborted once');

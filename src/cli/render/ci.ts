@@ -6,13 +6,13 @@
 // region transitions are therefore read from the audit trail first (every state change but the
 // start of a soak records an event) and from the polled states second, so each transition is
 // printed once and in order whatever the poll interval.
-import type { CheckStatus, DeployEvent, RegionState, RegionStatus } from '../../../workflows/messages.js';
+import type { CheckStatus, DeployEvent, DeployEventKind, RegionState, RegionStatus } from '../../../workflows/messages.js';
 import { clock, formatValue, judge, plural, soakProgress, span } from './format.js';
 import { eventLine } from './tty.js';
 import type { ViewStatus } from './types.js';
 
 /** Event kinds that move their region into a state. */
-const EVENT_STATE: Record<string, RegionState> = {
+const EVENT_STATE: Partial<Record<DeployEventKind, RegionState>> = {
   deploying: 'deploying',
   region_failed: 'failed',
   rollback_started: 'rolling_back',
@@ -23,7 +23,7 @@ const EVENT_STATE: Record<string, RegionState> = {
   promoted: 'promoted',
 };
 /** Event kinds that only happen once a region's soak has begun. */
-const AFTER_SOAK = new Set(['breach', 'promoted', 'awaiting_approval', 'inconclusive']);
+const AFTER_SOAK = new Set<DeployEventKind>(['breach', 'promoted', 'awaiting_approval', 'inconclusive']);
 
 export function renderCiLines(prev: ViewStatus | undefined, next: ViewStatus, now: Date | number): string[] {
   const t = typeof now === 'number' ? now : now.getTime();

@@ -1,6 +1,7 @@
 // Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
 // judged against their thresholds, and ANSI colour that can be turned off (and measured).
-import type { CheckStatus, Phase, RegionState } from '../../../workflows/messages.js';
+import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
+import { breaches } from '../../pipeline/threshold.js';
 
 // --- ANSI ---
 
@@ -79,7 +80,7 @@ export const STATE_COLOUR: Record<RegionState, Colour | undefined> = {
   rolled_back: 'yellow',
 };
 
-export const PHASE_COLOUR: Record<Phase, Colour> = {
+export const PHASE_COLOUR: Record<DeployPhase, Colour> = {
   running: 'cyan',
   paused: 'yellow',
   succeeded: 'green',
@@ -168,43 +169,20 @@ export function bar(fraction: number, width = 10): string {
 
 // --- check values ---
 
-export function formatValue(v: CheckStatus['value'] | undefined): string {
-  if (v === null || v === undefined) return 'no data';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
+export { formatValue } from '../../../activities/checks/value.js';
 
-export type Verdict = 'ok' | 'breach' | 'no_data' | 'unknown';
+export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
 
 /**
- * The value judged against the threshold text the watcher wrote ("<= 0.01", ">= 5 and <= 9",
- * "== true"). Only for colour and the ok/BREACH word: the watcher's own tally is the authority.
+ * The latest value judged by the watcher's own rule against the limits it carries. Only for
+ * colour and the ok/BREACH word: the watcher's tally is the authority. Statuses from before
+ * checks carried their limits are `unknown`.
  */
-export function judge(check: Pick<CheckStatus, 'value' | 'threshold'>): Verdict {
-  const { value, threshold } = check;
+export function judge(check: Pick<CheckStatus, 'value' | 'limits'>): CheckJudgement {
+  const { value, limits } = check;
   if (value === null || value === undefined) return 'no_data';
-  if (!threshold) return 'unknown';
-  let bad = false;
-  for (const part of threshold.split(/\s+and\s+/)) {
-    const m = /^(<=|>=|==)\s*(.+)$/.exec(part.trim());
-    if (!m) return 'unknown';
-    const [, op, raw] = m;
-    if (op === '==') {
-      let want: unknown;
-      try {
-        want = JSON.parse(raw);
-      } catch {
-        want = raw;
-      }
-      if (value !== want) bad = true;
-      continue;
-    }
-    const limit = Number(raw);
-    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-    if (!Number.isFinite(n) || !Number.isFinite(limit)) bad = true;
-    else if (op === '<=' ? n > limit : n < limit) bad = true;
-  }
-  return bad ? 'breach' : 'ok';
+  if (!limits) return 'unknown';
+  return breaches(limits, value) ? 'breach' : 'ok';
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -2,7 +2,7 @@
 // customers, state, versions, soak progress, gate), the checks under the region they judge, the
 // reason a deploy waits and what to run next, and the last few events. Pure: the same status and
 // `now` always give the same frame, so it is snapshot-tested (test/fixtures/render/).
-import type { DeployEvent, RegionStatus, StageStatus } from '../../../workflows/messages.js';
+import type { DeployEvent, DeployEventKind, RegionStatus, StageStatus } from '../../../workflows/messages.js';
 import {
   ago,
   bar,
@@ -264,7 +264,7 @@ function soakText(s: ViewStatus, r: RegionStatus, now: number, paint: Paint, bar
   }
 }
 
-function lastEvent(events: DeployEvent[], region: string, kinds: string[], since?: string): DeployEvent | undefined {
+function lastEvent(events: DeployEvent[], region: string, kinds: DeployEventKind[], since?: string): DeployEvent | undefined {
   const from = since ? Date.parse(since) : -Infinity;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
@@ -298,7 +298,7 @@ export function eventLine(e: DeployEvent, paint: Paint = painter(false)): string
   return `${clock(e.at)}  ${paint(colour, e.kind.padEnd(17))} ${e.message}${e.by ? `  (by ${e.by})` : ''}`;
 }
 
-const EVENT_COLOUR: Record<string, Parameters<Paint>[0]> = {
+const EVENT_COLOUR: Partial<Record<DeployEventKind, Parameters<Paint>[0]>> = {
   promoted: 'green',
   succeeded: 'green',
   approved: 'green',

@@ -1,0 +1,16 @@
+// Plain-text tables for the terminal: columns padded to their widest cell, two spaces apart.
+
+export interface TableOptions {
+  /** Columns whose cells are right-aligned (numbers). */
+  rightAligned?: ReadonlySet<number>;
+  /** Put before every line. */
+  indent?: string;
+}
+
+export function table(rows: string[][], opts: TableOptions = {}): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const right = opts.rightAligned ?? new Set<number>();
+  const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+  return rows.map((r) => `${opts.indent ?? ''}${line(r)}`).join('\n');
+}

@@ -1,0 +1,70 @@
+// One run of the deploy workflow: its plan, its ids, its state, and how it tells the world.
+// Every part of the workflow (rollout, soak and gate, rollback, operator commands, migrations)
+// works on it; nothing else is shared between them.
+import { workflowInfo, type CancellationScope } from '@temporalio/workflow';
+import type { Target } from '../activities/types.js';
+import { deployTimeoutMs } from '../src/pipeline/deploy-timeout.js';
+import type { Plan } from '../src/pipeline/plan.js';
+import { deployRegion } from './activities.js';
+import type { DeployInput, DeployStatus, RegionStatus } from './messages.js';
+import { Notifications } from './notifications.js';
+import { Publisher } from './publish.js';
+import { DeployState } from './state.js';
+
+export class DeployRun {
+  readonly plan: Plan;
+  /** `<workflowId>/<runId>`: names this run to the deploy API and in the migrations table. */
+  readonly deployId: string;
+  readonly state: DeployState;
+  readonly notifications: Notifications;
+  private readonly publisher: Publisher;
+  /** The scope the rollout runs in: an abort, or a failure under rollback.onFailure `all`, cancels it. */
+  rollout?: CancellationScope;
+  /** Why every region goes back, once a region failed under rollback.onFailure `all`. */
+  rollbackAll?: string;
+
+  constructor(readonly input: DeployInput) {
+    this.plan = input.plan;
+    const info = workflowInfo();
+    this.deployId = `${info.workflowId}/${info.runId}`;
+    this.state = new DeployState(this.plan, () => new Date());
+    this.notifications = new Notifications(this.plan, info.workflowId, this.state);
+    this.publisher = new Publisher(this.plan, this.state, this.notifications);
+  }
+
+  get status(): DeployStatus {
+    return this.state.status;
+  }
+
+  get service(): string {
+    return this.plan.service;
+  }
+
+  /** Publishes the current state: call after every change. */
+  publish(): void {
+    this.publisher.publish();
+  }
+
+  /** The deploy's identity as search attributes, and its first event. */
+  announce(): void {
+    const { plan } = this;
+    this.publisher.publishIdentity();
+    const order = plan.stages.map((stage) => stage.regions.map((r) => r.name).join('+')).join(' > ');
+    this.state.record('started', `deploy of ${plan.service} ${plan.version} started: ${order}`, { by: this.input.startedBy });
+    this.publish();
+  }
+
+  target(region: string, version: string): Target {
+    return { service: this.plan.service, region, version, deployId: this.deployId };
+  }
+
+  /** Deploys `version` to the region: this deploy's version, or its previous one for a rollback. */
+  deployVersion(region: RegionStatus, version: string, step: string, summary: string): Promise<void> {
+    return deployRegion(summary, deployTimeoutMs(this.plan.deploy), {
+      deploy: this.plan.deploy,
+      target: this.target(region.name, version),
+      // Idempotency key: the adapter deploys once per key, however often the activity is retried.
+      key: `${this.deployId}/${region.name}/${version}/${step}`,
+    });
+  }
+}

@@ -1,0 +1,95 @@
+// The soak and the gate of one region. The soak is a bake, time and evidence: it ends when its
+// time has passed and every check has minSamples. Samples lost to a dead worker or a slow source
+// extend it, up to maxExtension; only then does onNoData apply. The gate then decides: a breach
+// fails the region, missing data fails it or waits for a person, a manual gate waits for an
+// approval.
+import { condition, patched } from '@temporalio/workflow';
+import type { WatchResult, WatchTally } from '../activities/types.js';
+import { formatDuration } from '../src/pipeline/duration.js';
+import type { PlanRegion } from '../src/pipeline/plan.js';
+import { watchRegion } from './activities.js';
+import type { RegionStatus } from './messages.js';
+import { nextCommand } from './notifications.js';
+import { failRegion } from './rollback.js';
+import type { DeployRun } from './run.js';
+
+/** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
+const SOAK_BAKE_PATCH = 'soak-bake';
+
+export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRegion): Promise<WatchResult> {
+  const started = Date.now();
+  const deadline = started + planned.soakMs;
+  region.state = 'soaking';
+  region.checks = [];
+  delete region.soakExtendedUntil;
+  region.soakStartedAt = new Date(started).toISOString();
+  region.soakEndsAt = new Date(deadline).toISOString();
+  run.publish();
+  const result = await watch(run, region, planned, deadline, started);
+  // Plans from before the bake carry no maxExtensionMs: half the soak, as the schema says.
+  const extension = planned.maxExtensionMs ?? Math.round(planned.soakMs / 2);
+  if (result.verdict !== 'no_data' || extension <= 0 || !patched(SOAK_BAKE_PATCH)) return result;
+  // From when the shortfall is known: a verdict delayed by a lost or busy worker still gets
+  // the whole extension to collect what that worker could not.
+  const until = Math.max(deadline, Date.now()) + extension;
+  region.checks = result.checks;
+  region.soakExtendedUntil = new Date(until).toISOString();
+  run.state.record('soak_extended', `${region.name} soak extended until ${region.soakExtendedUntil} to collect samples: ${result.reason}`, { region: region.name });
+  run.publish();
+  return watch(run, region, planned, deadline, started, { until, resume: result.tally });
+}
+
+function watch(
+  run: DeployRun,
+  region: RegionStatus,
+  planned: PlanRegion,
+  deadline: number,
+  startedAt: number,
+  extension?: { until: number; resume?: WatchTally },
+): Promise<WatchResult> {
+  const summary = extension ? `soak ${region.name} extended to collect samples` : `soak ${region.name} ${formatDuration(planned.soakMs)}`;
+  return watchRegion(summary, { target: run.target(region.name, run.plan.version), gate: planned.gate, deadline, startedAt, ...(extension ?? {}) });
+}
+
+/**
+ * The gate after a soak: `passed` when the region may be promoted (on its checks, or on a
+ * person's approval), `held` when it failed or waits for a retry.
+ */
+export async function gate(run: DeployRun, region: RegionStatus, planned: PlanRegion, soaked: WatchResult): Promise<'passed' | 'held'> {
+  const { state } = run;
+  const name = region.name;
+  if (soaked.verdict === 'breach') {
+    state.record('breach', soaked.reason, { region: name });
+    await failRegion(run, region, soaked.reason);
+    return 'held';
+  }
+  if (soaked.verdict === 'no_data') {
+    if (planned.gate.onNoData === 'fail') {
+      await failRegion(run, region, `no data: ${soaked.reason}`);
+      return 'held';
+    }
+    // Inconclusive: never promote on missing data. A person decides: retry re-soaks,
+    // approve promotes on their judgement, abort ends the deploy.
+    region.state = 'awaiting_approval';
+    state.setGate(region, 'inconclusive');
+    state.holds.set(name, { kind: 'inconclusive', reason: `checks inconclusive: ${soaked.reason}` });
+    state.record('inconclusive', `${name}: ${soaked.reason}`, { region: name });
+    run.publish();
+    await condition(() => state.approvals.has(name) || state.retries.has(name));
+    if (state.retries.has(name)) return 'held';
+  } else if (planned.gate.approval === 'manual') {
+    region.state = 'awaiting_approval';
+    state.setGate(region, 'awaiting_approval');
+    state.record('awaiting_approval', `${name} passed its checks; waiting for approval of gate "${planned.gate.name}"`, { region: name });
+    run.publish();
+    run.notifications.send('awaiting_approval', `${name} passed gate "${planned.gate.name}" and waits for approval`, nextCommand.approve(run.service, name), name);
+    await condition(() => state.approvals.has(name));
+  }
+  if (state.approvals.has(name)) {
+    state.setGate(region, 'approved', state.approvals.get(name));
+    state.approvals.delete(name);
+  } else {
+    state.setGate(region, 'passed');
+  }
+  return 'passed';
+}
