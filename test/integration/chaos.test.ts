@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../../src/temporal/tools.js';
 import type { ChaosReport } from '../../scripts/chaos/report.js';
 
 const SEED = process.env.CHAOS_SEED ?? '20261202';
+// Within scripts/test.ts's per-file hang guard (1,500 s), with room for setup and checks.
 const GRACE_S = 600;
 
 test('short chaos campaign: every fault kind falls on 50 concurrent deploys and no invariant is violated', { timeout: (300 + GRACE_S + 300) * 1000 }, async (t) => {
