@@ -96,6 +96,14 @@ export async function runBarePhase(opts: {
           // already closed
         }
       }
+      // A start that timed out may still have created its chain: sweep the task queue.
+      if (failed.length) {
+        await bounded(30_000, async () => {
+          for await (const w of client.workflow.list({ query: `TaskQueue = '${BARE_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
+            await client.workflow.getHandle(w.workflowId, w.runId).terminate('bench: still open at the end').then(() => terminated++, () => undefined);
+          }
+        }).catch(() => undefined);
+      }
     });
   } finally {
     clearInterval(sampler);
