@@ -402,6 +402,9 @@ const bareSummary = bare
   ? `${bare.succeeded} succeeded, ${bare.stuck.length} stuck, ${bare.failed.length} failed of ${DEPLOYS}${bare.terminated ? `; ${bare.terminated} terminated` : ''}`
   : 'did not run';
 rows.push(['bare chains (deploy + watch hops, same server and worker settings)', bareSummary]);
+// The same measure as Firebreak's overhead row above, for the bare chains.
+const bareOverhead = bare?.wallS === undefined ? undefined : bare.wallS / REGIONS - SOAK_S;
+rows.push(['bare: wall time (to the last success); overhead per region-stage beyond the soak', `${secs(bare?.wallS, 1)}; ${secs(bareOverhead, 2)}`]);
 rows.push(['**ratio** throughput, region-stages/s, Firebreak ÷ bare', `${times(ratios.throughput)} (${perSec(firebreak?.throughput)} ÷ ${perSec(bare?.throughput)})`]);
 rows.push(['**ratio** hop latency p50, Firebreak ÷ bare', `${times(ratios.hopP50)} (${ms(firebreak?.hopP50Ms)} ÷ ${ms(bare?.hopP50Ms)})`]);
 rows.push(['**ratio** hop latency p99, Firebreak ÷ bare', `${times(ratios.hopP99)} (${ms(firebreak?.hopP99Ms)} ÷ ${ms(bare?.hopP99Ms)})`]);
@@ -457,7 +460,7 @@ if (JSON_FILE) {
     ratio: ratios,
     history: { eventsPerRegionStage: firebreak && Number.isFinite(firebreak.eventsPerRegionStage) ? firebreak.eventsPerRegionStage : null },
     firebreak: firebreak ?? null,
-    bare: bare ?? null,
+    bare: bare ? { ...bare, overheadPerRegionS: bareOverhead ?? null } : null,
     paused: paused.map(entry),
     stuck: stuck.map(entry),
     ended: ended.map(entry),
