@@ -1,8 +1,13 @@
 // `npm run bench [-- --json FILE]`: speed and memory, measured (never asserted in tests).
 //   1. pipeline: load + validate + plan + lint of a 50-region pipeline (the schema's maximum)
-//   2. deploys: N concurrent deploys of R regions each on the real dev server + simulator,
+//   2. bare: N concurrent bare Temporal chains of R region-stages (deploy and watch activity
+//      hops, nothing between them: scripts/bench/bare-workflow.ts) on the same server, with the
+//      same worker settings, on their own worker and task queue.
+//   3. deploys: N concurrent deploys of R regions each on the real dev server + simulator,
 //      one worker: wall time, per-region overhead beyond the soak, history events per
-//      region-stage, worker heap and RSS.
+//      region-stage, worker heap and RSS, CPU seconds per region-stage.
+//   Then the ratios Firebreak ÷ bare: throughput (region-stages per second) and hop latency
+//   (p50, p99; a hop is from an activity's completion to the next activity's start).
 // The bench never waits on a deploy that cannot finish by itself. It watches each deploy with
 // its result (a long poll) and a visibility query on its FirebreakPhase search attribute, neither
 // of which loads the worker: a deploy that pauses (phase `paused`, e.g. a gate left
@@ -32,6 +37,10 @@ import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.
 import { pipelineYaml } from '../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../workflows/messages.js';
 import type { DeployHandle } from '../src/deploy/workflow.js';
+import { runBarePhase, type BarePhase } from './bench/bare-phase.js';
+import { ratio } from './bench/hops.js';
+import { phaseFigures, type PhaseFigures } from './bench/phase.js';
+import { BENCH_WORKER_SETTINGS } from './bench/worker-settings.js';
 
 function envNumber(name: string, fallback: number, integer = false): number {
   const raw = process.env[name];
@@ -143,12 +152,26 @@ let terminated = 0;
 const notes: string[] = [];
 let peakRss = 0;
 let rssBefore = 0;
+let bare: BarePhase | undefined;
+let firebreak: PhaseFigures | undefined;
+/** Regions of the bench's pipelines: r0 smallest, one region per stage. */
+const benchRegions = (): [string, number][] => Array.from({ length: REGIONS }, (_, i) => [`r${i}`, (i + 1) * 1000]);
 
 const server = await startDevServer({ headless: true });
 const sim = await startSimulator({ port: 0, deploySeconds: 0.2 });
 try {
   const client = await connectClient({ address: server.address });
   const { connection } = await connectWorkerConnection({ address: server.address });
+
+  // The bare chains first, on their own worker: it has shut down before Firebreak's starts, so
+  // the two phases never share the cores.
+  const barePlan = plan(parsePipeline(pipelineYaml({ service: 'bare', regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL })).pipeline, '2.0.0');
+  try {
+    bare = await runBarePhase({ client, connection, simUrl: sim.url, deploy: barePlan.deploy, chains: DEPLOYS, regions: REGIONS, soakMs: SOAK_S * 1000, deadlineS: DEADLINE_S });
+  } catch (err) {
+    notes.push(`bare phase: ${messageOf(err)}`);
+  }
+
   const taskQueue = 'bench';
   const worker = await Worker.create({
     connection,
@@ -156,13 +179,13 @@ try {
     workflowsPath: WORKFLOWS_PATH,
     interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
-    maxConcurrentActivityTaskExecutions: 500,
-    // Terminated soaks learn of it on their next heartbeat; never let shutdown hang the bench.
-    shutdownGraceTime: '2s',
-    shutdownForceTime: '30s',
+    ...BENCH_WORKER_SETTINGS,
   });
   rssBefore = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  // CPU from here (the bundle is built) to the section's end: the whole process, like the bare phase.
+  const cpu0 = process.cpuUsage();
+  let cpuUs = 0;
   const t0 = performance.now();
   const t0Epoch = Date.now();
   const deadlineAt = t0Epoch + DEADLINE_S * 1000;
@@ -175,8 +198,7 @@ try {
       // Start every deploy.
       await Promise.all(
         tracked.map(async (t, d) => {
-          const regions: [string, number][] = Array.from({ length: REGIONS }, (_, i) => [`r${i}`, (i + 1) * 1000]);
-          const yaml = pipelineYaml({ service: `bench-${d}`, regions, soak: `${SOAK_S}s`, interval: INTERVAL, minSamples: MIN_SAMPLES });
+          const yaml = pipelineYaml({ service: `bench-${d}`, regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL, minSamples: MIN_SAMPLES });
           const p = plan(parsePipeline(yaml).pipeline, '2.0.0');
           try {
             t.handle = (await bounded(DEADLINE_S * 1000, () => startDeploy(client, { plan: p, taskQueue, previous: '1.0.0' }))).handle;
@@ -254,6 +276,7 @@ try {
         }
       }
       sectionS = (performance.now() - t0) / 1000;
+      cpuUs = ((c) => c.user + c.system)(process.cpuUsage(cpu0));
 
       // The deadline came: whatever is still open is stuck. Say where.
       const stuckNow = open();
@@ -312,6 +335,20 @@ try {
   const ok = tracked.filter((t) => t.outcome === 'succeeded');
   const closes = ok.map((t) => t.closeTime?.getTime()).filter((x): x is number => x !== undefined);
   if (closes.length) wallToLastSuccess = (Math.max(...closes) - t0Epoch) / 1000;
+  try {
+    firebreak = await phaseFigures({
+      succeeded: ok.map((t) => ({ handle: t.handle!, closeTime: t.closeTime })),
+      regions: REGIONS,
+      startedAt: t0Epoch,
+      cpuUs,
+      rssPeak: peakRss,
+      rssBefore,
+      activities: new Set(['deployRegion', 'watchRegion']),
+      bounded: (ms, fn) => client.withDeadline(Date.now() + ms, fn),
+    });
+  } catch (err) {
+    notes.push(`firebreak figures: ${messageOf(err)}`);
+  }
   await connection.close();
 } finally {
   await sim.close();
@@ -351,6 +388,37 @@ rows.push([
 rows.push(['worker process RSS peak', `${mb(peakRss)} (before: ${mb(rssBefore)})`]);
 rows.push(['worker process heap after', mb(heapAfter)]);
 
+// Firebreak against the bare chain. Throughput above 1 would mean Firebreak is faster; hop
+// latency above 1 means its hops are slower. Only comparable when both phases all succeeded.
+const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(0)} ms`);
+const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}×`);
+const perSec = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}/s`);
+const ratios = {
+  throughput: ratio(firebreak?.throughput, bare?.throughput),
+  hopP50: ratio(firebreak?.hopP50Ms, bare?.hopP50Ms),
+  hopP99: ratio(firebreak?.hopP99Ms, bare?.hopP99Ms),
+};
+const bareSummary = bare
+  ? `${bare.succeeded} succeeded, ${bare.stuck.length} stuck, ${bare.failed.length} failed of ${DEPLOYS}${bare.terminated ? `; ${bare.terminated} terminated` : ''}`
+  : 'did not run';
+rows.push(['bare chains (deploy + watch hops, same server and worker settings)', bareSummary]);
+// The same measure as Firebreak's overhead row above, for the bare chains.
+const bareOverhead = bare?.wallS === undefined ? undefined : bare.wallS / REGIONS - SOAK_S;
+rows.push(['bare: wall time (to the last success); overhead per region-stage beyond the soak', `${secs(bare?.wallS, 1)}; ${secs(bareOverhead, 2)}`]);
+rows.push(['**ratio** throughput, region-stages/s, Firebreak ÷ bare', `${times(ratios.throughput)} (${perSec(firebreak?.throughput)} ÷ ${perSec(bare?.throughput)})`]);
+rows.push(['**ratio** hop latency p50, Firebreak ÷ bare', `${times(ratios.hopP50)} (${ms(firebreak?.hopP50Ms)} ÷ ${ms(bare?.hopP50Ms)})`]);
+rows.push(['**ratio** hop latency p99, Firebreak ÷ bare', `${times(ratios.hopP99)} (${ms(firebreak?.hopP99Ms)} ÷ ${ms(bare?.hopP99Ms)})`]);
+const fixed = (x: number | undefined, d: number) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+rows.push(['history events per region-stage, mean (Firebreak; bare)', `${fixed(firebreak?.eventsPerRegionStage, 1)}; ${fixed(bare?.eventsPerRegionStage, 1)}`]);
+rows.push(['CPU s per region-stage, whole process (Firebreak; bare)', `${secs(firebreak?.cpuSPerRegionStage, 3)}; ${secs(bare?.cpuSPerRegionStage, 3)}`]);
+rows.push(['process RSS peak during the phase (Firebreak; bare)', `${firebreak ? `${firebreak.rssPeakMiB} MiB` : 'n/a'}; ${bare ? `${bare.rssPeakMiB} MiB` : 'n/a'}`]);
+if (bare) {
+  for (const id of bare.stuck.slice(0, LIST)) notes.push(`bare chain stuck at the deadline: ${id}`);
+  for (const f of bare.failed.slice(0, LIST)) notes.push(`bare chain failed: ${f}`);
+  if (bare.unread) notes.push(`${bare.unread} bare histories could not be read`);
+}
+if (firebreak?.unread) notes.push(`${firebreak.unread} Firebreak histories could not be read`);
+
 console.log(`\n| measure | result |\n| --- | --- |\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
 console.log(`\ndeploys: ${summary}`);
 const list = (title: string, ts: Tracked[]) => {
@@ -388,6 +456,11 @@ if (JSON_FILE) {
     rssPeakMiB: mib(peakRss),
     rssBeforeMiB: mib(rssBefore),
     heapAfterMiB: mib(heapAfter),
+    // Issue 11's output contract; soaks and detection are later items, not measured here.
+    ratio: ratios,
+    history: { eventsPerRegionStage: firebreak && Number.isFinite(firebreak.eventsPerRegionStage) ? firebreak.eventsPerRegionStage : null },
+    firebreak: firebreak ?? null,
+    bare: bare ? { ...bare, overheadPerRegionS: bareOverhead ?? null } : null,
     paused: paused.map(entry),
     stuck: stuck.map(entry),
     ended: ended.map(entry),
