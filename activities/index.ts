@@ -1,12 +1,13 @@
 // The activities: everything that touches the world. Dependencies are injected (environment
 // for ${VAR}) so tests and the simulator can swap them; the worker passes nothing.
-import { Context } from '@temporalio/activity';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
 import type { Check } from '../src/pipeline/schema.js';
 import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
 import type { CheckProvider } from './checks/provider.js';
-import { activityWatchDeps, watchRegion } from './checks/watch.js';
+import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
+import { clientWatcherDeps } from './checks/watcher-client.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
@@ -16,7 +17,13 @@ import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } 
 export interface ActivityDeps {
   /** Where ${VAR} is read and what commands inherit; defaults to the worker's process.env. */
   env?: NodeJS.ProcessEnv;
+  /** The soak watcher's settings (the bench and tests tune them). */
+  watcher?: WatcherOptions;
 }
+
+/** Each activities object's soak watcher, once its first soak arrives (the worker stops it on shutdown). */
+const watchers = new WeakMap<object, SoakWatcher>();
+export const watcherOf = (activities: object): SoakWatcher | undefined => watchers.get(activities);
 
 export function createActivities(deps: ActivityDeps = {}) {
   const env = deps.env ?? process.env;
@@ -25,7 +32,8 @@ export function createActivities(deps: ActivityDeps = {}) {
   const http = new HttpCheckProvider({ env, client: checks });
   const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : http);
 
-  return {
+  let watcher: SoakWatcher | undefined;
+  const activities = {
     ...createMigrationActivities({ env }),
     ...createNotifyActivities({ env }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
@@ -50,11 +58,23 @@ export function createActivities(deps: ActivityDeps = {}) {
       );
     },
 
-    /** Soak a region: evaluate its gate's checks until a verdict (see checks/watch.ts). */
+    /**
+     * Soak a region: hand it to this worker's soak watcher (checks/watcher.ts), which evaluates
+     * the gate's checks until a verdict and completes this activity with it. Returning at once
+     * frees the activity slot for the soak's whole length.
+     */
     async watchRegion(input: WatchInput): Promise<WatchResult> {
-      return watchRegion(input, activityWatchDeps(providerFor));
+      const ctx = Context.current();
+      if (!watcher) {
+        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor), deps.watcher);
+        watchers.set(activities, watcher);
+      }
+      const { workflowExecution: run, activityId } = ctx.info;
+      watcher.adopt(`${run?.workflowId}/${run?.runId}/${activityId}`, ctx.info.taskToken, input, ctx.info.heartbeatDetails);
+      throw new CompleteAsyncError();
     },
   };
+  return activities;
 }
 
 /** What the workflow may call (proxyActivities<Activities>): the factory's own signatures, never written twice. */

@@ -13,7 +13,10 @@
 //
 // The tally is heartbeated, so a retry after a worker crash resumes it against the same
 // absolute deadline: the soak is neither restarted nor shortened.
-import { Context } from '@temporalio/activity';
+//
+// A soak is a state machine (SoakWatch): the worker's watcher (watcher.ts) drives all the soaks
+// it holds from one timer; `watchRegion` drives one in a loop on an injected clock, which is
+// how the rules below are tested.
 import { cancelled } from '../cancelled.js';
 import type { Check } from '../../src/pipeline/schema.js';
 import type { CheckStatus } from '../../workflows/messages.js';
@@ -44,41 +47,80 @@ const MIN_INTERVAL_MS = 100;
 const MAX_HEARTBEAT_GAP_MS = 2000;
 
 export async function watchRegion(input: WatchInput, deps: WatchDeps): Promise<WatchResult> {
-  const { gate, deadline } = input;
-  // An extended soak (the bake) may run to `until`, and ends as soon as the evidence is in.
-  const end = Math.max(input.until ?? deadline, deadline);
-  const interval = Math.max(gate.intervalMs, MIN_INTERVAL_MS);
-  const beatEvery = Math.min(interval, MAX_HEARTBEAT_GAP_MS);
-  const tally = resumeTally(deps.resumeFrom, gate.checks) ?? resumeTally(input.resume, gate.checks) ?? freshTally(gate.checks);
-  const lastError = new Map<string, string>();
-  const beat = () => deps.heartbeat(structuredClone(tally));
-  const baked = () => input.until !== undefined && deps.now() >= deadline && shortOfSamples(tally, gate.minSamples).length === 0;
+  const soak = new SoakWatch(input, deps.resumeFrom, deps.now());
+  const beatEvery = Math.min(soak.interval, MAX_HEARTBEAT_GAP_MS);
+  const beat = () => deps.heartbeat(soak.snapshot());
   beat();
-
-  // The first evaluation comes one interval into the soak: the new version serves traffic
-  // before it is judged. After that the rhythm holds whatever delayed this attempt (a busy
-  // worker, a lost one): an overdue evaluation runs at once, and never two within one interval
-  // (no sample counted twice).
-  const previous = tally.lastEvaluatedAt ?? input.startedAt ?? deps.now();
-  let nextEval = Math.max(deps.now(), previous + interval);
   for (;;) {
-    if (gate.checks.length > 0 && baked()) break;
     const now = deps.now();
-    if (gate.checks.length > 0 && nextEval <= end && now >= nextEval) {
-      const breach = await evaluateOnce(input, tally, lastError, deps, interval);
+    const next = soak.next(now);
+    if (next === 'evaluate') {
+      const breach = await soak.evaluate(deps);
       beat();
       if (breach) return breach;
-      const after = deps.now();
-      while (nextEval <= after) nextEval += interval; // skip slots a slow evaluation overran
       continue;
     }
-    if (now >= end) break;
-    const wakeAt = gate.checks.length > 0 ? Math.min(nextEval, end) : end;
-    await deps.sleep(Math.max(1, Math.min(wakeAt - now, beatEvery)));
+    if (typeof next !== 'number') return next;
+    await deps.sleep(Math.max(1, Math.min(next - now, beatEvery)));
     throwIfCancelled(deps.signal);
     beat();
   }
-  return verdictAtDeadline(input, tally, lastError);
+}
+
+/**
+ * One region's soak as a state machine: what it needs next (an evaluation, a wait, or its
+ * verdict) and the evaluation itself. `watchRegion` drives one with a sleeping loop; the
+ * worker's watcher (watcher.ts) drives many from one timer, holding no activity slot.
+ */
+export class SoakWatch {
+  readonly interval: number;
+  /** An extended soak (the bake) may run to `until`, and ends as soon as the evidence is in. */
+  readonly end: number;
+  /** When the next evaluation is due (epoch ms). */
+  dueAt: number;
+  private readonly tally: WatchTally;
+  private readonly lastError = new Map<string, string>();
+
+  constructor(
+    readonly input: WatchInput,
+    resumeFrom: unknown,
+    now: number,
+  ) {
+    const { gate, deadline } = input;
+    this.end = Math.max(input.until ?? deadline, deadline);
+    this.interval = Math.max(gate.intervalMs, MIN_INTERVAL_MS);
+    this.tally = resumeTally(resumeFrom, gate.checks) ?? resumeTally(input.resume, gate.checks) ?? freshTally(gate.checks);
+    // The first evaluation comes one interval into the soak: the new version serves traffic
+    // before it is judged. After that the rhythm holds whatever delayed this attempt (a busy
+    // worker, a lost one): an overdue evaluation runs at once, and never two within one
+    // interval (no sample counted twice).
+    const previous = this.tally.lastEvaluatedAt ?? input.startedAt ?? now;
+    this.dueAt = Math.max(now, previous + this.interval);
+  }
+
+  /** The tally as heartbeat details (a copy: the caller may hold it while the soak goes on). */
+  snapshot(): WatchTally {
+    return structuredClone(this.tally);
+  }
+
+  /** What the soak needs at `now`: an evaluation, its verdict, or nothing until the time returned. */
+  next(now: number): 'evaluate' | WatchResult | number {
+    const { gate, deadline, until } = this.input;
+    const hasChecks = gate.checks.length > 0;
+    const baked = until !== undefined && now >= deadline && shortOfSamples(this.tally, gate.minSamples).length === 0;
+    if (hasChecks && baked) return verdictAtDeadline(this.input, this.tally, this.lastError);
+    if (hasChecks && this.dueAt <= this.end && now >= this.dueAt) return 'evaluate';
+    if (now >= this.end) return verdictAtDeadline(this.input, this.tally, this.lastError);
+    return hasChecks ? Math.min(this.dueAt, this.end) : this.end;
+  }
+
+  /** One evaluation of every check; the breach result when one reached failAfter. */
+  async evaluate(deps: Pick<WatchDeps, 'now' | 'providerFor' | 'signal'>): Promise<WatchResult | undefined> {
+    const breach = await evaluateOnce(this.input, this.tally, this.lastError, deps, this.interval);
+    const after = deps.now();
+    while (this.dueAt <= after) this.dueAt += this.interval; // skip slots a slow evaluation overran
+    return breach;
+  }
 }
 
 /** One evaluation of every check; the breach result when one reached failAfter. */
@@ -86,7 +128,7 @@ async function evaluateOnce(
   { gate, target }: WatchInput,
   tally: WatchTally,
   lastError: Map<string, string>,
-  deps: WatchDeps,
+  deps: Pick<WatchDeps, 'now' | 'providerFor' | 'signal'>,
   interval: number,
 ): Promise<WatchResult | undefined> {
   const startedAt = deps.now();
@@ -189,17 +231,4 @@ function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (!signal?.aborted) return;
   throw cancelled(signal, 'watch');
-}
-
-/** The watch's world inside a Temporal activity: real clock, cancellable sleep, heartbeats. */
-export function activityWatchDeps(providerFor: (check: Check) => CheckProvider): WatchDeps {
-  const ctx = Context.current();
-  return {
-    now: () => Date.now(),
-    sleep: (ms) => ctx.sleep(ms),
-    heartbeat: (tally) => ctx.heartbeat(tally),
-    providerFor,
-    resumeFrom: ctx.info.heartbeatDetails,
-    signal: ctx.cancellationSignal,
-  };
 }

@@ -1,7 +1,7 @@
 // A Firebreak worker: the workflow and the real activities on one task queue.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
+import { createActivities, watcherOf } from '../../activities/index.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -18,18 +18,35 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', 
 export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/reserved-names.ts', import.meta.url))];
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
-  return Worker.create({
+  const activities = setup.activities ?? createActivities();
+  const worker = await Worker.create({
     connection: setup.connection,
     namespace: setup.namespace ?? 'default',
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    activities: setup.activities ?? createActivities(),
-    // The machine has two cores; watches are I/O-bound and long, so allow many at once.
+    activities,
+    // Soaks hold no slot (the soak watcher completes them asynchronously); these are deploys,
+    // version reads, migrations and notifications, mostly waiting on the network.
     maxConcurrentActivityTaskExecutions: 200,
-    // Live check values during a soak come from watch heartbeats: send them at least every 2 s.
     maxHeartbeatThrottleInterval: '2s',
     ...setup.options,
   });
+  handOverSoaksOnShutdown(worker, activities);
+  return worker;
+}
+
+/**
+ * When the worker begins to shut down, its soak watcher gives every soak back to the server
+ * with its tally, so another worker resumes them at once rather than after the heartbeat
+ * timeout. The SDK has no shutdown hook, so the state is looked at (cheaply) every 100 ms.
+ */
+function handOverSoaksOnShutdown(worker: Worker, activities: object): void {
+  const look = setInterval(() => {
+    const state = worker.getState();
+    if (state === 'INITIALIZED' || state === 'RUNNING') return;
+    clearInterval(look);
+    void watcherOf(activities)?.handOver();
+  }, 100).unref();
 }

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CancelledFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
+import { test } from 'node:test';
 import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
 import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
-import { createActivities } from '../../activities/index.js';
 import { CHECK_REQUEST_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../../activities/limits.js';
-import type { Target, WatchInput, WatchResult, WatchTally } from '../../activities/types.js';
+import type { Target, WatchInput, WatchTally } from '../../activities/types.js';
 import type { PlanGate } from '../../src/pipeline/plan.js';
 import type { Check } from '../../src/pipeline/schema.js';
 
@@ -166,48 +161,6 @@ test('unusable heartbeat details start a fresh tally', async () => {
   const w = world({ 'error-rate': [0.001] }, 0, { something: 'else' });
   const result = await watchRegion(input(gate()), w.deps);
   assert.equal(result.checks[0].samples, 10);
-});
-
-// The same loop inside a real activity Context (no Temporal server): real clock, Context.sleep,
-// cancellation, and a local health endpoint that answers {"ok": true}.
-let healthServer: Server;
-let healthEnv: NodeJS.ProcessEnv;
-before(async () => {
-  healthServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
-  await new Promise<void>((r) => healthServer.listen(0, '127.0.0.1', r));
-  healthEnv = { HEALTH_URL: `http://127.0.0.1:${(healthServer.address() as AddressInfo).port}` };
-});
-after(() => new Promise<void>((r) => healthServer.close(() => r())));
-const liveHealth: Check = { name: 'health', http: { url: '${HEALTH_URL}/{{region}}', path: '$.ok', equals: true } };
-
-test('activity: resumes from Info.heartbeatDetails and heartbeats the tally', async () => {
-  const tally: WatchTally = {
-    checks: [{ name: 'health', value: true, samples: 3, breaches: 0 }],
-    consecutive: { health: 0 },
-    evaluations: 3,
-  };
-  const env = new MockActivityEnvironment({ heartbeatDetails: tally });
-  const beats: WatchTally[] = [];
-  env.on('heartbeat', (d: WatchTally) => beats.push(d));
-  const activities = createActivities({ env: healthEnv });
-  const g = gate({ checks: [liveHealth], intervalMs: 100, minSamples: 4 });
-  const result: WatchResult = await env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 350 });
-  assert.equal(result.verdict, 'pass');
-  assert.ok(result.checks[0].samples >= 5 && result.checks[0].samples <= 6, `samples ${result.checks[0].samples}`);
-  assert.equal(beats[0].checks[0].samples, 3);
-});
-
-test('activity: cancellation ends the watch promptly', async () => {
-  const env = new MockActivityEnvironment();
-  const activities = createActivities({ env: healthEnv });
-  const g = gate({ checks: [liveHealth], intervalMs: 60_000 });
-  const started = Date.now();
-  setTimeout(() => env.cancel(), 100);
-  await assert.rejects(
-    env.run(activities.watchRegion, { target, gate: g, deadline: Date.now() + 3_600_000 }),
-    (err: unknown) => err instanceof CancelledFailure,
-  );
-  assert.ok(Date.now() - started < 2000);
 });
 
 // --- the bake: a soak short of samples at its deadline is extended by the workflow ---
