@@ -33,7 +33,7 @@ import { connectClient, connectWorkerConnection } from '../src/temporal/connect.
 import { startSimulator } from '../src/sim/server.js';
 import { startDeploy } from '../src/deploy/start.js';
 import { createActivities } from '../activities/index.js';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
+import { WORKER_CACHED_WORKFLOWS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
 import { pipelineYaml } from '../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../workflows/messages.js';
 import type { DeployHandle } from '../src/deploy/workflow.js';
@@ -41,6 +41,8 @@ import { runBarePhase, type BarePhase } from './bench/bare-phase.js';
 import { ratio } from './bench/hops.js';
 import { phaseFigures, type PhaseFigures } from './bench/phase.js';
 import { BENCH_WORKER_SETTINGS } from './bench/worker-settings.js';
+import { runSoakLadder, type SoakBench } from './bench/soak-ladder.js';
+import { pausedTable, soakPlot, soakTable } from './bench/soak-report.js';
 
 function envNumber(name: string, fallback: number, integer = false): number {
   const raw = process.env[name];
@@ -53,20 +55,21 @@ function envNumber(name: string, fallback: number, integer = false): number {
   return n;
 }
 
-function jsonFileArg(argv: string[]): string | undefined {
+function fileArg(argv: string[], flag: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--json') {
+    if (argv[i] === flag) {
       const file = argv[i + 1];
       if (!file || file.startsWith('--')) {
-        console.error('bench: --json needs a file name');
+        console.error(`bench: ${flag} needs a file name`);
         process.exit(2);
       }
       return file;
     }
-    if (argv[i].startsWith('--json=')) return argv[i].slice('--json='.length);
+    if (argv[i].startsWith(`${flag}=`)) return argv[i].slice(flag.length + 1);
   }
   return undefined;
 }
+const jsonFileArg = (argv: string[]) => fileArg(argv, '--json');
 
 const DEPLOYS = envNumber('BENCH_DEPLOYS', 20, true);
 const REGIONS = envNumber('BENCH_REGIONS', 5, true);
@@ -83,6 +86,19 @@ const INTERVAL = '500ms';
 const deadlineDefault = Math.ceil(60 + REGIONS * (2 * (1.5 * SOAK_S + 1) + 0.1 * DEPLOYS));
 const DEADLINE_S = envNumber('BENCH_DEADLINE_S', deadlineDefault);
 const JSON_FILE = jsonFileArg(process.argv.slice(2));
+const PLOT_FILE = fileArg(process.argv.slice(2), '--plot');
+/** Which phases run (BENCH_PHASES=deploys,soaks,paused; all by default). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'deploys,soaks,paused').split(',').map((x) => x.trim()));
+for (const p of PHASES) {
+  if (!['deploys', 'soaks', 'paused'].includes(p)) {
+    console.error(`bench: BENCH_PHASES has "${p}"; the phases are deploys, soaks and paused`);
+    process.exit(2);
+  }
+}
+const SOAKS = envNumber('BENCH_SOAKS', 1000, true);
+const SOAK_WORKERS = envNumber('BENCH_SOAK_WORKERS', 1, true);
+const SOAK_LENGTH_S = envNumber('BENCH_SOAK_LENGTH_S', 60);
+const PAUSED_DEPLOYS = envNumber('BENCH_PAUSED', 1000, true);
 /** How often visibility is asked for paused deploys. Close times come from the server, so this does not blur the timings. */
 const POLL_MS = 1000;
 /** How many paused/stuck/ended deploys the report lists by name. */
@@ -157,202 +173,227 @@ let firebreak: PhaseFigures | undefined;
 /** Regions of the bench's pipelines: r0 smallest, one region per stage. */
 const benchRegions = (): [string, number][] => Array.from({ length: REGIONS }, (_, i) => [`r${i}`, (i + 1) * 1000]);
 
-const server = await startDevServer({ headless: true });
-const sim = await startSimulator({ port: 0, deploySeconds: 0.2 });
-try {
-  const client = await connectClient({ address: server.address });
-  const { connection } = await connectWorkerConnection({ address: server.address });
-
-  // The bare chains first, on their own worker: it has shut down before Firebreak's starts, so
-  // the two phases never share the cores.
-  const barePlan = plan(parsePipeline(pipelineYaml({ service: 'bare', regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL })).pipeline, '2.0.0');
+if (PHASES.has('deploys')) {
+  const server = await startDevServer({ headless: true });
+  const sim = await startSimulator({ port: 0, deploySeconds: 0.2 });
   try {
-    bare = await runBarePhase({ client, connection, simUrl: sim.url, deploy: barePlan.deploy, chains: DEPLOYS, regions: REGIONS, soakMs: SOAK_S * 1000, deadlineS: DEADLINE_S });
-  } catch (err) {
-    notes.push(`bare phase: ${messageOf(err)}`);
-  }
+    const client = await connectClient({ address: server.address });
+    const { connection } = await connectWorkerConnection({ address: server.address });
 
-  const taskQueue = 'bench';
-  const worker = await Worker.create({
-    connection,
-    taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-    activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
-    ...BENCH_WORKER_SETTINGS,
-  });
-  rssBefore = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  // CPU from here (the bundle is built) to the section's end: the whole process, like the bare phase.
-  const cpu0 = process.cpuUsage();
-  let cpuUs = 0;
-  const t0 = performance.now();
-  const t0Epoch = Date.now();
-  const deadlineAt = t0Epoch + DEADLINE_S * 1000;
-  /** Every server call is bounded: by `ms`, and never past the deadline unless `afterDeadline`. */
-  const bounded = <R>(ms: number, fn: () => Promise<R>, afterDeadline = false) =>
-    client.withDeadline(afterDeadline ? Date.now() + ms : Math.min(Date.now() + ms, deadlineAt), fn);
+    // The bare chains first, on their own worker: it has shut down before Firebreak's starts, so
+    // the two phases never share the cores.
+    const barePlan = plan(parsePipeline(pipelineYaml({ service: 'bare', regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL })).pipeline, '2.0.0');
+    try {
+      bare = await runBarePhase({ client, connection, simUrl: sim.url, deploy: barePlan.deploy, chains: DEPLOYS, regions: REGIONS, soakMs: SOAK_S * 1000, deadlineS: DEADLINE_S });
+    } catch (err) {
+      notes.push(`bare phase: ${messageOf(err)}`);
+    }
 
-  try {
-    await worker.runUntil(async () => {
-      // Start every deploy.
-      await Promise.all(
-        tracked.map(async (t, d) => {
-          const yaml = pipelineYaml({ service: `bench-${d}`, regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL, minSamples: MIN_SAMPLES });
-          const p = plan(parsePipeline(yaml).pipeline, '2.0.0');
-          try {
-            t.handle = (await bounded(DEADLINE_S * 1000, () => startDeploy(client, { plan: p, taskQueue, previous: '1.0.0' }))).handle;
-          } catch (err) {
-            t.outcome = 'not_started';
-            t.detail = messageOf(err);
-            // It may exist on the server all the same: the sweep below terminates it.
-          }
-        }),
-      );
+    const taskQueue = 'bench';
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowsPath: WORKFLOWS_PATH,
+      interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+      activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
+      ...BENCH_WORKER_SETTINGS,
+    });
+    rssBefore = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    // CPU from here (the bundle is built) to the section's end: the whole process, like the bare phase.
+    const cpu0 = process.cpuUsage();
+    let cpuUs = 0;
+    const t0 = performance.now();
+    const t0Epoch = Date.now();
+    const deadlineAt = t0Epoch + DEADLINE_S * 1000;
+    /** Every server call is bounded: by `ms`, and never past the deadline unless `afterDeadline`. */
+    const bounded = <R>(ms: number, fn: () => Promise<R>, afterDeadline = false) =>
+      client.withDeadline(afterDeadline ? Date.now() + ms : Math.min(Date.now() + ms, deadlineAt), fn);
 
-      // Watch them until each has succeeded, ended or paused, or the deadline comes. Endings
-      // arrive through each deploy's result (a long poll the server answers when the workflow
-      // closes); pauses through one visibility query per round on the FirebreakPhase search
-      // attribute. Neither costs the worker anything, so watching does not skew the timings.
-      const open = () => tracked.filter((t) => t.handle && !t.outcome);
-      let wake: (() => void) | undefined;
-      const describing: Promise<unknown>[] = [];
-      const closed = async (t: Tracked, s: DeployStatus | undefined, err?: unknown) => {
-        if (t.outcome) return; // paused or stuck already: we terminated it ourselves
-        const seenAt = new Date();
-        t.outcome = s?.phase === 'succeeded' ? 'succeeded' : 'ended';
-        if (s && s.phase !== 'succeeded') t.detail = `phase ${s.phase}${s.events.length ? `: ${s.events[s.events.length - 1].message}` : ''}`;
-        if (!s) t.detail = messageOf(err);
-        const described = bounded(10_000, () => t.handle!.describe(), true);
-        describing.push(described);
-        try {
-          const desc = await described;
-          Object.assign(t, { startTime: desc.startTime, closeTime: desc.closeTime ?? seenAt, events: desc.historyLength });
-        } catch {
-          t.closeTime = seenAt;
-        }
-        wake?.();
-      };
-      for (const t of tracked) {
-        if (!t.handle) continue;
-        t.handle.result().then(
-          (s) => closed(t, s),
-          (err) => closed(t, undefined, err),
-        );
-      }
-      const byId = new Map(tracked.map((t) => [t.id, t]));
-      const pausedQuery = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND FirebreakPhase = 'paused'`;
-      while (open().length > 0 && Date.now() < deadlineAt) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, Math.min(POLL_MS, deadlineAt - Date.now()));
-        });
-        wake = undefined;
-        if (open().length === 0) break;
-        try {
-          const newlyPaused: Tracked[] = [];
-          await bounded(10_000, async () => {
-            for await (const w of client.workflow.list({ query: pausedQuery })) {
-              const t = byId.get(w.workflowId);
-              if (t && !t.outcome) newlyPaused.push(t);
+    try {
+      await worker.runUntil(async () => {
+        // Start every deploy.
+        await Promise.all(
+          tracked.map(async (t, d) => {
+            const yaml = pipelineYaml({ service: `bench-${d}`, regions: benchRegions(), soak: `${SOAK_S}s`, interval: INTERVAL, minSamples: MIN_SAMPLES });
+            const p = plan(parsePipeline(yaml).pipeline, '2.0.0');
+            try {
+              t.handle = (await bounded(DEADLINE_S * 1000, () => startDeploy(client, { plan: p, taskQueue, previous: '1.0.0' }))).handle;
+            } catch (err) {
+              t.outcome = 'not_started';
+              t.detail = messageOf(err);
+              // It may exist on the server all the same: the sweep below terminates it.
             }
-          });
-          await Promise.all(
-            newlyPaused.map(async (t) => {
-              t.outcome = 'paused';
-              try {
-                const s = await bounded(10_000, () => t.handle!.query(statusQuery), true);
-                // Whether the soak was extended for samples first (the bake) helps tell a slow
-                // source from a starved worker.
-                const extended = s.events.filter((e) => e.kind === 'soak_extended').length;
-                t.detail = `${s.pausedReason ?? '(no pausedReason)'}${extended ? ` [after ${extended} soak extension${extended === 1 ? '' : 's'}]` : ' [soak not extended]'}`;
-              } catch (err) {
-                t.detail = `(status query failed: ${messageOf(err)})`;
-              }
-            }),
+          }),
+        );
+
+        // Watch them until each has succeeded, ended or paused, or the deadline comes. Endings
+        // arrive through each deploy's result (a long poll the server answers when the workflow
+        // closes); pauses through one visibility query per round on the FirebreakPhase search
+        // attribute. Neither costs the worker anything, so watching does not skew the timings.
+        const open = () => tracked.filter((t) => t.handle && !t.outcome);
+        let wake: (() => void) | undefined;
+        const describing: Promise<unknown>[] = [];
+        const closed = async (t: Tracked, s: DeployStatus | undefined, err?: unknown) => {
+          if (t.outcome) return; // paused or stuck already: we terminated it ourselves
+          const seenAt = new Date();
+          t.outcome = s?.phase === 'succeeded' ? 'succeeded' : 'ended';
+          if (s && s.phase !== 'succeeded') t.detail = `phase ${s.phase}${s.events.length ? `: ${s.events[s.events.length - 1].message}` : ''}`;
+          if (!s) t.detail = messageOf(err);
+          const described = bounded(10_000, () => t.handle!.describe(), true);
+          describing.push(described);
+          try {
+            const desc = await described;
+            Object.assign(t, { startTime: desc.startTime, closeTime: desc.closeTime ?? seenAt, events: desc.historyLength });
+          } catch {
+            t.closeTime = seenAt;
+          }
+          wake?.();
+        };
+        for (const t of tracked) {
+          if (!t.handle) continue;
+          t.handle.result().then(
+            (s) => closed(t, s),
+            (err) => closed(t, undefined, err),
           );
-        } catch {
-          // a slow or failed visibility query is retried next round
         }
-      }
-      sectionS = (performance.now() - t0) / 1000;
-      cpuUs = ((c) => c.user + c.system)(process.cpuUsage(cpu0));
-
-      // The deadline came: whatever is still open is stuck. Say where.
-      const stuckNow = open();
-      if (stuckNow.length > 0) deadlineReached = true;
-      for (const t of stuckNow) t.outcome = 'stuck';
-      await Promise.all(
-        stuckNow.map(async (t) => {
+        const byId = new Map(tracked.map((t) => [t.id, t]));
+        const pausedQuery = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND FirebreakPhase = 'paused'`;
+        while (open().length > 0 && Date.now() < deadlineAt) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, Math.min(POLL_MS, deadlineAt - Date.now()));
+          });
+          wake = undefined;
+          if (open().length === 0) break;
           try {
-            const s = await bounded(5_000, () => t.handle!.query(statusQuery), true);
-            const stage = s.stages[s.currentStage];
-            const where = stage?.regions.filter((r) => r.state !== 'promoted' && r.state !== 'pending').map((r) => `${r.name} ${r.state}`) ?? [];
-            t.detail = `phase ${s.phase}, stage ${s.currentStage + 1} of ${s.stages.length}${where.length ? ` (${where.join(', ')})` : ''}`;
-          } catch (err) {
-            t.detail = `(status query failed: ${messageOf(err)})`;
+            const newlyPaused: Tracked[] = [];
+            await bounded(10_000, async () => {
+              for await (const w of client.workflow.list({ query: pausedQuery })) {
+                const t = byId.get(w.workflowId);
+                if (t && !t.outcome) newlyPaused.push(t);
+              }
+            });
+            await Promise.all(
+              newlyPaused.map(async (t) => {
+                t.outcome = 'paused';
+                try {
+                  const s = await bounded(10_000, () => t.handle!.query(statusQuery), true);
+                  // Whether the soak was extended for samples first (the bake) helps tell a slow
+                  // source from a starved worker.
+                  const extended = s.events.filter((e) => e.kind === 'soak_extended').length;
+                  t.detail = `${s.pausedReason ?? '(no pausedReason)'}${extended ? ` [after ${extended} soak extension${extended === 1 ? '' : 's'}]` : ' [soak not extended]'}`;
+                } catch (err) {
+                  t.detail = `(status query failed: ${messageOf(err)})`;
+                }
+              }),
+            );
+          } catch {
+            // a slow or failed visibility query is retried next round
           }
-        }),
-      );
-      // Close times of the last successes (each a describe, bounded) are in before the figures.
-      await Promise.allSettled(describing);
-      if (tracked.some((t) => t.outcome === 'not_started')) deadlineReached = true;
-
-      // Leave nothing open: terminate what we know of, then sweep the task queue (visibility
-      // may lag; terminating a closed workflow fails harmlessly).
-      const terminate = async (h: WorkflowHandle, reason: string) => {
-        try {
-          await bounded(10_000, () => h.terminate(reason), true);
-          terminated++;
-        } catch {
-          // already closed
         }
-      };
-      await Promise.all(
-        tracked
-          .filter((t) => t.handle && (t.outcome === 'paused' || t.outcome === 'stuck'))
-          .map((t) => terminate(t.handle!, `bench: ${t.outcome}, not waited for`)),
-      );
-      try {
-        await bounded(
-          30_000,
-          async () => {
-            for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-              await terminate(client.workflow.getHandle(w.workflowId, w.runId), 'bench: still open at the end');
-            }
-          },
-          true,
-        );
-      } catch (err) {
-        notes.push(`sweep of open workflows failed: ${messageOf(err)}`);
-      }
-    });
-  } catch (err) {
-    notes.push(`worker: ${messageOf(err)}`);
-  }
-  clearInterval(sampler);
+        sectionS = (performance.now() - t0) / 1000;
+        cpuUs = ((c) => c.user + c.system)(process.cpuUsage(cpu0));
 
-  const ok = tracked.filter((t) => t.outcome === 'succeeded');
-  const closes = ok.map((t) => t.closeTime?.getTime()).filter((x): x is number => x !== undefined);
-  if (closes.length) wallToLastSuccess = (Math.max(...closes) - t0Epoch) / 1000;
-  try {
-    firebreak = await phaseFigures({
-      succeeded: ok.map((t) => ({ handle: t.handle!, closeTime: t.closeTime })),
-      regions: REGIONS,
-      startedAt: t0Epoch,
-      cpuUs,
-      rssPeak: peakRss,
-      rssBefore,
-      activities: new Set(['deployRegion', 'watchRegion']),
-      bounded: (ms, fn) => client.withDeadline(Date.now() + ms, fn),
-    });
-  } catch (err) {
-    notes.push(`firebreak figures: ${messageOf(err)}`);
+        // The deadline came: whatever is still open is stuck. Say where.
+        const stuckNow = open();
+        if (stuckNow.length > 0) deadlineReached = true;
+        for (const t of stuckNow) t.outcome = 'stuck';
+        await Promise.all(
+          stuckNow.map(async (t) => {
+            try {
+              const s = await bounded(5_000, () => t.handle!.query(statusQuery), true);
+              const stage = s.stages[s.currentStage];
+              const where = stage?.regions.filter((r) => r.state !== 'promoted' && r.state !== 'pending').map((r) => `${r.name} ${r.state}`) ?? [];
+              t.detail = `phase ${s.phase}, stage ${s.currentStage + 1} of ${s.stages.length}${where.length ? ` (${where.join(', ')})` : ''}`;
+            } catch (err) {
+              t.detail = `(status query failed: ${messageOf(err)})`;
+            }
+          }),
+        );
+        // Close times of the last successes (each a describe, bounded) are in before the figures.
+        await Promise.allSettled(describing);
+        if (tracked.some((t) => t.outcome === 'not_started')) deadlineReached = true;
+
+        // Leave nothing open: terminate what we know of, then sweep the task queue (visibility
+        // may lag; terminating a closed workflow fails harmlessly).
+        const terminate = async (h: WorkflowHandle, reason: string) => {
+          try {
+            await bounded(10_000, () => h.terminate(reason), true);
+            terminated++;
+          } catch {
+            // already closed
+          }
+        };
+        await Promise.all(
+          tracked
+            .filter((t) => t.handle && (t.outcome === 'paused' || t.outcome === 'stuck'))
+            .map((t) => terminate(t.handle!, `bench: ${t.outcome}, not waited for`)),
+        );
+        try {
+          await bounded(
+            30_000,
+            async () => {
+              for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+                await terminate(client.workflow.getHandle(w.workflowId, w.runId), 'bench: still open at the end');
+              }
+            },
+            true,
+          );
+        } catch (err) {
+          notes.push(`sweep of open workflows failed: ${messageOf(err)}`);
+        }
+      });
+    } catch (err) {
+      notes.push(`worker: ${messageOf(err)}`);
+    }
+    clearInterval(sampler);
+
+    const ok = tracked.filter((t) => t.outcome === 'succeeded');
+    const closes = ok.map((t) => t.closeTime?.getTime()).filter((x): x is number => x !== undefined);
+    if (closes.length) wallToLastSuccess = (Math.max(...closes) - t0Epoch) / 1000;
+    try {
+      firebreak = await phaseFigures({
+        succeeded: ok.map((t) => ({ handle: t.handle!, closeTime: t.closeTime })),
+        regions: REGIONS,
+        startedAt: t0Epoch,
+        cpuUs,
+        rssPeak: peakRss,
+        rssBefore,
+        activities: new Set(['deployRegion', 'watchRegion']),
+        bounded: (ms, fn) => client.withDeadline(Date.now() + ms, fn),
+      });
+    } catch (err) {
+      notes.push(`firebreak figures: ${messageOf(err)}`);
+    }
+    await connection.close();
+  } finally {
+    await sim.close();
+    await server.stop();
   }
-  await connection.close();
-} finally {
-  await sim.close();
-  await server.stop();
+}
+
+// --- 4. soaks at growing sizes, and deploys paused at once (issue 11) ---
+let soakBench: SoakBench | undefined;
+if (PHASES.has('soaks') || PHASES.has('paused')) {
+  const sizes = PHASES.has('soaks') ? [...new Set([10, 100, SOAKS].filter((n) => n <= SOAKS))].sort((a, b) => a - b) : [];
+  try {
+    soakBench = await runSoakLadder({
+      sizes,
+      workers: SOAK_WORKERS,
+      soakS: SOAK_LENGTH_S,
+      intervalS: 5,
+      failAfter: 2,
+      minSamples: Math.floor(SOAK_LENGTH_S / 5) - 2,
+      seed: 20261202,
+      paused: PHASES.has('paused') ? PAUSED_DEPLOYS : 0,
+      pausedCache: WORKER_CACHED_WORKFLOWS,
+      log: (line) => console.log(line),
+    });
+    notes.push(...soakBench.notes);
+  } catch (err) {
+    notes.push(`soak phases: ${messageOf(err)}`);
+  }
 }
 
 // --- report ---
@@ -420,6 +461,8 @@ if (bare) {
 if (firebreak?.unread) notes.push(`${firebreak.unread} Firebreak histories could not be read`);
 
 console.log(`\n| measure | result |\n| --- | --- |\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
+if (soakBench?.ladder.length) console.log(`\n${soakTable(soakBench.ladder)}`);
+if (soakBench?.paused) console.log(`\n${pausedTable(soakBench.paused)}`);
 console.log(`\ndeploys: ${summary}`);
 const list = (title: string, ts: Tracked[]) => {
   if (ts.length === 0) return;
@@ -436,6 +479,11 @@ const date = new Date().toISOString();
 const load = loadavg().map((x) => Number(x.toFixed(2)));
 console.log(`\nnode ${process.version}, ${cpus().length} cores, load average ${load.join(' ')}, ${date}`);
 
+const largest = soakBench?.ladder.at(-1);
+if (PLOT_FILE && soakBench?.ladder.length) {
+  writeFileSync(PLOT_FILE, soakPlot(soakBench.ladder));
+  console.log(`plot written to ${PLOT_FILE}`);
+}
 if (JSON_FILE) {
   const entry = (t: Tracked) => ({ workflowId: t.id, detail: t.detail });
   const figures = {
@@ -456,8 +504,12 @@ if (JSON_FILE) {
     rssPeakMiB: mib(peakRss),
     rssBeforeMiB: mib(rssBefore),
     heapAfterMiB: mib(heapAfter),
-    // Issue 11's output contract; soaks and detection are later items, not measured here.
+    // Issue 11's output contract: soaks and detection at the largest size of the ladder.
     ratio: ratios,
+    soaks: largest ? { concurrent: largest.concurrent, passed: largest.passed, inconclusive: largest.inconclusive, breached: largest.breached, rssMiB: largest.rssMiB, lagP99Ms: largest.lagP99Ms } : null,
+    detection: largest ? { p50Ms: largest.detection.p50Ms, p99Ms: largest.detection.p99Ms, boundMs: largest.detection.boundMs } : null,
+    soakLadder: soakBench?.ladder ?? null,
+    pausedDeploys: soakBench?.paused ?? null,
     history: { eventsPerRegionStage: firebreak && Number.isFinite(firebreak.eventsPerRegionStage) ? firebreak.eventsPerRegionStage : null },
     firebreak: firebreak ?? null,
     bare: bare ? { ...bare, overheadPerRegionS: bareOverhead ?? null } : null,

@@ -1,0 +1,86 @@
+// The soak ladder: the soak phase at growing sizes (10, 100, then BENCH_SOAKS), each on a fresh
+// set of worker processes, on one dev server, simulator and Prometheus started for it. Its own
+// server, so the earlier bench phases' histories do not weigh on it.
+import { startDevServer } from '../../src/temporal/server.js';
+import { connectClient } from '../../src/temporal/connect.js';
+import { startSimulator } from '../../src/sim/server.js';
+import { startPrometheus } from '../../src/temporal/prometheus.js';
+import { workflowBundle } from '../../test/helpers/bundle.js';
+import { runSoakPhase, type SoakPhase } from './soak-phase.js';
+import { runPausedPhase, type PausedPhase } from './paused-phase.js';
+
+export interface LadderOptions {
+  sizes: number[];
+  /** Worker processes for the largest size (the smaller ones run on one). */
+  workers: number;
+  soakS: number;
+  intervalS: number;
+  failAfter: number;
+  minSamples: number;
+  seed: number;
+  /** Deploys paused at once in the paused phase (0: skip it), and the worker's cache size for it. */
+  paused: number;
+  pausedCache: number;
+  log: (line: string) => void;
+}
+
+export interface SoakBench {
+  ladder: SoakPhase[];
+  paused: PausedPhase | null;
+  notes: string[];
+}
+
+const SCRAPE_S = 1;
+
+export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
+  const server = await startDevServer({ headless: true });
+  const sim = await startSimulator({ port: 0, deploySeconds: 0.2 });
+  const prometheus = await startPrometheus({ targets: [`127.0.0.1:${sim.port}`], scrapeInterval: `${SCRAPE_S}s` });
+  const phases: SoakPhase[] = [];
+  let paused: PausedPhase | null = null;
+  const notes: string[] = [];
+  try {
+    const client = await connectClient({ address: server.address });
+    const { codePath } = await workflowBundle();
+    const largest = Math.max(...opts.sizes);
+    for (const soaks of opts.sizes) {
+      const workers = soaks === largest ? opts.workers : 1;
+      opts.log(`soaks: ${soaks} on ${workers} worker${workers === 1 ? '' : 's'} (${opts.soakS} s soaks, checks every ${opts.intervalS} s)...`);
+      const phase = await runSoakPhase({
+        client,
+        address: server.address,
+        simUrl: sim.url,
+        prometheusUrl: prometheus.url,
+        bundlePath: codePath,
+        soaks,
+        workers,
+        soakS: opts.soakS,
+        intervalS: opts.intervalS,
+        failAfter: opts.failAfter,
+        minSamples: opts.minSamples,
+        scrapeS: SCRAPE_S,
+        seed: opts.seed,
+      });
+      opts.log(
+        `  ${phase.passed} passed, ${phase.extended} extended, ${phase.inconclusive} inconclusive, ${phase.breached} falsely breached of ${soaks - phase.faulted} healthy; ` +
+          `${phase.detected}/${phase.faulted} faults rolled back; peak ${phase.concurrent} soaking; RSS ${phase.rssMiB} MiB; lag p99 ${phase.lagP99Ms} ms; ` +
+          `detection p50 ${phase.detection.p50Ms} ms p99 ${phase.detection.p99Ms} ms (bound ${phase.detection.boundMs} ms); ${phase.wallS.toFixed(0)} s`,
+      );
+      phases.push(phase);
+    }
+    if (opts.paused > 0) {
+      opts.log(`paused: ${opts.paused} deploys paused at once on one worker caching ${opts.pausedCache} workflows...`);
+      try {
+        paused = await runPausedPhase({ client, address: server.address, simUrl: sim.url, prometheusUrl: prometheus.url, bundlePath: codePath, deploys: opts.paused, maxCachedWorkflows: opts.pausedCache });
+        opts.log(`  ${paused.paused} paused; RSS ${paused.rssIdleMiB} MiB idle, ${paused.rssPausedMiB} MiB with them; status query evicted p50 ${paused.queryEvictedMs.p50} ms, cached p50 ${paused.queryCachedMs.p50} ms`);
+      } catch (err) {
+        notes.push(`paused phase: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } finally {
+    await prometheus.stop();
+    await sim.close();
+    await server.stop();
+  }
+  return { ladder: phases, paused, notes };
+}

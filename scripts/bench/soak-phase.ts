@@ -1,0 +1,322 @@
+// The bench's soak phase (issue 11): N region-stages soaking at once on W worker processes,
+// against the real simulator and Prometheus. Each soak is a one-region deploy (60 s soak, a
+// Prometheus error-rate check every 5 s, failAfter 2). A few of them get a fault injected
+// mid-soak, at a seeded moment: the time from the injection to the rollback's deploy call
+// arriving at the simulator is the detection latency. The rest are healthy and must pass:
+// none inconclusive, none extended for missing samples, none falsely breached.
+//
+// The worker processes report their RSS and their soak watcher's stats every second
+// (soak-worker.ts); the phase keeps each one's peak. It ends by its own deadline, terminates
+// whatever is still open, and never waits forever.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { parsePipeline } from '../../src/pipeline/load.js';
+import { plan } from '../../src/pipeline/plan.js';
+import { startDeploy } from '../../src/deploy/start.js';
+import type { DeployHandle } from '../../src/deploy/workflow.js';
+import { pipelineYaml } from '../../test/helpers/pipelines.js';
+import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
+import type { WatcherStats } from '../../activities/checks/watcher.js';
+import { percentile } from './hops.js';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./soak-worker.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface SoakPhaseOptions {
+  client: Client;
+  address: string;
+  simUrl: string;
+  prometheusUrl: string;
+  bundlePath: string;
+  soaks: number;
+  workers: number;
+  soakS: number;
+  intervalS: number;
+  failAfter: number;
+  minSamples: number;
+  scrapeS: number;
+  seed: number;
+}
+
+export interface SoakPhase {
+  soaks: number;
+  workers: number;
+  faulted: number;
+  /** The most soaks held at once, summed over the workers. */
+  concurrent: number;
+  passed: number;
+  extended: number;
+  inconclusive: number;
+  /** Healthy soaks that breached (false breaches). */
+  breached: number;
+  /** Healthy soaks that ended otherwise, or were still open at the deadline. */
+  other: string[];
+  detected: number;
+  missed: string[];
+  /** The highest worker RSS seen, MiB; and each worker's. */
+  rssMiB: number;
+  rssPerWorkerMiB: number[];
+  lagP50Ms: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  heartbeatsPerSoakPerMin: number;
+  detection: { n: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null; boundMs: number; samplesMs: number[] };
+  startS: number;
+  wallS: number;
+}
+
+interface WorkerReport {
+  rssMiB: number;
+  watcher: WatcherStats | null;
+}
+
+export interface SoakWorker {
+  child: ChildProcess;
+  peakRss: number;
+  peakSoaking: number;
+  first?: WorkerReport;
+  last?: WorkerReport;
+  exited: Promise<void>;
+}
+
+/** A small seeded PRNG (mulberry32): the fault moments replay with the seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type WorkerPlace = Pick<SoakPhaseOptions, 'address' | 'bundlePath' | 'simUrl' | 'prometheusUrl'>;
+
+/** A worker process (soak-worker.ts) on `taskQueue`; its reports update the returned object. */
+export async function startWorker(opts: WorkerPlace, taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<SoakWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEMPORAL_ADDRESS: opts.address, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: opts.bundlePath, FIREBREAK_SIM_URL: opts.simUrl, PROMETHEUS_URL: opts.prometheusUrl, ...env },
+  });
+  const w: SoakWorker = { child, peakRss: 0, peakSoaking: 0, exited: new Promise((r) => child.once('exit', () => r())) };
+  process.once('exit', () => child.kill('SIGKILL'));
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  await new Promise<void>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`soak worker not ready after 60 s: ${err}`)), 60_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line === 'ready') {
+          clearTimeout(timer);
+          resolve();
+          continue;
+        }
+        try {
+          const r = JSON.parse(line) as WorkerReport;
+          w.first ??= r;
+          w.last = r;
+          w.peakRss = Math.max(w.peakRss, r.rssMiB);
+          w.peakSoaking = Math.max(w.peakSoaking, r.watcher?.soaking ?? 0);
+        } catch {
+          // a log line, not a report
+        }
+      }
+    });
+    void w.exited.then(() => reject(new Error(`soak worker exited before ready: ${err}`)));
+  });
+  return w;
+}
+
+/** Runs `fn` over items with at most `n` at once. */
+export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
+  const { client, soaks: N } = opts;
+  const taskQueue = `bench-soak-${N}-${opts.workers}`;
+  const prefix = `soak${N}w${opts.workers}`;
+  const services = Array.from({ length: N }, (_, i) => `${prefix}-${i}`);
+  // Faults in about 2 % of the soaks, at least 3, spread evenly over the start order.
+  const faultedCount = Math.min(N, Math.max(3, Math.ceil(N / 50)));
+  const step = N / faultedCount;
+  const faulted = new Set(Array.from({ length: faultedCount }, (_, k) => Math.floor(k * step)));
+  const random = prng(opts.seed + N);
+
+  const workers = await Promise.all(Array.from({ length: opts.workers }, () => startWorker(opts, taskQueue)));
+  const handles: (DeployHandle | undefined)[] = new Array(N);
+  const results: (DeployStatus | undefined)[] = new Array(N);
+  const injected = new Map<number, number>();
+  const t0 = Date.now();
+  let startS = 0;
+  try {
+    // Every region runs 1.0.0 and serves traffic before its deploy: the rate windows are full.
+    await pool(services, 50, async (service) => {
+      await fetch(`${opts.simUrl}/services/${service}/regions/r/deployments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ version: '1.0.0', deployId: `seed-${service}` }),
+      });
+    });
+    await sleep((opts.scrapeS * 3 + 1) * 1000);
+
+    const t = (i: number) =>
+      plan(
+        parsePipeline(
+          pipelineYaml({ service: services[i], regions: [['r', 1000]], soak: `${opts.soakS}s`, interval: `${opts.intervalS}s`, failAfter: opts.failAfter, minSamples: opts.minSamples, checks: 'prometheus' }),
+        ).pipeline,
+        '2.0.0',
+      );
+    const startedAt = Date.now();
+    await pool(services, 50, async (_s, i) => {
+      handles[i] = (await startDeploy(client, { plan: t(i), taskQueue, previous: '1.0.0', startedBy: 'bench' })).handle;
+    });
+    startS = (Date.now() - startedAt) / 1000;
+
+    // The faults: each at a seeded moment 15 s into its soak or later, well before its end.
+    const latest = Math.max(15, opts.soakS - opts.intervalS * opts.failAfter - 15);
+    const injecting = [...faulted].map(async (i) => {
+      const offsetMs = (15 + random() * (latest - 15)) * 1000;
+      for (;;) {
+        const s = await handles[i]!.query(statusQuery).catch(() => undefined);
+        const at = s?.stages[0].regions[0].soakStartedAt;
+        if (at) {
+          await sleep(Math.max(0, Date.parse(at) + offsetMs - Date.now()));
+          injected.set(i, Date.now());
+          await fetch(`${opts.simUrl}/faults`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ service: services[i], region: 'r', version: '2.0.0', errorRate: 0.5 }),
+          });
+          return;
+        }
+        if (s && s.phase !== 'running') return;
+        await sleep(500);
+      }
+    });
+
+    // Each deploy's end (a long poll); the phase's deadline: a soak and its longest extension,
+    // plus the start, plus two minutes for a busy machine.
+    const deadline = Date.now() + (opts.soakS * 1.5 + 120) * 1000;
+    await Promise.race([
+      Promise.all([
+        ...injecting,
+        ...handles.map((h, i) =>
+          h!.result().then(
+            (s) => void (results[i] = s),
+            () => undefined,
+          ),
+        ),
+      ]),
+      (async () => {
+        // Paused deploys never end by themselves: look at the open ones once the soaks are done.
+        await sleep(Math.max(0, deadline - Date.now()));
+      })(),
+      (async () => {
+        await sleep((opts.soakS + 5) * 1000);
+        while (Date.now() < deadline) {
+          const open = handles.map((h, i) => (results[i] ? undefined : i)).filter((i): i is number => i !== undefined);
+          if (open.length === 0) return;
+          await pool(open, 20, async (i) => {
+            const s = await handles[i]!.query(statusQuery).catch(() => undefined);
+            if (s && s.phase === 'paused') results[i] = s;
+          });
+          if (handles.every((_, i) => results[i])) return;
+          await sleep(5000);
+        }
+      })(),
+    ]);
+  } finally {
+    // Leave nothing open, and no worker behind.
+    await Promise.all(
+      handles.map(async (h, i) => {
+        if (!h || results[i]?.phase === 'succeeded') return;
+        await h.terminate('bench: soak phase over').catch(() => undefined);
+      }),
+    );
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(15_000)]);
+    for (const w of workers) w.child.kill('SIGKILL');
+    await fetch(`${opts.simUrl}/faults`, { method: 'DELETE' }).catch(() => undefined);
+  }
+
+  // Detection: from the injection to the rollback's deploy call at the simulator.
+  const log = (await (await fetch(`${opts.simUrl}/deployments`)).json()) as { at: string; service: string; version: string }[];
+  const detectionMs: number[] = [];
+  const missed: string[] = [];
+  for (const i of faulted) {
+    const at = injected.get(i);
+    const rollback = at === undefined ? undefined : log.find((d) => d.service === services[i] && d.version === '1.0.0' && Date.parse(d.at) >= at);
+    if (at !== undefined && rollback) detectionMs.push(Date.parse(rollback.at) - at);
+    else missed.push(`${services[i]}: ${at === undefined ? 'no fault injected (the soak never started)' : `no rollback (${results[i]?.phase ?? 'still open'})`}`);
+  }
+
+  let passed = 0;
+  let extended = 0;
+  let inconclusive = 0;
+  let breached = 0;
+  const other: string[] = [];
+  for (let i = 0; i < N; i++) {
+    if (faulted.has(i)) continue;
+    const s = results[i];
+    if (s?.phase === 'succeeded') {
+      passed++;
+      if (s.events.some((e) => e.kind === 'soak_extended')) extended++;
+    } else if (s?.events.some((e) => e.kind === 'breach')) breached++;
+    else if (s?.events.some((e) => e.kind === 'inconclusive')) inconclusive++;
+    else other.push(`${services[i]}: ${s ? `phase ${s.phase}` : 'still open at the deadline'}`);
+  }
+
+  const stats = workers.map((w) => w.last?.watcher).filter((x): x is WatcherStats => !!x);
+  const wallS = (Date.now() - t0) / 1000;
+  const heartbeats = stats.reduce((a, s) => a + s.heartbeats, 0);
+  const sorted = [...detectionMs].sort((a, b) => a - b);
+  return {
+    soaks: N,
+    workers: opts.workers,
+    faulted: faultedCount,
+    concurrent: workers.reduce((a, w) => a + w.peakSoaking, 0),
+    passed,
+    extended,
+    inconclusive,
+    breached,
+    other,
+    detected: detectionMs.length,
+    missed,
+    rssMiB: Math.max(...workers.map((w) => w.peakRss)),
+    rssPerWorkerMiB: workers.map((w) => w.peakRss),
+    // Each worker's percentiles over its own evaluations; the worst worker's is reported.
+    lagP50Ms: Math.max(0, ...stats.map((s) => s.lagP50Ms)),
+    lagP99Ms: Math.max(0, ...stats.map((s) => s.lagP99Ms)),
+    lagMaxMs: Math.max(0, ...stats.map((s) => s.lagMaxMs)),
+    heartbeatsPerSoakPerMin: N ? heartbeats / N / (wallS / 60) : 0,
+    detection: {
+      n: sorted.length,
+      p50Ms: sorted.length ? percentile(sorted, 50) : null,
+      p99Ms: sorted.length ? percentile(sorted, 99) : null,
+      maxMs: sorted.length ? sorted[sorted.length - 1] : null,
+      boundMs: (opts.intervalS * opts.failAfter + opts.scrapeS + 1) * 1000,
+      samplesMs: detectionMs,
+    },
+    startS,
+    wallS,
+  };
+}
