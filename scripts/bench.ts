@@ -33,7 +33,7 @@ import { connectClient, connectWorkerConnection } from '../src/temporal/connect.
 import { startSimulator } from '../src/sim/server.js';
 import { startDeploy } from '../src/deploy/start.js';
 import { createActivities } from '../activities/index.js';
-import { WORKER_CACHED_WORKFLOWS, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../src/worker/run.js';
 import { pipelineYaml } from '../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../workflows/messages.js';
 import type { DeployHandle } from '../src/deploy/workflow.js';
@@ -99,6 +99,20 @@ const SOAKS = envNumber('BENCH_SOAKS', 1000, true);
 const SOAK_WORKERS = envNumber('BENCH_SOAK_WORKERS', 1, true);
 const SOAK_LENGTH_S = envNumber('BENCH_SOAK_LENGTH_S', 60);
 const PAUSED_DEPLOYS = envNumber('BENCH_PAUSED', 1000, true);
+/** The paused phase's worker caches this many workflows: fewer than the deploys paused, so most are evicted. */
+const PAUSED_CACHE = envNumber('BENCH_PAUSED_CACHE', 100, true);
+/**
+ * Healthy soaks per deploy (one wave) at the largest size, one run per entry; the smaller sizes
+ * use the first. 10: a thousand soaks in about a hundred deploys; 1: one deploy per soak.
+ */
+const SOAK_SHAPES = (process.env.BENCH_SOAK_REGIONS_PER_DEPLOY ?? '10,1').split(',').map((x) => {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 1 || n > 50) {
+    console.error(`bench: BENCH_SOAK_REGIONS_PER_DEPLOY has "${x}"; each entry is a whole number from 1 to 50 (a pipeline's most regions)`);
+    process.exit(2);
+  }
+  return n;
+});
 /** How often visibility is asked for paused deploys. Close times come from the server, so this does not blur the timings. */
 const POLL_MS = 1000;
 /** How many paused/stuck/ended deploys the report lists by name. */
@@ -387,7 +401,8 @@ if (PHASES.has('soaks') || PHASES.has('paused')) {
       minSamples: Math.floor(SOAK_LENGTH_S / 5) - 2,
       seed: 20261202,
       paused: PHASES.has('paused') ? PAUSED_DEPLOYS : 0,
-      pausedCache: WORKER_CACHED_WORKFLOWS,
+      pausedCache: PAUSED_CACHE,
+      regionsPerDeploy: SOAK_SHAPES,
       log: (line) => console.log(line),
     });
     notes.push(...soakBench.notes);

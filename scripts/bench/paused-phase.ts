@@ -17,8 +17,12 @@ export interface PausedPhase {
   deploys: number;
   paused: number;
   maxCachedWorkflows: number;
+  /** After a full GC: idle before the deploys, and with them all paused. */
   rssIdleMiB: number;
   rssPausedMiB: number;
+  rssPeakMiB: number;
+  heapIdleMiB: number;
+  heapPausedMiB: number;
   /** Status query on deploys evicted from the cache (the first started), and on cached ones (the last). */
   queryEvictedMs: { p50: number; max: number; n: number };
   queryCachedMs: { p50: number; max: number; n: number };
@@ -42,8 +46,12 @@ export async function runPausedPhase(opts: {
   const worker = await startWorker(opts, taskQueue, { BENCH_MAX_CACHED: String(opts.maxCachedWorkflows) });
   const handles: DeployHandle[] = [];
   try {
-    await sleep(3000);
-    const rssIdleMiB = worker.last?.rssMiB ?? NaN;
+    const retained = async () => {
+      worker.child.kill('SIGUSR2'); // a full GC, then the next report
+      await sleep(2500);
+      return { rss: worker.last?.rssMiB ?? NaN, heap: worker.last?.heapMiB ?? NaN };
+    };
+    const idle = await retained();
     // A check whose series never exists: the soak and its extension end without data, and the
     // gate (onNoData: pause) waits for a person.
     const yaml = (i: number) =>
@@ -64,7 +72,7 @@ export async function runPausedPhase(opts: {
       await sleep(2000);
     }
     await sleep(5000); // let the worker settle after the last workflow task
-    const rssPausedMiB = worker.last?.rssMiB ?? NaN;
+    const held = await retained();
     const time = async (hs: DeployHandle[]) => {
       const ms: number[] = [];
       for (const h of hs) {
@@ -77,7 +85,16 @@ export async function runPausedPhase(opts: {
     // The cache evicts the least recently used: the first deploys started are long gone from it.
     const queryEvictedMs = await time(handles.slice(0, QUERIED));
     const queryCachedMs = await time(handles.slice(-QUERIED));
-    return { deploys: N, paused, maxCachedWorkflows: opts.maxCachedWorkflows, rssIdleMiB, rssPausedMiB, queryEvictedMs, queryCachedMs, wallS: (Date.now() - t0) / 1000 };
+    return {
+      deploys: N,
+      paused,
+      maxCachedWorkflows: opts.maxCachedWorkflows,
+      rssIdleMiB: idle.rss,
+      rssPausedMiB: held.rss,
+      rssPeakMiB: worker.peakRss,
+      heapIdleMiB: idle.heap,
+      heapPausedMiB: held.heap,
+      queryEvictedMs, queryCachedMs, wallS: (Date.now() - t0) / 1000 };
   } finally {
     await pool(handles, 50, async (h) => void (await h.terminate('bench: paused phase over').catch(() => undefined)));
     worker.child.kill('SIGTERM');

@@ -21,6 +21,8 @@ export interface LadderOptions {
   /** Deploys paused at once in the paused phase (0: skip it), and the worker's cache size for it. */
   paused: number;
   pausedCache: number;
+  /** Healthy soaks per deploy: the largest size runs once per entry, the others with the first. */
+  regionsPerDeploy: number[];
   log: (line: string) => void;
 }
 
@@ -43,9 +45,10 @@ export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
     const client = await connectClient({ address: server.address });
     const { codePath } = await workflowBundle();
     const largest = Math.max(...opts.sizes);
-    for (const soaks of opts.sizes) {
+    const runs = opts.sizes.flatMap((soaks) => (soaks === largest ? opts.regionsPerDeploy : opts.regionsPerDeploy.slice(0, 1)).map((r) => [soaks, r] as const));
+    for (const [soaks, regionsPerDeploy] of runs) {
       const workers = soaks === largest ? opts.workers : 1;
-      opts.log(`soaks: ${soaks} on ${workers} worker${workers === 1 ? '' : 's'} (${opts.soakS} s soaks, checks every ${opts.intervalS} s)...`);
+      opts.log(`soaks: ${soaks} on ${workers} worker${workers === 1 ? '' : 's'}, up to ${regionsPerDeploy} per deploy (${opts.soakS} s soaks, checks every ${opts.intervalS} s)...`);
       const phase = await runSoakPhase({
         client,
         address: server.address,
@@ -60,10 +63,11 @@ export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
         minSamples: opts.minSamples,
         scrapeS: SCRAPE_S,
         seed: opts.seed,
+        regionsPerDeploy,
       });
       opts.log(
         `  ${phase.passed} passed, ${phase.extended} extended, ${phase.inconclusive} inconclusive, ${phase.breached} falsely breached of ${soaks - phase.faulted} healthy; ` +
-          `${phase.detected}/${phase.faulted} faults rolled back; peak ${phase.concurrent} soaking; RSS ${phase.rssMiB} MiB; lag p99 ${phase.lagP99Ms} ms; ` +
+          `${phase.detected}/${phase.faulted} faults rolled back; peak ${phase.concurrent} soaking in ${phase.deploys} deploys; RSS ${phase.rssMiB} MiB (heap ${phase.heapPeakMiB}); lag p99 ${phase.lagP99Ms} ms; ` +
           `detection p50 ${phase.detection.p50Ms} ms p99 ${phase.detection.p99Ms} ms (bound ${phase.detection.boundMs} ms); ${phase.wallS.toFixed(0)} s`,
       );
       phases.push(phase);
@@ -72,7 +76,7 @@ export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
       opts.log(`paused: ${opts.paused} deploys paused at once on one worker caching ${opts.pausedCache} workflows...`);
       try {
         paused = await runPausedPhase({ client, address: server.address, simUrl: sim.url, prometheusUrl: prometheus.url, bundlePath: codePath, deploys: opts.paused, maxCachedWorkflows: opts.pausedCache });
-        opts.log(`  ${paused.paused} paused; RSS ${paused.rssIdleMiB} MiB idle, ${paused.rssPausedMiB} MiB with them; status query evicted p50 ${paused.queryEvictedMs.p50} ms, cached p50 ${paused.queryCachedMs.p50} ms`);
+        opts.log(`  ${paused.paused} paused; after GC: heap ${paused.heapIdleMiB} MiB idle, ${paused.heapPausedMiB} MiB with them, RSS ${paused.rssIdleMiB} / ${paused.rssPausedMiB} MiB (peak ${paused.rssPeakMiB}); status query evicted p50 ${paused.queryEvictedMs.p50} ms, cached p50 ${paused.queryCachedMs.p50} ms`);
       } catch (err) {
         notes.push(`paused phase: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -37,11 +37,15 @@ export interface SoakPhaseOptions {
   minSamples: number;
   scrapeS: number;
   seed: number;
+  /** Healthy soaks per deploy, in one wave (1: one deploy per soak). */
+  regionsPerDeploy: number;
 }
 
 export interface SoakPhase {
   soaks: number;
   workers: number;
+  regionsPerDeploy: number;
+  deploys: number;
   faulted: number;
   /** The most soaks held at once, summed over the workers. */
   concurrent: number;
@@ -57,6 +61,7 @@ export interface SoakPhase {
   /** The highest worker RSS seen, MiB; and each worker's. */
   rssMiB: number;
   rssPerWorkerMiB: number[];
+  heapPeakMiB: number;
   lagP50Ms: number;
   lagP99Ms: number;
   lagMaxMs: number;
@@ -68,12 +73,14 @@ export interface SoakPhase {
 
 interface WorkerReport {
   rssMiB: number;
+  heapMiB: number;
   watcher: WatcherStats | null;
 }
 
 export interface SoakWorker {
   child: ChildProcess;
   peakRss: number;
+  peakHeap: number;
   peakSoaking: number;
   first?: WorkerReport;
   last?: WorkerReport;
@@ -96,12 +103,12 @@ type WorkerPlace = Pick<SoakPhaseOptions, 'address' | 'bundlePath' | 'simUrl' | 
 
 /** A worker process (soak-worker.ts) on `taskQueue`; its reports update the returned object. */
 export async function startWorker(opts: WorkerPlace, taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<SoakWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', WORKER_SCRIPT], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TEMPORAL_ADDRESS: opts.address, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: opts.bundlePath, FIREBREAK_SIM_URL: opts.simUrl, PROMETHEUS_URL: opts.prometheusUrl, ...env },
   });
-  const w: SoakWorker = { child, peakRss: 0, peakSoaking: 0, exited: new Promise((r) => child.once('exit', () => r())) };
+  const w: SoakWorker = { child, peakRss: 0, peakHeap: 0, peakSoaking: 0, exited: new Promise((r) => child.once('exit', () => r())) };
   process.once('exit', () => child.kill('SIGKILL'));
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
@@ -124,6 +131,7 @@ export async function startWorker(opts: WorkerPlace, taskQueue: string, env: Nod
           w.first ??= r;
           w.last = r;
           w.peakRss = Math.max(w.peakRss, r.rssMiB);
+          w.peakHeap = Math.max(w.peakHeap, r.heapMiB);
           w.peakSoaking = Math.max(w.peakSoaking, r.watcher?.soaking ?? 0);
         } catch {
           // a log line, not a report
@@ -150,108 +158,135 @@ export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) =>
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Deploy {
+  service: string;
+  regions: string[];
+  faulted: boolean;
+  handle?: DeployHandle;
+  result?: DeployStatus;
+  injectedAt?: number;
+}
+
 export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
   const { client, soaks: N } = opts;
-  const taskQueue = `bench-soak-${N}-${opts.workers}`;
-  const prefix = `soak${N}w${opts.workers}`;
-  const services = Array.from({ length: N }, (_, i) => `${prefix}-${i}`);
-  // Faults in about 2 % of the soaks, at least 3, spread evenly over the start order.
+  const R = Math.max(1, opts.regionsPerDeploy);
+  const taskQueue = `bench-soak-${N}-${opts.workers}-${R}`;
+  const prefix = `soak${N}w${opts.workers}r${R}`;
+  // Faults in about 2 % of the soaks, at least 3: each a one-region deploy of its own, so its
+  // rollback and pause touch no healthy soak. The healthy soaks are deploys of R regions in
+  // one wave (R = 1: one deploy per soak, the worst case for the worker's workflow cache).
   const faultedCount = Math.min(N, Math.max(3, Math.ceil(N / 50)));
-  const step = N / faultedCount;
-  const faulted = new Set(Array.from({ length: faultedCount }, (_, k) => Math.floor(k * step)));
+  const healthyCount = N - faultedCount;
+  const deploys: Deploy[] = [];
+  for (let k = 0; k < faultedCount; k++) deploys.push({ service: `${prefix}-bad-${k}`, regions: ['r0'], faulted: true });
+  for (let d = 0; d * R < healthyCount; d++) {
+    const n = Math.min(R, healthyCount - d * R);
+    deploys.push({ service: `${prefix}-${d}`, regions: Array.from({ length: n }, (_, j) => `r${j}`), faulted: false });
+  }
+  // Faulted deploys spread over the start order.
+  const order = [...deploys.filter((d) => !d.faulted)];
+  deploys.filter((d) => d.faulted).forEach((d, k) => order.splice(Math.floor(((k + 0.5) * order.length) / faultedCount) + k, 0, d));
   const random = prng(opts.seed + N);
 
   const workers = await Promise.all(Array.from({ length: opts.workers }, () => startWorker(opts, taskQueue)));
-  const handles: (DeployHandle | undefined)[] = new Array(N);
-  const results: (DeployStatus | undefined)[] = new Array(N);
-  const injected = new Map<number, number>();
   const t0 = Date.now();
   let startS = 0;
   try {
     // Every region runs 1.0.0 and serves traffic before its deploy: the rate windows are full.
-    await pool(services, 50, async (service) => {
-      await fetch(`${opts.simUrl}/services/${service}/regions/r/deployments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ version: '1.0.0', deployId: `seed-${service}` }),
-      });
-    });
+    await pool(
+      order.flatMap((d) => d.regions.map((r) => [d.service, r] as const)),
+      50,
+      async ([service, region]) => {
+        await fetch(`${opts.simUrl}/services/${service}/regions/${region}/deployments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ version: '1.0.0', deployId: `seed-${service}` }),
+        });
+      },
+    );
     await sleep((opts.scrapeS * 3 + 1) * 1000);
 
-    const t = (i: number) =>
+    const planOf = (d: Deploy) =>
       plan(
         parsePipeline(
-          pipelineYaml({ service: services[i], regions: [['r', 1000]], soak: `${opts.soakS}s`, interval: `${opts.intervalS}s`, failAfter: opts.failAfter, minSamples: opts.minSamples, checks: 'prometheus' }),
+          pipelineYaml({
+            service: d.service,
+            regions: d.regions.map((r) => [r, 1000]),
+            waves: [d.regions],
+            soak: `${opts.soakS}s`,
+            interval: `${opts.intervalS}s`,
+            failAfter: opts.failAfter,
+            minSamples: opts.minSamples,
+            checks: 'prometheus',
+          }),
         ).pipeline,
         '2.0.0',
       );
     const startedAt = Date.now();
-    await pool(services, 50, async (_s, i) => {
-      handles[i] = (await startDeploy(client, { plan: t(i), taskQueue, previous: '1.0.0', startedBy: 'bench' })).handle;
+    await pool(order, 50, async (d) => {
+      d.handle = (await startDeploy(client, { plan: planOf(d), taskQueue, previous: '1.0.0', startedBy: 'bench' })).handle;
     });
     startS = (Date.now() - startedAt) / 1000;
 
     // The faults: each at a seeded moment 15 s into its soak or later, well before its end.
     const latest = Math.max(15, opts.soakS - opts.intervalS * opts.failAfter - 15);
-    const injecting = [...faulted].map(async (i) => {
-      const offsetMs = (15 + random() * (latest - 15)) * 1000;
-      for (;;) {
-        const s = await handles[i]!.query(statusQuery).catch(() => undefined);
-        const at = s?.stages[0].regions[0].soakStartedAt;
-        if (at) {
-          await sleep(Math.max(0, Date.parse(at) + offsetMs - Date.now()));
-          injected.set(i, Date.now());
-          await fetch(`${opts.simUrl}/faults`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ service: services[i], region: 'r', version: '2.0.0', errorRate: 0.5 }),
-          });
-          return;
+    const injecting = order
+      .filter((d) => d.faulted)
+      .map(async (d) => {
+        const offsetMs = (15 + random() * (latest - 15)) * 1000;
+        for (;;) {
+          const s = await d.handle!.query(statusQuery).catch(() => undefined);
+          const at = s?.stages[0].regions[0].soakStartedAt;
+          if (at) {
+            await sleep(Math.max(0, Date.parse(at) + offsetMs - Date.now()));
+            d.injectedAt = Date.now();
+            await fetch(`${opts.simUrl}/faults`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ service: d.service, region: 'r0', version: '2.0.0', errorRate: 0.5 }),
+            });
+            return;
+          }
+          if (s && s.phase !== 'running') return;
+          await sleep(500);
         }
-        if (s && s.phase !== 'running') return;
-        await sleep(500);
-      }
-    });
+      });
 
-    // Each deploy's end (a long poll); the phase's deadline: a soak and its longest extension,
-    // plus the start, plus two minutes for a busy machine.
+    // Each deploy's end (a long poll). Paused deploys never end by themselves: once the soaks
+    // are over, the open ones are looked at. The phase's deadline: a soak and its longest
+    // extension, plus two minutes for a busy machine.
     const deadline = Date.now() + (opts.soakS * 1.5 + 120) * 1000;
     await Promise.race([
       Promise.all([
         ...injecting,
-        ...handles.map((h, i) =>
-          h!.result().then(
-            (s) => void (results[i] = s),
+        ...order.map((d) =>
+          d.handle!.result().then(
+            (s) => void (d.result = s),
             () => undefined,
           ),
         ),
       ]),
-      (async () => {
-        // Paused deploys never end by themselves: look at the open ones once the soaks are done.
-        await sleep(Math.max(0, deadline - Date.now()));
-      })(),
+      sleep(Math.max(0, deadline - Date.now())),
       (async () => {
         await sleep((opts.soakS + 5) * 1000);
         while (Date.now() < deadline) {
-          const open = handles.map((h, i) => (results[i] ? undefined : i)).filter((i): i is number => i !== undefined);
+          const open = order.filter((d) => !d.result);
           if (open.length === 0) return;
-          await pool(open, 20, async (i) => {
-            const s = await handles[i]!.query(statusQuery).catch(() => undefined);
-            if (s && s.phase === 'paused') results[i] = s;
+          await pool(open, 20, async (d) => {
+            const s = await d.handle!.query(statusQuery).catch(() => undefined);
+            if (s && s.phase === 'paused') d.result = s;
           });
-          if (handles.every((_, i) => results[i])) return;
+          if (order.every((d) => d.result)) return;
           await sleep(5000);
         }
       })(),
     ]);
   } finally {
     // Leave nothing open, and no worker behind.
-    await Promise.all(
-      handles.map(async (h, i) => {
-        if (!h || results[i]?.phase === 'succeeded') return;
-        await h.terminate('bench: soak phase over').catch(() => undefined);
-      }),
-    );
+    await pool(order, 50, async (d) => {
+      if (!d.handle || d.result?.phase === 'succeeded') return;
+      await d.handle.terminate('bench: soak phase over').catch(() => undefined);
+    });
     for (const w of workers) w.child.kill('SIGTERM');
     await Promise.race([Promise.all(workers.map((w) => w.exited)), sleep(15_000)]);
     for (const w of workers) w.child.kill('SIGKILL');
@@ -262,11 +297,11 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
   const log = (await (await fetch(`${opts.simUrl}/deployments`)).json()) as { at: string; service: string; version: string }[];
   const detectionMs: number[] = [];
   const missed: string[] = [];
-  for (const i of faulted) {
-    const at = injected.get(i);
-    const rollback = at === undefined ? undefined : log.find((d) => d.service === services[i] && d.version === '1.0.0' && Date.parse(d.at) >= at);
+  for (const d of order.filter((x) => x.faulted)) {
+    const at = d.injectedAt;
+    const rollback = at === undefined ? undefined : log.find((e) => e.service === d.service && e.version === '1.0.0' && Date.parse(e.at) >= at);
     if (at !== undefined && rollback) detectionMs.push(Date.parse(rollback.at) - at);
-    else missed.push(`${services[i]}: ${at === undefined ? 'no fault injected (the soak never started)' : `no rollback (${results[i]?.phase ?? 'still open'})`}`);
+    else missed.push(`${d.service}: ${at === undefined ? 'no fault injected (the soak never started)' : `no rollback (${d.result?.phase ?? 'still open'})`}`);
   }
 
   let passed = 0;
@@ -274,24 +309,29 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
   let inconclusive = 0;
   let breached = 0;
   const other: string[] = [];
-  for (let i = 0; i < N; i++) {
-    if (faulted.has(i)) continue;
-    const s = results[i];
-    if (s?.phase === 'succeeded') {
-      passed++;
-      if (s.events.some((e) => e.kind === 'soak_extended')) extended++;
-    } else if (s?.events.some((e) => e.kind === 'breach')) breached++;
-    else if (s?.events.some((e) => e.kind === 'inconclusive')) inconclusive++;
-    else other.push(`${services[i]}: ${s ? `phase ${s.phase}` : 'still open at the deadline'}`);
+  for (const d of order.filter((x) => !x.faulted)) {
+    const s = d.result;
+    for (const region of d.regions) {
+      const state = s?.stages.flatMap((st) => st.regions).find((r) => r.name === region)?.state;
+      const about = (kind: string) => s?.events.some((e) => e.kind === kind && e.region === region);
+      if (about('breach')) breached++;
+      else if (about('inconclusive')) inconclusive++;
+      else if (state === 'promoted') {
+        passed++;
+        if (about('soak_extended')) extended++;
+      } else other.push(`${d.service}/${region}: ${s ? `phase ${s.phase}, ${state}` : 'still open at the deadline'}`);
+    }
   }
 
   const stats = workers.map((w) => w.last?.watcher).filter((x): x is WatcherStats => !!x);
   const wallS = (Date.now() - t0) / 1000;
-  const heartbeats = stats.reduce((a, s) => a + s.heartbeats, 0);
+  const heartbeats = stats.reduce((a, x) => a + x.heartbeats, 0);
   const sorted = [...detectionMs].sort((a, b) => a - b);
   return {
     soaks: N,
     workers: opts.workers,
+    regionsPerDeploy: R,
+    deploys: deploys.length,
     faulted: faultedCount,
     concurrent: workers.reduce((a, w) => a + w.peakSoaking, 0),
     passed,
@@ -303,10 +343,11 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
     missed,
     rssMiB: Math.max(...workers.map((w) => w.peakRss)),
     rssPerWorkerMiB: workers.map((w) => w.peakRss),
+    heapPeakMiB: Math.max(...workers.map((w) => w.peakHeap)),
     // Each worker's percentiles over its own evaluations; the worst worker's is reported.
-    lagP50Ms: Math.max(0, ...stats.map((s) => s.lagP50Ms)),
-    lagP99Ms: Math.max(0, ...stats.map((s) => s.lagP99Ms)),
-    lagMaxMs: Math.max(0, ...stats.map((s) => s.lagMaxMs)),
+    lagP50Ms: Math.max(0, ...stats.map((x) => x.lagP50Ms)),
+    lagP99Ms: Math.max(0, ...stats.map((x) => x.lagP99Ms)),
+    lagMaxMs: Math.max(0, ...stats.map((x) => x.lagMaxMs)),
     heartbeatsPerSoakPerMin: N ? heartbeats / N / (wallS / 60) : 0,
     detection: {
       n: sorted.length,

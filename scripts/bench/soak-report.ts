@@ -1,4 +1,5 @@
 // The soak phases as Markdown tables, and the ladder as a PNG plot (docs/benchmarks.md).
+import { lineChart } from '../plot/chart.js';
 import type { PausedPhase } from './paused-phase.js';
 import type { SoakPhase } from './soak-phase.js';
 
@@ -6,23 +7,38 @@ const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : `$
 
 export function soakTable(ladder: SoakPhase[]): string {
   const head =
-    '| soaks (workers) | peak soaking | healthy passed | extended | inconclusive | falsely breached | faults rolled back | worker RSS peak | evaluation lag p50 / p99 / max | detection p50 / p99 (bound) | heartbeats per soak-minute | start of all deploys |\n' +
+    '| soaks (workers, deploys) | peak soaking | healthy passed | extended | inconclusive | falsely breached | faults rolled back | worker RSS peak (heap) | evaluation lag p50 / p99 / max | detection p50 / p99 (bound) | heartbeats per soak-minute | start of all deploys |\n' +
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |';
   const rows = ladder.map(
     (p) =>
-      `| ${p.soaks} (${p.workers}) | ${p.concurrent} | ${p.passed} of ${p.soaks - p.faulted} | ${p.extended} | ${p.inconclusive} | ${p.breached} | ${p.detected} of ${p.faulted} | ${p.rssPerWorkerMiB.map((r) => `${Math.round(r)} MiB`).join(' + ')} | ${p.lagP50Ms} / ${p.lagP99Ms} / ${p.lagMaxMs} ms | ${ms(p.detection.p50Ms)} / ${ms(p.detection.p99Ms)} (${ms(p.detection.boundMs)}) | ${p.heartbeatsPerSoakPerMin.toFixed(1)} | ${p.startS.toFixed(1)} s |`,
+      `| ${p.soaks} (${p.workers}, ${p.deploys}) | ${p.concurrent} | ${p.passed} of ${p.soaks - p.faulted} | ${p.extended} | ${p.inconclusive} | ${p.breached} | ${p.detected} of ${p.faulted} | ${p.rssPerWorkerMiB.map((r) => `${Math.round(r)} MiB`).join(' + ')} (${Math.round(p.heapPeakMiB)}) | ${p.lagP50Ms} / ${p.lagP99Ms} / ${p.lagMaxMs} ms | ${ms(p.detection.p50Ms)} / ${ms(p.detection.p99Ms)} (${ms(p.detection.boundMs)}) | ${p.heartbeatsPerSoakPerMin.toFixed(1)} | ${p.startS.toFixed(1)} s |`,
   );
   return [head, ...rows].join('\n');
 }
 
 export function pausedTable(p: PausedPhase): string {
   return [
-    '| paused deploys | worker cache | worker RSS idle | worker RSS with them paused | status query, evicted (p50 / max) | status query, cached (p50 / max) |',
+    '| paused deploys | worker cache | worker heap after GC: idle / with them paused | worker RSS: idle / paused / peak | status query, evicted (p50 / max) | status query, cached (p50 / max) |',
     '| --- | --- | --- | --- | --- | --- |',
-    `| ${p.paused} of ${p.deploys} | ${p.maxCachedWorkflows} workflows | ${Math.round(p.rssIdleMiB)} MiB | ${Math.round(p.rssPausedMiB)} MiB | ${p.queryEvictedMs.p50} / ${p.queryEvictedMs.max} ms | ${p.queryCachedMs.p50} / ${p.queryCachedMs.max} ms |`,
+    `| ${p.paused} of ${p.deploys} | ${p.maxCachedWorkflows} workflows | ${Math.round(p.heapIdleMiB)} / ${Math.round(p.heapPausedMiB)} MiB | ${Math.round(p.rssIdleMiB)} / ${Math.round(p.rssPausedMiB)} / ${Math.round(p.rssPeakMiB)} MiB | ${p.queryEvictedMs.p50} / ${p.queryEvictedMs.max} ms | ${p.queryCachedMs.p50} / ${p.queryCachedMs.max} ms |`,
   ].join('\n');
 }
 
-export function soakPlot(_ladder: SoakPhase[]): Buffer {
-  throw new Error('the plot module is not in yet');
+/** Detection latency (p50, p99, its bound) and evaluation lag p99 against concurrent soaks, in seconds, log x. */
+export function soakPlot(ladder: SoakPhase[]): Buffer {
+  const at = (f: (p: SoakPhase) => number | null) =>
+    ladder.map((p) => [p.soaks, f(p)] as const).filter((x): x is readonly [number, number] => x[1] !== null && Number.isFinite(x[1])).map(([x, y]) => [x, y / 1000] as [number, number]);
+  return lineChart({
+    title: 'Soaks at once on one worker: detection and evaluation lag',
+    xLabel: 'concurrent soaks',
+    yLabel: 'seconds',
+    logX: true,
+    yMin: 0,
+    series: [
+      { name: 'detection p50', points: at((p) => p.detection.p50Ms) },
+      { name: 'detection p99', points: at((p) => p.detection.p99Ms) },
+      { name: 'bound', points: at((p) => p.detection.boundMs) },
+      { name: 'evaluation lag p99', points: at((p) => p.lagP99Ms) },
+    ],
+  });
 }

@@ -13,9 +13,6 @@ export interface WorkerSetup {
   options?: Partial<WorkerOptions>;
 }
 
-/** Workflows a worker keeps in memory (docs/benchmarks.md: the settings per 1,000 soaking regions). */
-export const WORKER_CACHED_WORKFLOWS = 250;
-
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 /** Workflow interceptors, in every bundle: reserved message names must not wedge a deploy. */
 export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/reserved-names.ts', import.meta.url))];
@@ -34,10 +31,6 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     // version reads, migrations and notifications, mostly waiting on the network.
     maxConcurrentActivityTaskExecutions: 200,
     maxHeartbeatThrottleInterval: '2s',
-    // A deploy spends its life waiting (soaks, gates, pauses), and a cached workflow costs
-    // about 1 MiB: the SDK's default (about 600 per GiB of heap) let a worker holding 1,000
-    // soaks reach 1.5 GiB. An evicted deploy replays its short history on its next task.
-    maxCachedWorkflows: WORKER_CACHED_WORKFLOWS,
     ...setup.options,
   });
   handOverSoaksOnShutdown(worker, activities);
