@@ -18,6 +18,12 @@ export const MIGRATE_HEARTBEAT_TIMEOUT_MS = 15_000;
 export const CHECK_REQUEST_TIMEOUT_MS = WATCH_HEARTBEAT_TIMEOUT_MS * REQUEST_SHARE_OF_HEARTBEAT;
 /** The cap on one request to a deployer (the deploy POST, one status poll). */
 export const DEPLOY_REQUEST_TIMEOUT_MS = DEPLOY_HEARTBEAT_TIMEOUT_MS * REQUEST_SHARE_OF_HEARTBEAT;
+/**
+ * How often the soak watcher heartbeats each soak through the client. Every heartbeat is a
+ * write on the server, so as seldom as is safe: 6 s, leaving 4 s of the timeout for one slow
+ * heartbeat (the SDK's own throttle would leave 2 s).
+ */
+export const WATCH_BEAT_EVERY_MS = WATCH_HEARTBEAT_TIMEOUT_MS * 0.6;
 /** How often the version read heartbeats: a few beats fit in its heartbeat timeout. */
 export const CURRENT_HEARTBEAT_EVERY_MS = WATCH_HEARTBEAT_TIMEOUT_MS / 5;
 /** How often a long migration statement heartbeats: three beats fit in its timeout. */

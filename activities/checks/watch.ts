@@ -98,6 +98,11 @@ export class SoakWatch {
     this.dueAt = Math.max(now, previous + this.interval);
   }
 
+  /** Samples collected so far, over every check. */
+  samples(): number {
+    return this.tally.checks.reduce((n, c) => n + c.samples, 0);
+  }
+
   /** The tally as heartbeat details (a copy: the caller may hold it while the soak goes on). */
   snapshot(): WatchTally {
     return structuredClone(this.tally);

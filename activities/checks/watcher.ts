@@ -13,6 +13,7 @@ import type { Check } from '../../src/pipeline/schema.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
 import type { CheckProvider } from './provider.js';
 import { SoakWatch } from './watch.js';
+import { WATCH_BEAT_EVERY_MS } from '../limits.js';
 
 /** What the watcher needs from the world: a clock, the checks, and the server's activity API. */
 export interface WatcherDeps {
@@ -45,6 +46,8 @@ export interface WatcherStats {
   lagMaxMs: number;
   heartbeats: number;
   heartbeatErrors: number;
+  /** Check evaluations that brought no sample (an error, a timeout, an empty result). */
+  missedSamples: number;
 }
 
 interface Held {
@@ -72,8 +75,10 @@ export class SoakWatcher {
   private evaluations = 0;
   private heartbeats = 0;
   private heartbeatErrors = 0;
+  private missedSamples = 0;
   private lags: number[] = [];
   private closed = false;
+  private handingOver: Promise<void> | undefined;
 
   constructor(
     private readonly deps: WatcherDeps,
@@ -81,7 +86,7 @@ export class SoakWatcher {
   ) {
     this.tickMs = opts.tickMs ?? 50;
     this.maxEvaluations = opts.maxEvaluations ?? 64;
-    this.beatEveryMs = opts.beatEveryMs ?? 4_000;
+    this.beatEveryMs = opts.beatEveryMs ?? WATCH_BEAT_EVERY_MS;
   }
 
   /**
@@ -111,6 +116,7 @@ export class SoakWatcher {
       lagMaxMs: sorted.length ? sorted[sorted.length - 1] : 0,
       heartbeats: this.heartbeats,
       heartbeatErrors: this.heartbeatErrors,
+      missedSamples: this.missedSamples,
     };
   }
 
@@ -120,13 +126,19 @@ export class SoakWatcher {
     this.evaluations = 0;
     this.heartbeats = 0;
     this.heartbeatErrors = 0;
+    this.missedSamples = 0;
   }
 
   /**
    * The worker is stopping: give every soak back to the server with its latest tally, so
    * another worker resumes it within a second instead of after the heartbeat timeout.
    */
-  async handOver(): Promise<void> {
+  handOver(): Promise<void> {
+    this.handingOver ??= this.giveBack();
+    return this.handingOver;
+  }
+
+  private async giveBack(): Promise<void> {
     this.stop();
     const all = [...this.held.values()];
     this.held.clear();
@@ -179,11 +191,13 @@ export class SoakWatcher {
     h.evaluating = true;
     this.inFlight++;
     this.recordLag(now - h.soak.dueAt);
+    const samplesBefore = h.soak.samples();
     h.soak
       .evaluate({ now: () => this.deps.now(), providerFor: (c) => this.deps.providerFor(c), signal: h.abort.signal })
       .then(
         (breach) => {
           this.evaluations++;
+          this.missedSamples += h.soak.input.gate.checks.length - (h.soak.samples() - samplesBefore);
           if (breach) this.finish(h, breach);
         },
         () => undefined, // only a cancelled soak rejects: it is gone already

@@ -64,11 +64,14 @@ export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
         scrapeS: SCRAPE_S,
         seed: opts.seed,
         regionsPerDeploy,
+        processes: { server: server.process.pid, prometheus: prometheus.process.pid },
       });
       opts.log(
         `  ${phase.passed} passed, ${phase.extended} extended, ${phase.inconclusive} inconclusive, ${phase.breached} falsely breached of ${soaks - phase.faulted} healthy; ` +
           `${phase.detected}/${phase.faulted} faults rolled back; peak ${phase.concurrent} soaking in ${phase.deploys} deploys; RSS ${phase.rssMiB} MiB (heap ${phase.heapPeakMiB}); lag p99 ${phase.lagP99Ms} ms; ` +
-          `detection p50 ${phase.detection.p50Ms} ms p99 ${phase.detection.p99Ms} ms (bound ${phase.detection.boundMs} ms); ${phase.wallS.toFixed(0)} s`,
+          `detection p50 ${phase.detection.p50Ms} ms p99 ${phase.detection.p99Ms} ms (bound ${phase.detection.boundMs} ms); ` +
+          `${phase.missedSamples} of ${phase.evaluations} evaluations without a sample; scrapes failed ${phase.scrapes.failed}, longest ${phase.scrapes.maxDurationS} s; ` +
+          `CPU s ${Object.entries(phase.cpuS).map(([k, v]) => `${k} ${v}`).join(', ')}; ${phase.wallS.toFixed(0)} s`,
       );
       phases.push(phase);
     }

@@ -19,6 +19,7 @@ import { pipelineYaml } from '../../test/helpers/pipelines.js';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import type { WatcherStats } from '../../activities/checks/watcher.js';
 import { percentile } from './hops.js';
+import { cpuSeconds } from './cpu.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./soak-worker.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,6 +40,8 @@ export interface SoakPhaseOptions {
   seed: number;
   /** Healthy soaks per deploy, in one wave (1: one deploy per soak). */
   regionsPerDeploy: number;
+  /** Other processes whose CPU the phase reports (the server, Prometheus). */
+  processes: Record<string, number | undefined>;
 }
 
 export interface SoakPhase {
@@ -66,6 +69,13 @@ export interface SoakPhase {
   lagP99Ms: number;
   lagMaxMs: number;
   heartbeatsPerSoakPerMin: number;
+  /** Check evaluations that brought no sample, over all evaluations. */
+  missedSamples: number;
+  evaluations: number;
+  /** Prometheus's own view of its scrapes of the simulator during the phase. */
+  scrapes: { failed: number | null; maxDurationS: number | null };
+  /** CPU seconds used during the phase, per process: where the cores went. */
+  cpuS: Record<string, number | null>;
   detection: { n: number; p50Ms: number | null; p99Ms: number | null; maxMs: number | null; boundMs: number; samplesMs: number[] };
   startS: number;
   wallS: number;
@@ -167,6 +177,24 @@ interface Deploy {
   injectedAt?: number;
 }
 
+/** Failed scrapes and the longest scrape over the last `seconds`, from Prometheus itself. */
+async function scrapeHealth(url: string, seconds: number): Promise<SoakPhase['scrapes']> {
+  const range = `${Math.ceil(seconds)}s`;
+  const one = async (q: string) => {
+    try {
+      const res = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data?: { result?: { value: [number, string] }[] } };
+      const v = res.data?.result?.[0]?.value[1];
+      return v === undefined ? null : Number(v);
+    } catch {
+      return null;
+    }
+  };
+  return {
+    failed: await one(`sum(count_over_time(up[${range}]) - sum_over_time(up[${range}]))`),
+    maxDurationS: await one(`max(max_over_time(scrape_duration_seconds[${range}]))`),
+  };
+}
+
 export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
   const { client, soaks: N } = opts;
   const R = Math.max(1, opts.regionsPerDeploy);
@@ -189,6 +217,10 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
   const random = prng(opts.seed + N);
 
   const workers = await Promise.all(Array.from({ length: opts.workers }, () => startWorker(opts, taskQueue)));
+  const others = { ...opts.processes, bench: process.pid };
+  const cpu0 = Object.fromEntries(Object.entries(others).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const workerCpu0 = workers.map((w) => cpuSeconds(w.child.pid));
+  const cpuS: Record<string, number | null> = {};
   const t0 = Date.now();
   let startS = 0;
   try {
@@ -282,6 +314,14 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
       })(),
     ]);
   } finally {
+    for (const [k, pid] of Object.entries(others)) {
+      const now = cpuSeconds(pid);
+      cpuS[k] = now === null || cpu0[k] === null ? null : Math.round((now - cpu0[k]!) * 10) / 10;
+    }
+    workers.forEach((w, i) => {
+      const now = cpuSeconds(w.child.pid);
+      cpuS[`worker ${i + 1}`] = now === null || workerCpu0[i] === null ? null : Math.round((now - workerCpu0[i]!) * 10) / 10;
+    });
     // Leave nothing open, and no worker behind.
     await pool(order, 50, async (d) => {
       if (!d.handle || d.result?.phase === 'succeeded') return;
@@ -349,6 +389,10 @@ export async function runSoakPhase(opts: SoakPhaseOptions): Promise<SoakPhase> {
     lagP99Ms: Math.max(0, ...stats.map((x) => x.lagP99Ms)),
     lagMaxMs: Math.max(0, ...stats.map((x) => x.lagMaxMs)),
     heartbeatsPerSoakPerMin: N ? heartbeats / N / (wallS / 60) : 0,
+    missedSamples: stats.reduce((a, x) => a + x.missedSamples, 0),
+    evaluations: stats.reduce((a, x) => a + x.evaluations, 0),
+    scrapes: await scrapeHealth(opts.prometheusUrl, wallS),
+    cpuS,
     detection: {
       n: sorted.length,
       p50Ms: sorted.length ? percentile(sorted, 50) : null,

@@ -7,7 +7,7 @@
 // with --expose-gc), so the next report shows what the worker retains.
 import { createActivities, watcherOf } from '../../activities/index.js';
 import { connectWorkerConnection } from '../../src/temporal/connect.js';
-import { createWorker } from '../../src/worker/run.js';
+import { createWorker, runWorker } from '../../src/worker/run.js';
 
 const mib = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 const { connection, namespace } = await connectWorkerConnection();
@@ -26,7 +26,7 @@ const report = setInterval(() => {
   const m = process.memoryUsage();
   process.stdout.write(`${JSON.stringify({ rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), watcher: watcherOf(activities)?.stats() ?? null })}\n`);
 }, 1000);
-const running = worker.run();
+const running = runWorker(worker);
 console.log('ready');
 try {
   await running;

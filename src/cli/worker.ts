@@ -1,6 +1,6 @@
 // `firebreak worker`: poll the task queue until interrupted.
 import { connectWorkerConnection, describeConnectError } from '../temporal/connect.js';
-import { createWorker } from '../worker/run.js';
+import { createWorker, runWorker } from '../worker/run.js';
 import { CliError } from './fail.js';
 
 export async function workerCommand(opts: { taskQueue: string }): Promise<void> {
@@ -26,7 +26,7 @@ export async function workerCommand(opts: { taskQueue: string }): Promise<void> 
   const worker = await createWorker({ connection: conn.connection, namespace: conn.namespace, taskQueue: opts.taskQueue });
   process.stdout.write(`worker ready: ${conn.address} namespace ${conn.namespace} task queue ${opts.taskQueue}\n`);
   try {
-    await worker.run();
+    await runWorker(worker);
   } finally {
     await conn.connection.close();
   }

@@ -12,7 +12,7 @@ import { PORTS, DEFAULT_TASK_QUEUE } from '../temporal/names.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 import { loadSnapshot } from '../sim/store.js';
 import { connectWorkerConnection } from '../temporal/connect.js';
-import { createWorker } from '../worker/run.js';
+import { createWorker, runWorker } from '../worker/run.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -122,7 +122,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         const { connection }: { connection: NativeConnection } = await connectWorkerConnection({ address: server.address });
         stops.push(() => connection.close());
         const worker: Worker = await createWorker({ connection, taskQueue: DEFAULT_TASK_QUEUE });
-        const running = worker.run();
+        const running = runWorker(worker);
         stops.push(async () => {
           worker.shutdown();
           await running;

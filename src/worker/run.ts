@@ -37,16 +37,30 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   return worker;
 }
 
+const handOvers = new WeakMap<Worker, () => Promise<void>>();
+
 /**
  * When the worker begins to shut down, its soak watcher gives every soak back to the server
  * with its tally, so another worker resumes them at once rather than after the heartbeat
- * timeout. The SDK has no shutdown hook, so the state is looked at (cheaply) every 100 ms.
+ * timeout. The SDK has no shutdown hook, so the state is looked at (cheaply) every 100 ms;
+ * runWorker also waits for the hand-over before returning, while the connection is open.
  */
 function handOverSoaksOnShutdown(worker: Worker, activities: object): void {
+  const handOver = async () => watcherOf(activities)?.handOver();
+  handOvers.set(worker, handOver);
   const look = setInterval(() => {
     const state = worker.getState();
     if (state === 'INITIALIZED' || state === 'RUNNING') return;
     clearInterval(look);
-    void watcherOf(activities)?.handOver();
+    void handOver();
   }, 100).unref();
+}
+
+/** Runs the worker until it shuts down, then hands its soaks over; close the connection after. */
+export async function runWorker(worker: Worker): Promise<void> {
+  try {
+    await worker.run();
+  } finally {
+    await handOvers.get(worker)?.();
+  }
 }

@@ -4,7 +4,7 @@
 // which exports createActivities(deps?)). Prints `worker ready` once polling.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWorker } from '../../src/worker/run.js';
+import { createWorker, runWorker } from '../../src/worker/run.js';
 import { connectWorkerConnection } from '../../src/temporal/connect.js';
 import { DEFAULT_TASK_QUEUE } from '../../src/temporal/names.js';
 import { REPO_ROOT } from '../../src/temporal/tools.js';
@@ -29,7 +29,7 @@ const worker = await createWorker({
   activities: createActivities(),
 });
 // The SDK shuts the worker down gracefully on SIGINT/SIGTERM; SIGKILL is the crash tests' case.
-const running = worker.run();
+const running = runWorker(worker);
 console.log('worker ready');
 try {
   await running;

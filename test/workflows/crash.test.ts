@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../helpers/pipelines.js';
 import { regionState, seedVersion, simDeployments, start, waitFor, settle } from '../helpers/deploys.js';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { WatchTally } from '../../activities/types.js';
 
 let stack: TestStack;
 before(async () => {
@@ -79,6 +81,37 @@ test('worker killed while reading the version a region runs: a new worker reads 
     // With no heartbeat the server would notice the lost read only at its 2-minute
     // start-to-close timeout; heartbeats bring that down to the 10 s heartbeat timeout.
     assert.ok(deployingAt - killedAt < 60_000, `the read resumed ${deployingAt - killedAt} ms after the kill`);
+  } finally {
+    second.kill('SIGTERM');
+    await second.exited;
+  }
+});
+
+test('worker stopped (SIGTERM) during a soak: it hands the soak back with its tally, and a new worker carries on from it', async () => {
+  await seedVersion(stack, 'handover', ['small'], '1.0.0');
+  const plan = testPlan({ service: 'handover', regions: [['small', 100, '20s']], interval: '500ms', minSamples: 5 }, '2.0.0');
+  const workerOpts = { address: stack.address, taskQueue: stack.taskQueue, env: { FIREBREAK_SIM_URL: stack.sim!.url } };
+  const first = await startWorkerProcess(workerOpts);
+  const handle = await start(stack, plan);
+  await waitFor(handle, (s) => regionState(s, 'small') === 'soaking', 'small to soak');
+  // Inside the soak, before the watcher's first periodic heartbeat (6 s): only a hand-over
+  // puts the samples taken so far on the server.
+  await new Promise((r) => setTimeout(r, 2500));
+  first.kill('SIGTERM');
+  assert.equal((await first.exited).code, 0);
+
+  const watch = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'watchRegion');
+  assert.ok(watch, 'the watch is still pending on the server');
+  assert.match(watch.lastFailure?.message ?? '', /shut down/, 'the attempt was given back, not left to time out');
+  const tally = defaultPayloadConverter.fromPayload(watch.heartbeatDetails!.payloads![0]) as WatchTally;
+  const handedOver = tally.checks[0].samples;
+  assert.ok(handedOver >= 1, `the tally up to the hand-over: ${handedOver} samples`);
+
+  const second = await startWorkerProcess(workerOpts);
+  try {
+    const done = await settle(handle);
+    assert.equal(done.phase, 'succeeded', JSON.stringify(done.events, null, 1));
+    assert.ok(done.stages[0].regions[0].checks[0].samples > handedOver, 'carried on from the handed-over tally');
   } finally {
     second.kill('SIGTERM');
     await second.exited;
