@@ -6,7 +6,7 @@ export const EXIT = { ok: 0, rolledBack: 1, badInput: 2, paused: 3, superseded: 
 export const EXIT_MEANINGS: [code: number, meaning: string][] = [
   [EXIT.ok, 'succeeded (or, without --wait: started, attached or queued)'],
   [EXIT.rolledBack, 'rolled back, aborted or failed'],
-  [EXIT.badInput, 'bad input, refused (another version rolls out under train.mode refuse), or no server; nothing was started'],
+  [EXIT.badInput, 'bad input, refused (another version rolls out under train.mode: refuse), or no server; nothing was started'],
   [EXIT.paused, 'paused: waits for an operator (a held region, a manual gate, an operator pause)'],
   [EXIT.superseded, 'superseded: a newer version queued behind the same deploy started instead, before this one started'],
   [EXIT.stoppedWaiting, 'stopped waiting (--wait-timeout): the deploy goes on; the last line says how to follow it'],
