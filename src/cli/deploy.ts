@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import { actor, client, printJson } from './common.js';
 import { CliError, EXIT } from './fail.js';
 import { isNoAnswerYet } from './no-answer.js';
+import { ciHost, deployReport, group } from './ci/host.js';
 import { exitCodeFor, follow, StoppedWaiting } from './wait.js';
 import { isInteractive, renderStatus } from './render.js';
 import { LiveStatusReader, plainStatus } from './live.js';
@@ -89,6 +90,11 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   }
   const out = opts.json ? process.stderr : process.stdout;
   const mode = isInteractive(out) ? 'tty' : 'ci';
+  // GitHub Actions and GitLab CI get collapsible groups and reports; a terminal never does.
+  const host = mode === 'ci' ? ciHost() : 'plain';
+  const print = (lines: string[]) => lines.forEach(log);
+  const progress = group(host, 'firebreak_progress', `firebreak deploy ${pipeline.service} ${opts.version}: progress`);
+  print(progress.open);
   let final;
   try {
     final = await follow(new LiveStatusReader(c, handle), {
@@ -100,11 +106,23 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   } catch (err) {
     if (err instanceof StoppedWaiting) throw stopped();
     throw err;
+  } finally {
+    print(progress.close());
   }
+  const exitCode = exitCodeFor(final.phase);
   if (opts.json) printJson(plainStatus(final));
   // On a terminal the last frame is the summary; a log gets the whole timeline once more.
-  else if (mode === 'ci') log(`\n${renderStatus(final)}`);
-  process.exitCode = exitCodeFor(final.phase);
+  else if (mode === 'ci') {
+    const timeline = group(host, 'firebreak_timeline', `firebreak deploy ${pipeline.service} ${opts.version}: ${final.phase}, the whole timeline`);
+    print(timeline.open);
+    log(`\n${renderStatus(final)}`);
+    print(timeline.close());
+  }
+  if (host !== 'plain') {
+    const { runId } = await handle.describe();
+    print(deployReport(host, final, { workflowId: handle.workflowId, runId, namespace: c.options.namespace, exitCode, env: process.env }));
+  }
+  process.exitCode = exitCode;
 }
 
 /**
