@@ -119,6 +119,7 @@ program
   .option('--version <version>', 'version to plan', '<version>')
   .option('--json', 'one JSON document')
   .option('--strict', 'lint warnings are errors')
+  .option('--diff <old>', 'also show what changes against OLD (a pipeline file): order, gates, soaks, exposure')
   .description('validate and print the ordered stages and lint findings; exit 0 ok, 2 invalid')
   .action(async (file, opts) => (await import('./plan.js')).planCommand(file, opts));
 

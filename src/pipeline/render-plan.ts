@@ -5,6 +5,7 @@ import { formatDuration } from './duration.js';
 import { blockingFindings, lint, type Finding } from './lint.js';
 import { formatProblem, loadPipelineFile, PipelineError, type Loaded, type Problem } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
+import { exposure } from './plan-diff.js';
 import { describeWindows, earliestFinish } from './windows.js';
 import { table } from '../text/table.js';
 
@@ -55,14 +56,6 @@ function report(loaded: Loaded, opts: PlanOptions): Report {
   return { plan: p, findings: lint(loaded, { strict: opts.strict }), finish: earliestFinish(p, start), start };
 }
 
-/** Cumulative share of customers exposed after each stage, in percent with one decimal. */
-function exposure(p: Plan): number[] {
-  let seen = 0;
-  return p.stages.map((s) => {
-    seen += stageCustomers(s);
-    return p.totalCustomers === 0 ? 0 : Math.round((seen / p.totalCustomers) * 1000) / 10;
-  });
-}
 
 export function planJson(loaded: Loaded, opts: PlanOptions = {}): PlanJson {
   return toJson(report(loaded, opts));
