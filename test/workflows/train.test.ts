@@ -145,6 +145,11 @@ test('a paused deploy keeps its queue; --wait-timeout stops waiting (exit 5); ab
     assert.equal((await firstRun.describe()).status.name, 'RUNNING');
     const details = await runFirebreak(stack, ['status', service]);
     assert.match(details.stdout, /queued: 2\.1\.0 \(by ci-2\.1\.0, .*\), 2\.2\.0 \(by ci-2\.2\.0, .*\); the newest starts when this deploy ends/);
+    const listed = await runFirebreak(stack, ['list', '--service', service]);
+    assert.match(listed.stdout, /QUEUED/);
+    assert.match(listed.stdout, /2\.1\.0 \(ci-2\.1\.0, .* ago\), 2\.2\.0 \(ci-2\.2\.0, .* ago\)/);
+    const webUi = (await firstRun.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+    assert.match(webUi, /queued: 2\.1\.0 \(by ci-2\.1\.0, since .*\), 2\.2\.0 \(by ci-2\.2\.0, since .*\)/);
 
     const abort = await runFirebreak(stack, ['abort', service, '--reason', 'wrong build', '--by', 'ana']);
     assert.equal(abort.code, 0, abort.stderr);
