@@ -175,7 +175,7 @@ test('--supersede in queue mode: the running deploy is aborted now and hands ove
   await withWorker(stack, async () => {
     const service = 'train-sup';
     await seedVersion(stack, service, ['small', 'large'], '1.0.0');
-    const pipeline = queued(service, '20s');
+    const pipeline = queued(service, '8s');
     const first = await startDeploy(stack.client, { plan: testPlan(pipeline, '2.0.0'), taskQueue: stack.taskQueue, startedBy: 'test', queue: true });
     await waitFor(first.handle, (s) => regionState(s, 'small') === 'soaking', 'small to soak');
     await startDeploy(stack.client, { plan: testPlan(pipeline, '2.1.0'), taskQueue: stack.taskQueue, startedBy: 'ci', queue: true });

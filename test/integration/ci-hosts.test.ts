@@ -1,7 +1,8 @@
-// GitHub Actions output from a real deploy that was rolled back (issue 13): `deploy --wait` run
-// as a child process with GITHUB_ACTIONS=true against the dev server and the simulator. The job
-// summary lands in $GITHUB_STEP_SUMMARY (region table, verdicts with values, events, the Web UI
-// link), the rollback is an ::error annotation, and the long output is grouped.
+// CI output from real deploys (issue 13), `deploy --wait` run as a child process against the
+// dev server and the simulator. GitHub Actions, on a deploy that was rolled back: the job summary
+// lands in $GITHUB_STEP_SUMMARY (region table, verdicts with values, events, the Web UI link),
+// the rollback is an ::error annotation, and the long output is grouped. GitLab CI: collapsible
+// sections and the dotenv report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -72,4 +73,24 @@ test('plan --strict under GitHub Actions: one annotation per finding, with its f
   // Elsewhere: today's plain output, no workflow commands.
   const plain = await runFirebreak(stack, ['plan', 'examples/migrations/rename-wrong.yaml', '--strict'], { GITHUB_ACTIONS: '' });
   assert.ok(!plain.stdout.includes('::'), plain.stdout);
+});
+
+test('a deploy under GitLab CI: collapsible sections in the log, and the outcome in the dotenv report', async () => {
+  await withWorker(stack, async () => {
+    const service = 'gl-shop';
+    await seedVersion(stack, service, ['small'], '1.0.0');
+    const dir = mkdtempSync(join(tmpdir(), 'firebreak-gl-'));
+    const file = writePipelineFile(dir, { service, regions: [['small', 10]], soak: '1s', minSamples: 1 });
+    const dotenv = join(dir, 'firebreak.env');
+    const run = await runFirebreak(stack, ['deploy', file, '--version', '2.0.0', '--wait'], { GITLAB_CI: 'true', GITHUB_ACTIONS: '', FIREBREAK_DOTENV: dotenv, CI: 'true' });
+    assert.equal(run.code, 0, run.stderr + run.stdout);
+    // GitLab's markers: ESC[0K section_start:<unix time>:<name>[collapsed=true] CR ESC[0K <header>.
+    const log = run.stdout.replaceAll('\u001b[0K', '<EL>');
+    assert.match(log, /<EL>section_start:\d+:firebreak_progress\[collapsed=true\]\r<EL>firebreak deploy gl-shop 2\.0\.0: progress\n/);
+    assert.match(log, /<EL>section_end:\d+:firebreak_progress\r<EL>\n/);
+    assert.match(log, /<EL>section_start:\d+:firebreak_timeline\[collapsed=true\]\r<EL>firebreak deploy gl-shop 2\.0\.0: succeeded, the whole timeline\n/);
+    assert.ok(!run.stdout.includes('::group::'), 'no GitHub commands under GitLab');
+    const report = readFileSync(dotenv, 'utf8');
+    assert.match(report, /^FIREBREAK_SERVICE=gl-shop\nFIREBREAK_VERSION=2\.0\.0\nFIREBREAK_OUTCOME=succeeded\nFIREBREAK_EXIT_CODE=0\nFIREBREAK_WORKFLOW_ID=deploy-gl-shop\nFIREBREAK_REGIONS_PROMOTED=1\nFIREBREAK_REGIONS_ROLLED_BACK=0\n$/);
+  });
 });
