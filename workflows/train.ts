@@ -27,7 +27,9 @@ export function listenForQueue(run: DeployRun): void {
       if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, FailureType.CommandRefused);
       enqueue(run, verdict.input);
       run.publish();
-      return run.status;
+      // A copy: the answer is serialized at the end of the activation, and the status as the
+      // queue was joined is what the caller should read (not an ending in the same task).
+      return JSON.parse(JSON.stringify(run.status)) as DeployStatus;
     },
     {
       validator: (...args: unknown[]) => {

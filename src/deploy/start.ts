@@ -166,8 +166,9 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
 async function enqueue(run: DeployHandle, input: DeployInput): Promise<Started['queued']> {
   const { plan } = input;
   try {
+    // Accepted means queued on this run, even if the run ended in the same workflow task: the
+    // queue is settled at the end, so this version is either next or superseded, never lost.
     const status = await run.executeUpdate(enqueueUpdate, { args: [{ plan, previous: input.previous, by: input.startedBy }] });
-    if (TERMINAL_PHASES.includes(status.phase)) return undefined;
     // The same version queued twice keeps its one place: this start attaches to it.
     return { behind: status.version, stage: stageOf(status) };
   } catch (err) {
