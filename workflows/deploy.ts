@@ -6,13 +6,17 @@ import { abortWhenPausedTooLong, commandEffects, listenForCommands } from './com
 import { finish, undo } from './ending.js';
 import { rollOut } from './rollout.js';
 import { DeployRun } from './run.js';
+import { listenForQueue, startNext } from './train.js';
 
 export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
   const run = new DeployRun(input);
   run.announce();
   const effects = commandEffects(run);
   listenForCommands(run, effects);
+  listenForQueue(run);
   abortWhenPausedTooLong(run, effects);
   const ending = await undo(run, await rollOut(run));
-  return finish(run, ending);
+  const status = await finish(run, ending);
+  await startNext(run.next); // a queued version (train.mode queue) starts as the next run
+  return status;
 }

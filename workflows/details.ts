@@ -7,6 +7,7 @@ export function detailsMarkdown(s: DeployStatus): string {
   const lines = [
     `**${s.service} ${s.version}**: ${s.phase}${s.pausedReason ? ` (${s.pausedReason})` : ''}`,
     ...(last ? ['', `last: ${last.at} ${last.message}`] : []),
+    ...queueLines(s),
     '',
     '| stage | region | customers | state | from | checks |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -20,4 +21,14 @@ export function detailsMarkdown(s: DeployStatus): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The train: what waits behind this deploy, and what it starts next. */
+function queueLines(s: DeployStatus): string[] {
+  const lines: string[] = [];
+  if (s.queue?.length && !s.next) {
+    lines.push('', `queued: ${s.queue.map((q) => `${q.version} (by ${q.by ?? 'unknown'}, since ${q.since})`).join(', ')}`);
+  }
+  if (s.next) lines.push('', `next: ${s.next} starts as the next run of this deploy`);
+  return lines;
 }

@@ -8,6 +8,7 @@ import { migrate } from './migrations.js';
 import { nextCommand } from './notifications.js';
 import { rollBackRegions } from './rollback.js';
 import type { DeployRun } from './run.js';
+import { settleQueue } from './train.js';
 
 export type Outcome = 'succeeded' | 'aborted' | 'rolled_back' | 'failed';
 
@@ -51,6 +52,7 @@ export async function finish(run: DeployRun, { outcome, failure }: Ending): Prom
   if (failure) status.failure = failure;
   const summary = summaryOf(outcome, status);
   state.record(outcome, endEvent(outcome, summary, failure));
+  run.next = settleQueue(run);
   run.publish();
   const next = nextCommand.status(run.service);
   if (outcome === 'succeeded') run.notifications.send('succeeded', summary, next);

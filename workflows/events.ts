@@ -36,6 +36,9 @@ export const DEPLOY_EVENT_KINDS = [
   'migrating',
   'migrated',
   'migration_failed',
+  // the train: a version queued behind this deploy, and one that never started
+  'queued',
+  'superseded',
   // notifications that could not be delivered
   'notify_failed',
 ] as const;

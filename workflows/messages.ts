@@ -4,12 +4,12 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/pipeline/plan.js';
-import type { AbortInput, ApproveInput, Command, CommandInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+import type { AbortInput, ApproveInput, Command, CommandInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 import type { DeployEventKind } from './events.js';
 import type { Threshold } from '../src/pipeline/threshold.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
-export type { AbortInput, AbortScope, ApproveInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
+export type { AbortInput, AbortScope, ApproveInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 export { DEPLOY_EVENT_KINDS, type DeployEventKind } from './events.js';
 
 export type DeployPhase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
@@ -108,6 +108,30 @@ export interface DeployStatus {
   migrations?: MigrationRun[];
   /** Set while promotion waits for a deploy window: when the next one opens. */
   windowOpensAt?: string;
+  /** Versions waiting for this deploy to end (train.mode queue), oldest first; absent when none ever queued. */
+  queue?: QueuedVersion[];
+  /**
+   * Set when the deploy ends with a queue: the newest queued version, which starts next as a new
+   * run of this workflow id (continue-as-new); every other queued version ended superseded by it.
+   */
+  next?: string;
+  /** How this run came out of a queue: behind which version, since when, and whom it superseded. */
+  queued?: QueuedStart;
+}
+
+/** A version waiting in a deploy's queue. */
+export interface QueuedVersion {
+  version: string;
+  by?: string;
+  /** When it was queued (the workflow's clock). */
+  since: string;
+}
+
+export interface QueuedStart extends QueuedVersion {
+  /** The version it waited behind. */
+  behind: string;
+  /** Versions queued before it that never started: they ended superseded by this one. */
+  superseded: QueuedVersion[];
 }
 
 export interface DeployInput {
@@ -115,6 +139,8 @@ export interface DeployInput {
   /** Rollback target for every region when the adapter cannot read the running version. */
   previous?: string;
   startedBy?: string;
+  /** Set when this run is a queued version, started as the deploy before it ended. */
+  queued?: QueuedStart;
 }
 
 export const pauseSignal = defineSignal<[PauseInput]>('pause');
@@ -144,5 +170,14 @@ export const commandUpdates: { [C in Command]: UpdateDefinition<DeployStatus, [C
   retry: retryUpdate,
   abort: abortUpdate,
 };
+
+/** Adds a version to the queue of the running deploy (train.mode queue); the same version again attaches. */
+export const enqueueSignal = defineSignal<[EnqueueRequest]>('enqueue');
+export const enqueueUpdate = defineUpdate<DeployStatus, [EnqueueRequest]>('enqueue');
+
+/** What a client sends to queue a version; the workflow checks it with the EnqueueInput schema. */
+export interface EnqueueRequest extends Omit<EnqueueInput, 'plan'> {
+  plan: Plan;
+}
 
 export const statusQuery = defineQuery<DeployStatus>('status');

@@ -22,6 +22,8 @@ export class DeployRun {
   rollout?: CancellationScope;
   /** Why every region goes back, once a region failed under rollback.onFailure `all`. */
   rollbackAll?: string;
+  /** The queued version that starts when this run ends (workflows/train.ts). */
+  next?: DeployInput;
 
   constructor(readonly input: DeployInput) {
     this.plan = input.plan;
@@ -50,7 +52,12 @@ export class DeployRun {
     const { plan } = this;
     this.publisher.publishIdentity();
     const order = plan.stages.map((stage) => stage.regions.map((r) => r.name).join('+')).join(' > ');
-    this.state.record('started', `deploy of ${plan.service} ${plan.version} started: ${order}`, { by: this.input.startedBy });
+    const { queued } = this.input;
+    if (queued) this.status.queued = queued;
+    const from = queued
+      ? ` (queued ${queued.since} behind ${queued.behind}${queued.superseded.length ? `; superseded ${queued.superseded.map((q) => q.version).join(', ')}` : ''})`
+      : '';
+    this.state.record('started', `deploy of ${plan.service} ${plan.version} started${from}: ${order}`, { by: this.input.startedBy });
     this.publish();
   }
 

@@ -8,6 +8,8 @@ import {
   type DeployEventKind,
   type DeployStatus,
   type DeployPhase,
+  type EnqueueInput,
+  type QueuedVersion,
   type GateState,
   type PauseInput,
   type RegionStatus,
@@ -28,6 +30,8 @@ export class DeployState {
   readonly approvals = new Map<string, string | undefined>();
   abortRequest?: AbortInput;
   terminal?: DeployPhase;
+  /** The queue (train.mode queue), oldest first: each version's entry and the input its run will get. */
+  readonly queue = new Map<string, { entry: QueuedVersion; input: EnqueueInput }>();
 
   constructor(plan: Plan, now: () => Date) {
     this.now = now;
@@ -158,6 +162,18 @@ export class DeployState {
       return `${input.region} is ${r.state}: nothing to retry${held.length ? ` (held: ${held.join(', ')})` : ''}`;
     }
     if (this.retries.has(input.region)) return `a retry of ${input.region} is already under way`;
+    return undefined;
+  }
+
+  whyNotEnqueue(input: EnqueueInput, max: number): string | undefined {
+    // Once ended, the queue is settled (workflows/train.ts): a start must wait for the next run.
+    if (this.terminal) return `the deploy has already ended (${this.terminal})`;
+    const { service, version } = this.status;
+    if (input.plan.service !== service) return `this is the deploy of ${service}, not of ${input.plan.service}`;
+    if (input.plan.version === version) return `${version} is the version this deploy rolls out: attach to it instead`;
+    if (!this.queue.has(input.plan.version) && this.queue.size >= max) {
+      return `the queue is full (${max} versions); the newest queued version starts next, so wait or abort`;
+    }
     return undefined;
   }
 

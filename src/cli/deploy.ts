@@ -3,10 +3,16 @@ import { dirname } from 'node:path';
 import { loadPipelineFile } from '../pipeline/load.js';
 import { resolveMigrations } from '../migrations/steps.js';
 import { plan } from '../pipeline/plan.js';
-import { startDeploy, StartRefused } from '../deploy/start.js';
+import { parseDuration, formatDuration } from '../pipeline/duration.js';
+import { startDeploy, StartRefused, type Started } from '../deploy/start.js';
+import { QueueWaitTimedOut, waitInQueue } from '../deploy/train.js';
+import type { DeployHandle } from '../deploy/workflow.js';
+import type { Client } from '@temporalio/client';
 import { actor, client, printJson } from './common.js';
-import { CliError } from './fail.js';
-import { exitCodeFor, follow } from './wait.js';
+import { CliError, EXIT } from './fail.js';
+import { isNoAnswerYet } from './no-answer.js';
+import { ciHost, deployReport, group } from './ci/host.js';
+import { exitCodeFor, follow, StoppedWaiting } from './wait.js';
 import { isInteractive, renderStatus } from './render.js';
 import { LiveStatusReader, plainStatus } from './live.js';
 
@@ -16,6 +22,8 @@ export interface DeployOptions {
   wait?: boolean;
   json?: boolean;
   supersede?: boolean;
+  /** Stop waiting (not the deploy) after this long, e.g. 90m: exit 5. */
+  waitTimeout?: string;
   by?: string;
   taskQueue: string;
 }
@@ -38,6 +46,13 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   } catch (err) {
     throw new CliError(`${(err as Error).message}; nothing was started`);
   }
+  const waitMs = opts.waitTimeout === undefined ? undefined : parseDuration(opts.waitTimeout);
+  if (opts.waitTimeout !== undefined && (!waitMs || !opts.wait)) {
+    throw new CliError(
+      !opts.wait ? '--wait-timeout needs --wait; nothing was started' : `--wait-timeout ${JSON.stringify(opts.waitTimeout)} is not a duration like 90m; nothing was started`,
+    );
+  }
+  const deadline = waitMs === undefined ? undefined : Date.now() + waitMs;
   const thePlan = plan(pipeline, opts.version, { migrations });
   const c = await client();
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -47,26 +62,78 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     previous: opts.previous,
     startedBy: actor(opts.by),
     supersede: opts.supersede,
+    queue: pipeline.train.mode === 'queue',
     progress: log,
   }).catch((err: unknown) => {
     throw err instanceof StartRefused ? new CliError(err.message) : err;
   });
   const id = started.handle.workflowId;
   if (started.superseded) log(`aborted the running deploy of ${started.superseded} (superseded)`);
-  log(started.attached ? `attached to ${id} (already deploying ${opts.version})` : `started ${id}: ${pipeline.service} ${opts.version}`);
+  if (started.queued) log(`queued behind ${started.queued.behind} (${started.queued.stage}): ${id} starts ${opts.version} when that deploy ends`);
+  else log(started.attached ? `attached to ${id} (already deploying ${opts.version})` : `started ${id}: ${pipeline.service} ${opts.version}`);
   if (!opts.wait) {
-    if (opts.json) printJson({ workflowId: id, attached: started.attached });
+    if (opts.json) printJson({ workflowId: id, attached: started.attached, ...(started.queued ? { queuedBehind: started.queued.behind } : {}) });
     return;
+  }
+  const followHint = `firebreak status ${pipeline.service} --watch`;
+  const stopped = () =>
+    new CliError(
+      `stopped waiting after ${formatDuration(waitMs ?? 0)} (--wait-timeout); the deploy goes on. Follow it with: ${followHint}`,
+      EXIT.stoppedWaiting,
+    );
+  let handle: DeployHandle;
+  try {
+    handle = started.queued ? await leaveQueue(c, started, opts.version, deadline, log) : started.handle;
+  } catch (err) {
+    if (err instanceof QueueWaitTimedOut) throw stopped();
+    throw err;
   }
   const out = opts.json ? process.stderr : process.stdout;
   const mode = isInteractive(out) ? 'tty' : 'ci';
-  const final = await follow(new LiveStatusReader(c, started.handle), {
-    mode,
-    write: (text) => out.write(text),
-    size: () => ({ columns: out.columns, rows: out.rows }),
-  });
+  // GitHub Actions and GitLab CI get collapsible groups and reports; a terminal never does.
+  const host = mode === 'ci' ? ciHost() : 'plain';
+  const print = (lines: string[]) => lines.forEach(log);
+  const progress = group(host, 'firebreak_progress', `firebreak deploy ${pipeline.service} ${opts.version}: progress`);
+  print(progress.open);
+  let final;
+  try {
+    final = await follow(new LiveStatusReader(c, handle), {
+      mode,
+      write: (text) => out.write(text),
+      size: () => ({ columns: out.columns, rows: out.rows }),
+      deadline,
+    });
+  } catch (err) {
+    if (err instanceof StoppedWaiting) throw stopped();
+    throw err;
+  } finally {
+    print(progress.close());
+  }
+  const exitCode = exitCodeFor(final.phase);
   if (opts.json) printJson(plainStatus(final));
   // On a terminal the last frame is the summary; a log gets the whole timeline once more.
-  else if (mode === 'ci') log(`\n${renderStatus(final)}`);
-  process.exitCode = exitCodeFor(final.phase);
+  else if (mode === 'ci') {
+    const timeline = group(host, 'firebreak_timeline', `firebreak deploy ${pipeline.service} ${opts.version}: ${final.phase}, the whole timeline`);
+    print(timeline.open);
+    log(`\n${renderStatus(final)}`);
+    print(timeline.close());
+  }
+  if (host !== 'plain') {
+    const { runId } = await handle.describe();
+    print(deployReport(host, final, { workflowId: handle.workflowId, runId, namespace: c.options.namespace, exitCode, env: process.env }));
+  }
+  process.exitCode = exitCode;
+}
+
+/**
+ * Waits in the queue until the running deploy ends: the run of our version to follow, or, if
+ * a newer queued version started instead, exit 4 with the one line that says so.
+ */
+async function leaveQueue(c: Client, started: Started, version: string, deadline: number | undefined, log: (line: string) => void): Promise<DeployHandle> {
+  const outcome = await waitInQueue(c, started.handle, version, { deadline, isTransient: isNoAnswerYet });
+  if ('started' in outcome) {
+    log(`${started.queued?.behind} ended; ${version} started as the next run of ${started.handle.workflowId}`);
+    return outcome.started;
+  }
+  throw new CliError(`superseded by ${outcome.supersededBy} before it started (it was queued behind ${outcome.status.version})`, EXIT.superseded);
 }

@@ -2,8 +2,9 @@
 // owner and start time; the columns a person scans, or --json.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
-import type { DeployPhase } from '../../workflows/messages.js';
-import { WORKFLOW_TYPE } from '../deploy/workflow.js';
+import { statusQuery, type DeployPhase, type QueuedVersion } from '../../workflows/messages.js';
+import type { Client } from '@temporalio/client';
+import { deployHandle, WORKFLOW_TYPE } from '../deploy/workflow.js';
 import { parseDuration } from '../pipeline/duration.js';
 import { client, printJson } from './common.js';
 import { CliError } from './fail.js';
@@ -35,6 +36,8 @@ export interface ListRow {
   durationMs: number;
   /** Temporal's execution status: RUNNING, COMPLETED, TERMINATED, ... */
   status: string;
+  /** Versions queued behind a running deploy (train.mode queue), from its status query. */
+  queue?: QueuedVersion[];
 }
 
 const PHASES: readonly DeployPhase[] = ['running', 'paused', 'succeeded', 'rolled_back', 'aborted', 'failed'];
@@ -86,9 +89,11 @@ export function toRow(wf: WorkflowExecutionInfo, now = Date.now()): ListRow {
   };
 }
 
-export function renderList(rows: ListRow[]): string {
+export function renderList(rows: ListRow[], now = Date.now()): string {
   if (rows.length === 0) return 'no deploys found';
-  const head = ['STARTED', 'SERVICE', 'VERSION', 'PHASE', 'REGION', 'OWNER', 'DURATION', 'WORKFLOW ID'];
+  // The QUEUED column only when a deploy has a queue: today's output otherwise.
+  const queued = rows.some((r) => r.queue?.length);
+  const head = ['STARTED', 'SERVICE', 'VERSION', 'PHASE', 'REGION', 'OWNER', 'DURATION', 'WORKFLOW ID', ...(queued ? ['QUEUED'] : [])];
   return table([
     head,
     ...rows.map((r) => [
@@ -100,8 +105,28 @@ export function renderList(rows: ListRow[]): string {
       r.owner ?? '',
       span(r.durationMs),
       r.workflowId,
+      ...(queued ? [(r.queue ?? []).map((q) => `${q.version} (${q.by ?? 'unknown'}, ${span(now - Date.parse(q.since))} ago)`).join(', ') || '-'] : []),
     ]),
   ]);
+}
+
+/** How long list waits for a worker to answer a running deploy's status (its queue); none: no queue shown. */
+const QUEUE_QUERY_MS = 3000;
+
+/** The queue of each running deploy, read from its status query; left out when no worker answers. */
+async function addQueues(c: Client, rows: ListRow[]): Promise<void> {
+  await Promise.all(
+    rows
+      .filter((r) => r.status === 'RUNNING')
+      .map(async (r) => {
+        try {
+          const s = await c.withDeadline(Date.now() + QUEUE_QUERY_MS, () => deployHandle(c, r.workflowId, r.runId).query(statusQuery));
+          if (s.queue?.length) r.queue = s.queue;
+        } catch {
+          // The queue is extra: a deploy no worker answers for is still listed from visibility.
+        }
+      }),
+  );
 }
 
 export async function listCommand(opts: ListOptions): Promise<void> {
@@ -117,6 +142,7 @@ export async function listCommand(opts: ListOptions): Promise<void> {
     if (rows.length >= limit) break;
   }
   rows.sort((a, b) => b.started.localeCompare(a.started));
+  await addQueues(c, rows);
   if (opts.json) return printJson(rows);
-  process.stdout.write(`${renderList(rows)}\n`);
+  process.stdout.write(`${renderList(rows, now)}\n`);
 }

@@ -8,7 +8,7 @@
 // for that activity, the only soaking region when one watch is pending, else the
 // activity's ActivityTaskScheduled event in history (its input names the target region), cached
 // per activity id so history is read once per soak at most.
-import type { Client } from '@temporalio/client';
+import { WorkflowContinuedAsNewError, type Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
 import { isTally } from '../../activities/checks/tally.js';
@@ -78,13 +78,30 @@ export class LiveStatusReader {
   private async statusOf(): Promise<DeployStatus> {
     // Checked once up front, and again only if the query fails (the deploy may just have ended).
     this.ended ??= await this.hasEnded();
-    if (this.ended) return await this.handle.result();
+    if (this.ended) return await this.finalStatus();
     try {
-      return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
+      return await this.query();
     } catch (err) {
       if (!(await this.hasEnded())) throw err;
       this.ended = true;
+      return await this.finalStatus();
+    }
+  }
+
+  private query(): Promise<DeployStatus> {
+    return this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => this.handle.query(statusQuery));
+  }
+
+  /**
+   * A run that continued as the next queued version (train.mode queue) has no result of its
+   * own: its final status comes from the query, answered by a worker replaying it.
+   */
+  private async finalStatus(): Promise<DeployStatus> {
+    try {
       return await this.handle.result();
+    } catch (err) {
+      if (err instanceof WorkflowContinuedAsNewError) return await this.query();
+      throw err;
     }
   }
 

@@ -1,7 +1,7 @@
 // The `firebreak` command line (SPEC §4). Each command lives in its own module; this file
 // only wires arguments and turns every failure into one clear line and an exit code.
 import { Command, CommanderError, Option } from 'commander';
-import { CliError, EXIT } from './fail.js';
+import { CliError, EXIT, EXIT_MEANINGS } from './fail.js';
 import { PipelineError, formatProblem } from '../pipeline/load.js';
 import { ABORT_SCOPES, COMMANDS, type Command as OperatorCommand } from '../../workflows/inputs.js';
 
@@ -20,10 +20,12 @@ program
   .option('--previous <version>', 'rollback target when the adapter cannot read the running version')
   .option('--wait', 'follow the deploy until it ends or pauses for an operator')
   .option('--json', 'print one JSON document on stdout')
+  .option('--wait-timeout <duration>', 'with --wait: stop waiting (not the deploy) after this long, e.g. 90m (exit 5)')
   .option('--supersede', 'abort the running deploy of this service, then start this one')
   .option('--by <user>', 'who starts the deploy (recorded in its audit trail)')
   .addOption(taskQueueOption())
-  .description('start (or attach to) a deploy; exit 0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused')
+  .description('start (or attach to, or queue behind the running deploy under train.mode queue) a deploy')
+  .addHelpText('after', `\nExit codes:\n${EXIT_MEANINGS.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')}\n`)
   .action(async (file, opts) => (await import('./deploy.js')).deployCommand(file, opts));
 
 program
@@ -117,6 +119,7 @@ program
   .option('--version <version>', 'version to plan', '<version>')
   .option('--json', 'one JSON document')
   .option('--strict', 'lint warnings are errors')
+  .option('--diff <old>', 'also show what changes against OLD (a pipeline file): order, gates, soaks, exposure')
   .description('validate and print the ordered stages and lint findings; exit 0 ok, 2 invalid')
   .action(async (file, opts) => (await import('./plan.js')).planCommand(file, opts));
 

@@ -1,13 +1,40 @@
 // `firebreak plan FILE`: the documented sequence, the earliest finish, the lint findings.
 import { loadSqlParser } from '../migrations/steps.js';
 import { runPlanCommand } from '../pipeline/render-plan.js';
+import { formatProblem, loadPipelineFile, PipelineError } from '../pipeline/load.js';
+import { plan } from '../pipeline/plan.js';
+import { diffPlans, renderPlanDiff } from '../pipeline/plan-diff.js';
+import { CliError } from './fail.js';
+import { ciHost, lintReport } from './ci/host.js';
 
-export async function planCommand(file: string, opts: { version?: string; json?: boolean; strict?: boolean }): Promise<void> {
+export async function planCommand(file: string, opts: { version?: string; json?: boolean; strict?: boolean; diff?: string }): Promise<void> {
   // The lint reads migration SQL with PostgreSQL's parser (WebAssembly): loaded here, when a
   // command lints, not when a module is imported.
   await loadSqlParser();
-  const out = runPlanCommand(file, { version: opts.version ?? '<version>', json: opts.json, strict: opts.strict });
+  const version = opts.version ?? '<version>';
+  const out = runPlanCommand(file, { version, json: opts.json, strict: opts.strict });
+  // --diff: what the change does to the rollout, once the new file is valid.
+  if (opts.diff !== undefined && !out.problems) {
+    const lines = diffAgainst(opts.diff, file, version);
+    if (opts.json) out.stdout = `${JSON.stringify({ ...(JSON.parse(out.stdout) as object), diff: { against: opts.diff, changes: lines } }, null, 2)}\n`;
+    else out.stdout = `${out.stdout.replace(/\n$/, '')}\n${renderPlanDiff(opts.diff, lines)}`;
+  }
   if (out.stdout) process.stdout.write(out.stdout.endsWith('\n') ? out.stdout : `${out.stdout}\n`);
   if (out.stderr) process.stderr.write(out.stderr.endsWith('\n') ? out.stderr : `${out.stderr}\n`);
+  // Under GitHub Actions each problem and finding becomes an annotation on its file and line.
+  const annotations = opts.json ? process.stderr : process.stdout; // --json: stdout stays one document
+  for (const line of lintReport(ciHost(), out.file ?? file, out)) annotations.write(`${line}\n`);
   process.exitCode = out.exitCode;
+}
+
+/** The diff of the old pipeline's plan against the new one's; an invalid old file is one line. */
+function diffAgainst(oldFile: string, file: string, version: string): string[] {
+  let old;
+  try {
+    old = loadPipelineFile(oldFile);
+  } catch (err) {
+    if (err instanceof PipelineError) throw new CliError(`--diff ${oldFile} is not a valid pipeline (${formatProblem(err.problems[0])}); nothing to compare`);
+    throw new CliError(`--diff ${oldFile}: ${(err as Error).message}`);
+  }
+  return diffPlans(plan(old.pipeline, version), plan(loadPipelineFile(file).pipeline, version));
 }

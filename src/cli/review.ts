@@ -1,8 +1,8 @@
 // `firebreak review [--since 90d]`: the quarterly deploy-pattern review, from the audit trails
 // of finished deploys (their results: no worker needed).
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowContinuedAsNewError, WorkflowFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { DeployStatus } from '../../workflows/messages.js';
+import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import { review, reviewMarkdown } from '../review/report.js';
 import { client, printJson } from './common.js';
 import { deployHandle } from '../deploy/workflow.js';
@@ -21,7 +21,16 @@ export async function reviewCommand(opts: ReviewOptions): Promise<void> {
   const since = parseSince(opts.since);
   const query = `${listQuery({ service: opts.service, owner: opts.owner, since: opts.since })} AND ExecutionStatus != "Running"`;
   const c = await client();
-  const statuses = await finalStatuses(c.workflow.list({ query }), (wf) => deployHandle(c, wf.workflowId, wf.runId).result());
+  const statuses = await finalStatuses(c.workflow.list({ query }), async (wf) => {
+    const run = deployHandle(c, wf.workflowId, wf.runId);
+    try {
+      return await run.result();
+    } catch (err) {
+      // A run that handed over to a queued version (continue-as-new) has no result of its own.
+      if (err instanceof WorkflowContinuedAsNewError) return await run.query(statusQuery);
+      throw err;
+    }
+  });
   const report = review(statuses);
   if (opts.json) printJson(report);
   else process.stdout.write(reviewMarkdown(report, since.toISOString().slice(0, 10)));

@@ -31,6 +31,13 @@ export interface FollowOptions {
   /** Terminal size (tty mode), read at every frame so a resize is honoured. */
   size?: () => { columns?: number; rows?: number };
   now?: () => number;
+  /** Stop following at this time (Date.now() ms): a StoppedWaiting, the deploy goes on. */
+  deadline?: number;
+}
+
+/** follow() reached its deadline (--wait-timeout). */
+export class StoppedWaiting extends Error {
+  override name = 'StoppedWaiting';
 }
 
 export interface StatusReader {
@@ -65,6 +72,7 @@ export async function follow(reader: StatusReader, opts: FollowOptions): Promise
         if (redraw) redraw.draw(prev ? `${frame(prev)}\n\n${why}` : why);
         else if (why !== warned) opts.write(`${why}\n`);
         warned = why;
+        if (opts.deadline !== undefined && Date.now() + pollMs > opts.deadline) throw new StoppedWaiting();
         await sleep(pollMs);
         continue;
       }
@@ -73,6 +81,7 @@ export async function follow(reader: StatusReader, opts: FollowOptions): Promise
       else for (const line of renderCiLines(prev, s, now())) opts.write(`${line}\n`);
       prev = s;
       if (until(s)) return s;
+      if (opts.deadline !== undefined && Date.now() + pollMs > opts.deadline) throw new StoppedWaiting();
       await sleep(pollMs);
     }
   } finally {

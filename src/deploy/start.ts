@@ -15,7 +15,8 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import type { Plan } from '../pipeline/plan.js';
-import { abortUpdate, TERMINAL_PHASES, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
+import { abortUpdate, enqueueUpdate, TERMINAL_PHASES, type DeployInput, type DeployPhase } from '../../workflows/messages.js';
+import { stageOf } from '../../workflows/train.js';
 import { deployHandle, WORKFLOW_TYPE, type DeployHandle, type DeployWorkflow } from './workflow.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../temporal/names.js';
@@ -48,16 +49,21 @@ export interface StartOptions {
   previous?: string;
   startedBy?: string;
   supersede?: boolean;
+  /** train.mode queue: another version running means wait in its queue, not a refusal. */
+  queue?: boolean;
   /** Told what a start waits for (a run to close), for the CLI to show; default: silent. */
   progress?: (line: string) => void;
 }
 
 export interface Started {
+  /** Pinned to the run this start started, attached to, or queued on. */
   handle: DeployHandle;
   /** True when the same version was already running and we attached to it. */
   attached: boolean;
   /** The version whose run this start aborted (--supersede). */
   superseded?: string;
+  /** Set when this version waits in the queue of the run `handle` names (train.mode queue). */
+  queued?: { behind: string; stage: string };
 }
 
 export function staticSummary(plan: Plan): string {
@@ -88,7 +94,8 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
   let waited = false;
   for (let attempt = 1; attempt <= MAX_START_ATTEMPTS; attempt++) {
     try {
-      return { handle: await start(), attached: false, superseded };
+      const handle = await start();
+      return { handle: deployHandle(client, workflowId, handle.firstExecutionRunId), attached: false, superseded };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
@@ -105,9 +112,14 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
     // A run that has ended (its phase is final) only holds the id while it delivers its last
     // notifications: it is waited for, as if it had closed already, whatever its version.
     const ended = TERMINAL_PHASES.includes(phase as DeployPhase);
-    if (!ended && version === plan.version) return { handle: deployHandle(client, workflowId), attached: true, superseded };
-
     const run = deployHandle(client, workflowId, desc.runId); // pinned: never abort a later run
+    if (!ended && version === plan.version) return { handle: run, attached: true, superseded };
+    if (!ended && opts.queue && !opts.supersede) {
+      const queued = await enqueue(run, input);
+      if (queued) return { handle: run, attached: false, superseded, queued };
+      continue; // it ended in between: its queue is settled, so go round and find the next run
+    }
+
     const what = `${plan.service} ${version} (${workflowId}, run ${desc.runId})`;
     if (!ended) {
       if (waited) {
@@ -126,6 +138,9 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
       }
       const since = Date.now();
       const deadline = since + CLOSE_TIMEOUT_MS;
+      // In queue mode this version goes to the head of the queue first, so the abort hands over
+      // to it (continue-as-new), not to an older queued version.
+      if (opts.queue) await enqueue(run, input);
       if (await abortRun(run, plan.version, opts.startedBy, deadline, what)) superseded = version;
       await waitClosed(run, since, deadline, `the superseded run of ${what}`, () =>
         opts.progress?.(`waiting for the superseded ${what} to close (it delivers its last notifications first)`),
@@ -142,6 +157,29 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
   throw new StartRefused(
     `${workflowId}: other runs took the workflow id ${MAX_START_ATTEMPTS} times while this start waited; nothing new was started`,
   );
+}
+
+/**
+ * Puts the version in the running deploy's queue; undefined when the run has ended meanwhile
+ * (an ended run settles its queue and refuses more). Any other refusal is a StartRefused.
+ */
+async function enqueue(run: DeployHandle, input: DeployInput): Promise<Started['queued']> {
+  const { plan } = input;
+  try {
+    // Accepted means queued on this run, even if the run ended in the same workflow task: the
+    // queue is settled at the end, so this version is either next or superseded, never lost.
+    const status = await run.executeUpdate(enqueueUpdate, { args: [{ plan, previous: input.previous, by: input.startedBy }] });
+    // The same version queued twice keeps its one place: this start attaches to it.
+    return { behind: status.version, stage: stageOf(status) };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    if (err instanceof WorkflowUpdateFailedError) {
+      const reason = (err.cause as Error | undefined)?.message ?? err.message;
+      if (/has already ended/.test(reason)) return undefined;
+      throw new StartRefused(`cannot queue ${plan.service} ${plan.version} behind the running deploy: ${reason}; nothing new was started`);
+    }
+    throw err;
+  }
 }
 
 /**

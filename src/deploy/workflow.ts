@@ -8,7 +8,11 @@ export const WORKFLOW_TYPE = 'multiRegionDeploy' satisfies keyof typeof workflow
 export type DeployWorkflow = (typeof workflows)[typeof WORKFLOW_TYPE];
 export type DeployHandle = WorkflowHandle<DeployWorkflow>;
 
-/** A deploy's handle (pinned to runId when given). */
+/**
+ * A deploy's handle: the latest run, or pinned to runId. A pinned handle stays on its run:
+ * its result() does not follow a continue-as-new (train.mode queue) into the next version's
+ * run, it throws WorkflowContinuedAsNewError naming that run.
+ */
 export function deployHandle(client: Client, workflowId: string, runId?: string): DeployHandle {
-  return client.workflow.getHandle<DeployWorkflow>(workflowId, runId);
+  return client.workflow.getHandle<DeployWorkflow>(workflowId, runId, runId ? { followRuns: false } : undefined);
 }

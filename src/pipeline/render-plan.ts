@@ -3,8 +3,9 @@
 // printing, so the CLI only prints and tests read the same output a person sees.
 import { formatDuration } from './duration.js';
 import { blockingFindings, lint, type Finding } from './lint.js';
-import { formatProblem, loadPipelineFile, PipelineError, type Loaded } from './load.js';
+import { formatProblem, loadPipelineFile, PipelineError, type Loaded, type Problem } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
+import { exposure } from './plan-diff.js';
 import { describeWindows, earliestFinish } from './windows.js';
 import { table } from '../text/table.js';
 
@@ -36,6 +37,10 @@ export interface CommandOutput {
   exitCode: 0 | 2;
   stdout: string;
   stderr: string;
+  /** What was wrong with the file, or what the lint found: for CI annotations (src/cli/ci/). */
+  problems?: Problem[];
+  findings?: Finding[];
+  file?: string;
 }
 
 interface Report {
@@ -51,14 +56,6 @@ function report(loaded: Loaded, opts: PlanOptions): Report {
   return { plan: p, findings: lint(loaded, { strict: opts.strict }), finish: earliestFinish(p, start), start };
 }
 
-/** Cumulative share of customers exposed after each stage, in percent with one decimal. */
-function exposure(p: Plan): number[] {
-  let seen = 0;
-  return p.stages.map((s) => {
-    seen += stageCustomers(s);
-    return p.totalCustomers === 0 ? 0 : Math.round((seen / p.totalCustomers) * 1000) / 10;
-  });
-}
 
 export function planJson(loaded: Loaded, opts: PlanOptions = {}): PlanJson {
   return toJson(report(loaded, opts));
@@ -168,12 +165,15 @@ export function runPlanCommand(file: string, opts: PlanOptions & { json?: boolea
       exitCode: 2,
       stdout: opts.json ? `${JSON.stringify({ valid: false, problems }, null, 2)}\n` : '',
       stderr: `${text}\ninvalid pipeline: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`,
+      problems,
+      file,
     };
   }
   const r = report(loaded, opts);
   const blocking = blockingFindings(r.findings);
   const stdout = opts.json ? `${JSON.stringify(toJson(r), null, 2)}\n` : toText(loaded.file, r);
-  if (blocking.length === 0) return { exitCode: 0, stdout, stderr: '' };
+  const found = { findings: r.findings, file: loaded.file };
+  if (blocking.length === 0) return { exitCode: 0, stdout, stderr: '', ...found };
   const why = opts.strict ? ' (--strict: warnings count as errors)' : '';
-  return { exitCode: 2, stdout, stderr: `plan refused: ${blocking.length} lint error${blocking.length === 1 ? '' : 's'}${why}\n` };
+  return { exitCode: 2, stdout, stderr: `plan refused: ${blocking.length} lint error${blocking.length === 1 ? '' : 's'}${why}\n`, ...found };
 }

@@ -195,6 +195,15 @@ export const rollbackSchema = z.strictObject({
   onAbort: z.enum(['none', 'all']).default('none'),
 });
 
+export const trainSchema = z
+  .strictObject({
+    mode: z
+      .enum(['refuse', 'queue'])
+      .default('refuse')
+      .describe('refuse: a second version is refused while one rolls out; queue: it waits, and the newest queued version starts when the running deploy ends'),
+  })
+  .describe('What happens to a version started while another one rolls out');
+
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
 export const notifySchema = z.strictObject({
   webhook: templated,
@@ -249,6 +258,7 @@ export const pipelineSchema = z
     deploy: deploySchema,
     rollback: rollbackSchema.default({ onFailure: 'region', onAbort: 'none' }),
     pauseTimeout: duration.default('72h'),
+    train: trainSchema.default({ mode: 'refuse' }),
     notify: z.array(notifySchema).optional(),
     migrations: z.array(migrationSchema).optional(),
     lint: lintSchema.optional(),
@@ -312,6 +322,7 @@ export type Check = z.output<typeof checkSchema>;
 export type Region = z.output<typeof regionSchema>;
 export type Deploy = z.output<typeof deploySchema>;
 export type Rollback = z.output<typeof rollbackSchema>;
+export type Train = z.output<typeof trainSchema>;
 export type Window = z.output<typeof windowSchema>;
 export type Notify = z.output<typeof notifySchema>;
 export type Migration = z.output<typeof migrationSchema>;

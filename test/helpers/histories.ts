@@ -10,10 +10,12 @@ import { REPO_ROOT, findTemporalCli } from '../../src/temporal/tools.js';
 
 export const HISTORIES_DIR = join(REPO_ROOT, 'test', 'histories');
 
-export async function recordHistory(address: string, handle: WorkflowHandle, name: string): Promise<void> {
+/** Records the latest run of the handle's workflow, or the run `runId` (one that continued as new). */
+export async function recordHistory(address: string, handle: WorkflowHandle, name: string, runId?: string): Promise<void> {
   if (process.env.FIREBREAK_RECORD_HISTORIES !== '1') return;
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], {
+  const run = runId ? ['--run-id', runId] : [];
+  const json = execFileSync(findTemporalCli(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, ...run, '--output', 'json'], {
     maxBuffer: 64 << 20,
   });
   writeFileSync(join(HISTORIES_DIR, `${name}.json`), json);

@@ -93,6 +93,7 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
     ? `started ${dateTime(s.startedAt)}, ended ${dateTime(s.endedAt)} (took ${span(Date.parse(s.endedAt) - Date.parse(s.startedAt))})`
     : `started ${dateTime(s.startedAt)} (${ago(s.startedAt, now)})`;
   out.push(paint('dim', `${s.workflowId ? `${s.workflowId} · ` : ''}owner ${s.owner} · ${when}`));
+  out.push(...trainLines(s, now));
   out.push('');
 
   // The timeline.
@@ -319,3 +320,13 @@ const EVENT_COLOUR: Partial<Record<DeployEventKind, Parameters<Paint>[0]>> = {
   migration_failed: 'red',
   failed: 'red',
 };
+
+/** The train (train.mode queue): who waits behind this deploy, and what starts next. */
+function trainLines(s: ViewStatus, now: number): string[] {
+  if (s.next) {
+    const superseded = (s.queue ?? []).filter((q) => q.version !== s.next).map((q) => q.version);
+    return [`next: ${s.next} started as the next run${superseded.length ? `; superseded before they started: ${superseded.join(', ')}` : ''}`];
+  }
+  if (!s.queue?.length) return [];
+  return [`queued: ${s.queue.map((q) => `${q.version} (by ${q.by ?? 'unknown'}, ${ago(q.since, now)})`).join(', ')}; the newest starts when this deploy ends`];
+}
