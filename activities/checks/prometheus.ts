@@ -32,8 +32,10 @@ export class PrometheusProvider implements CheckProvider {
 
   /** The check's values over a past window, one per step (the worst series at each step). */
   async evaluateRange(check: Check, target: Target, range: TimeRange, opts: EvaluateOptions = {}): Promise<number[]> {
-    const step = Math.max(1, Math.round(range.stepMs / 1000));
-    const params = { start: String(range.start / 1000), end: String(range.end / 1000), step: `${step}s` };
+    // The step is the gate's interval (fractions of a second allowed), so the history has as
+    // many values as the soak will have samples.
+    const step = Math.max(0.1, range.stepMs / 1000);
+    const params = { start: String(range.start / 1000), end: String(range.end / 1000), step: String(step) };
     const data = await this.get(check, target, 'query_range', params, opts);
     if (data?.resultType !== 'matrix') throw new Error(`the range query returned a ${data?.resultType ?? 'missing'} result, not a matrix`);
     const byTime = new Map<number, number[]>();
