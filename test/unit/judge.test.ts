@@ -217,3 +217,18 @@ test('pure rules: direction, control choice, relative change, median', () => {
   const j = judge(latency(), { against: 'peers', regions: ['b'], value: [0.118, 0.118, 0.118, 0.119, 0.117], control: [0.079, 0.08, 0.078, 0.079, 0.079] }, 5);
   assert.equal(j.text, 'latency-mean 0.118 vs control 0.079 (+49 %, p = 0.005)', 'ties: the normal approximation');
 });
+
+test('status and Web UI details show the judgement, shadow ones marked', async () => {
+  const { renderStatus, stripAnsi } = await import('../../src/cli/render.js');
+  const { detailsMarkdown } = await import('../../workflows/details.js');
+  const shadow = latency({ compare: compare({ enforce: false }) });
+  const r = await watchRegion(input(gate([shadow]), peers), world(scaled(1.5)).deps);
+  const status = {
+    service: 'checkout', version: '2.0.0', owner: 'o', runbook: 'r', phase: 'running' as const, currentStage: 0,
+    stages: [{ index: 0, regions: [{ name: 'small', customers: 1, state: 'promoted' as const, attempt: 1, checks: r.checks }], gate: { name: 'g', approval: 'auto' as const, state: 'passed' as const } }],
+    events: [], startedAt: new Date(0).toISOString(),
+  };
+  const text = stripAnsi(renderStatus(status, 0));
+  assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)/);
+  assert.match(detailsMarkdown(status), /\[vs peers mid\/large, shadow, control 0\.0\d+, 20 paired: breach \(latency-mean .*\)\]/);
+});
