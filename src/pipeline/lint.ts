@@ -314,7 +314,7 @@ function oneWayMigration(ctx: Ctx): Draft[] {
 // The last stage never has peers. Without either, the judgement has too little data and
 // follows onNoData after the soak extension.
 function compareControl(ctx: Ctx): Draft[] {
-  const out = new Map<number, { check: string; regions: string[] }>();
+  const out = new Map<number, { check: string; regions: string[]; enforce: boolean }>();
   ctx.stages.forEach((stage, k) => {
     const later = ctx.stages.slice(k + 1).flatMap((s) => s.regions.map((r) => r.name));
     for (const r of stage.regions) {
@@ -325,15 +325,15 @@ function compareControl(ctx: Ctx): Draft[] {
         const i = ctx.index.get(r.name) ?? 0;
         const own = ctx.pipeline.regions[i].gate?.checks?.some((x) => x.name === c.name);
         const line = ctx.lineOf(own ? ['regions', i, 'gate', 'checks', ci, 'compare'] : ['gate', 'checks', ci, 'compare']);
-        const entry = out.get(line) ?? { check: c.name, regions: [] };
+        const entry = out.get(line) ?? { check: c.name, regions: [], enforce: c.compare.enforce };
         entry.regions.push(r.name);
         out.set(line, entry);
       });
     }
   });
-  return [...out].map(([line, { check, regions }]) => ({
+  return [...out].map(([line, { check, regions, enforce }]) => ({
     rule: 'compare-control' as const,
-    message: `check ${check} compares, but ${regions.join(', ')} ${regions.length === 1 ? 'has' : 'have'} no peers left and an http check has no history to compare with (before needs a Prometheus check); that judgement will have too little data and follow onNoData`,
+    message: `check ${check} compares, but ${regions.join(', ')} ${regions.length === 1 ? 'has' : 'have'} no peers left and an http check has no history to compare with (before needs a Prometheus check); that judgement will have too little data and ${enforce ? 'follow onNoData' : 'show as such (shadow mode)'}`,
     line,
   }));
 }

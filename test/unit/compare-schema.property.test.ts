@@ -101,3 +101,25 @@ test('lint compare-control: an http check that compares has no history for the l
   const before = lint(parsePipeline(stringify(doc({ ...http, compare: { against: 'before', maxIncrease: '25%' } })), 'p.yaml')).filter((f) => f.rule === 'compare-control');
   assert.match(before[0].message, /small, large have no peers left/);
 });
+
+test('plan and runbook say what each stage is compared with, and the environment hold', async () => {
+  const { renderPlan, planJson } = await import('../../src/pipeline/render-plan.js');
+  const { runbookMarkdown: renderRunbook } = await import('../../src/pipeline/runbook.js');
+  const three = {
+    regions: [
+      { name: 'small', customers: 10 },
+      { name: 'mid', customers: 100 },
+      { name: 'large', customers: 1000 },
+    ],
+  };
+  const loaded = parsePipeline(stringify(doc({ compare: { maxIncrease: '25%' } }, three)), 'p.yaml');
+  assert.match(renderPlan(loaded), /\n {2}compare latency: stage 1 vs mid, large; stage 2 vs large; stage 3 vs its own values before its deploy\n/);
+  const json = planJson(loaded);
+  assert.deepEqual(json.stages[2].compare, [{ region: 'large', check: 'latency', against: 'before', enforce: true }]);
+  assert.deepEqual(json.stages[0].compare?.[0].regions, ['mid', 'large']);
+  const plain = parsePipeline(stringify(doc({})), 'p.yaml');
+  assert.doesNotMatch(renderPlan(plain), /compare/);
+  assert.equal(planJson(plain).stages[0].compare, undefined);
+  assert.match(renderRunbook(loaded), /## The fleet is sick, not the version \(environment\)/);
+  assert.doesNotMatch(renderRunbook(plain), /environment/);
+});
