@@ -21,7 +21,7 @@ export interface TestPipeline {
    * sim: error rate read from the simulator (http check); nodata: a Prometheus series that never
    * exists; missing: a field the simulator never reports (no data, without Prometheus).
    */
-  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-errors';
+  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -60,6 +60,13 @@ const CHECKS = {
         query: sum(rate(http_request_duration_seconds_sum{service="{{service}}",region="{{region}}"}[3s])) / sum(rate(http_request_duration_seconds_count{service="{{service}}",region="{{region}}"}[3s]))
       max: 2.0
       compare: { against: peers, maxIncrease: 25%, confidence: 0.98 }`,
+  'compare-latency-shadow': `
+    - name: latency-mean
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: sum(rate(http_request_duration_seconds_sum{service="{{service}}",region="{{region}}"}[3s])) / sum(rate(http_request_duration_seconds_count{service="{{service}}",region="{{region}}"}[3s]))
+      max: 2.0
+      compare: { against: peers, maxIncrease: 25%, enforce: false }`,
   'compare-errors': `
     - name: error-rate
       prometheus:

@@ -118,3 +118,27 @@ test('the last stage has no peers: it is judged against its own values before it
     }
   });
 });
+
+test('shadow mode: the same regression is judged, shown and recorded, and the deploy carries on', async () => {
+  await withWorker(stack, async () => {
+    const regions: [string, number][] = [
+      ['small', 2000],
+      ['large', 90000],
+    ];
+    await seedVersion(stack, 'judge-shadow', ['small', 'large'], '1.0.0');
+    await simFault(stack, { service: 'judge-shadow', version: '1.1.0', region: 'small', latencyMs: 40 });
+    try {
+      const plan = testPlan({ service: 'judge-shadow', regions, soak: '8s', interval: '500ms', minSamples: 10, checks: 'compare-latency-shadow' }, '1.1.0');
+      const handle = await start(stack, plan);
+      const done = await settle(handle);
+      assert.equal(done.phase, 'succeeded', done.pausedReason ?? done.failure);
+      const small = done.stages[0].regions[0].checks[0].compare!;
+      assert.equal(small.enforce, false);
+      assert.equal(small.verdict, 'breach', 'judged worse than its peer');
+      const event = done.events.find((e) => e.kind === 'judgement' && e.region === 'small');
+      assert.match(event?.message ?? '', /^small breach: latency-mean 0\.1\d* vs control 0\.0\d* \(\+\d+ %, p [<=] 0\.0\d+\) \(shadow: never fails a region\)$/);
+    } finally {
+      await clearFaults(stack);
+    }
+  });
+});
