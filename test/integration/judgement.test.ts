@@ -142,3 +142,23 @@ test('shadow mode: the same regression is judged, shown and recorded, and the de
     }
   });
 });
+
+test('too little data: a control without values extends the soak, then follows onNoData (pause)', async () => {
+  await withWorker(stack, async () => {
+    // `ghost` has never served anything: its query has no series, so no sample can be paired.
+    const regions: [string, number][] = [
+      ['small', 2000],
+      ['ghost', 90000],
+    ];
+    await seedVersion(stack, 'judge-nodata', ['small'], '1.0.0');
+    const plan = testPlan({ service: 'judge-nodata', regions, soak: '4s', interval: '500ms', minSamples: 5, checks: 'compare-latency' }, '1.1.0');
+    const handle = await start(stack, plan);
+    const s = await waitFor(handle, phaseIs('paused'), 'the judgement to go inconclusive');
+    assert.equal(regionState(s, 'small'), 'awaiting_approval');
+    assert.equal(s.stages[0].gate.state, 'inconclusive');
+    assert.ok(s.events.some((e) => e.kind === 'soak_extended' && e.region === 'small'), 'extended first (the bake)');
+    assert.match(s.pausedReason!, /small: checks inconclusive: .*latency-mean has 0 of 5 samples paired with its control/);
+    assert.equal((await simRegion(stack, 'judge-nodata', 'small')).version, '1.1.0', 'missing data is no breach: no rollback');
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test' }] });
+  });
+});
