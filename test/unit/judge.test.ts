@@ -232,3 +232,16 @@ test('status and Web UI details show the judgement, shadow ones marked', async (
   assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)/);
   assert.match(detailsMarkdown(status), /\[vs peers mid\/large, shadow, control 0\.0\d+, 20 paired: breach \(latency-mean .*\)\]/);
 });
+
+test('the quarterly review counts environment pauses apart from inconclusive checks', async () => {
+  const { review, reviewMarkdown } = await import('../../src/review/report.js');
+  const status = (kind: 'environment' | 'inconclusive') => ({
+    service: 's', version: '2', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
+    stages: [{ index: 0, regions: [], gate: { name: 'g', approval: 'auto' as const, state: 'inconclusive' as const } }],
+    events: [{ at: new Date(0).toISOString(), kind, message: 'x', region: 'small' }], startedAt: new Date(0).toISOString(),
+  });
+  const r = review([status('environment'), status('inconclusive')]);
+  assert.equal(r.environment, 1);
+  assert.equal(r.inconclusive, 1);
+  assert.match(reviewMarkdown(r, '90d'), /deploys paused by a fleet incident \(environment: .*\): 1/);
+});
