@@ -245,3 +245,15 @@ test('the quarterly review counts environment pauses apart from inconclusive che
   assert.equal(r.inconclusive, 1);
   assert.match(reviewMarkdown(r, '90d'), /deploys paused by a fleet incident \(environment: .*\): 1/);
 });
+
+test('next steps for a region held by environment: retry (re-soak) or abort, never approve', async () => {
+  const { nextSteps } = await import('../../src/cli/next-steps.js');
+  const s = {
+    service: 'svc', version: '2', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
+    stages: [{ index: 0, regions: [{ name: 'small', customers: 1, state: 'awaiting_approval' as const, attempt: 1, checks: [] }], gate: { name: 'g', approval: 'auto' as const, state: 'inconclusive' as const } }],
+    events: [{ at: new Date(0).toISOString(), kind: 'environment' as const, message: 'x', region: 'small' }], startedAt: new Date(0).toISOString(),
+  };
+  const steps = nextSteps(s);
+  assert.ok(steps.some((l) => l.startsWith('firebreak retry svc --region small')));
+  assert.ok(!steps.some((l) => l.startsWith('firebreak approve')));
+});
