@@ -36,9 +36,28 @@ export interface WatchInput {
   until?: number;
   /** The tally the extended soak carries on from (samples and breach runs so far). */
   resume?: WatchTally;
+  /** Set when a check compares (peer judgement): where its control is. */
+  control?: WatchControl;
 }
 
-export type WatchVerdict = 'pass' | 'breach' | 'no_data';
+/** The control of a region's compare checks, named by the workflow. */
+export interface WatchControl {
+  /** The regions of later stages, still on the previous version (none in the last stage). */
+  peers: string[];
+  /** The version this deploy replaces, for the peers' {{version}}. */
+  fromVersion?: string | null;
+  /** When this region's deploy started (epoch ms): `before` reads the soak-long window ending then. */
+  deployStartedAt?: number;
+  soakMs: number;
+  /** The step of the history's range query: the gate's interval. */
+  stepMs: number;
+}
+
+/**
+ * environment: the absolute threshold breached in the region and in its control (the fleet is
+ * sick, not this version): pause, no rollback.
+ */
+export type WatchVerdict = 'pass' | 'breach' | 'no_data' | 'environment';
 
 export interface WatchResult {
   verdict: WatchVerdict;
@@ -46,6 +65,8 @@ export interface WatchResult {
   checks: CheckStatus[];
   /** With no_data: where the tally stood, so an extension of the soak carries on from it. */
   tally?: WatchTally;
+  /** The compare checks' judgements at the end of the soak (enforced and shadow). */
+  judgements?: Judgement[];
 }
 
 /** The heartbeat details of a watch: enough to resume after a worker crash. */
@@ -56,4 +77,45 @@ export interface WatchTally {
   evaluations: number;
   /** When the last evaluation ran (epoch ms): a resumed watch evaluates at once if one is overdue. */
   lastEvaluatedAt?: number;
+  /** Per compare check: its samples and its control's, paired per evaluation (peers). */
+  compare?: Record<string, CompareTally>;
+}
+
+/** A compare check's evidence (activities/checks/judge.ts). */
+export interface CompareTally {
+  against: 'peers' | 'before';
+  /** The control regions (peers). */
+  regions?: string[];
+  /** The region's samples. */
+  value: number[];
+  /** The control's: per-sample medians across the peers, or the history (before). */
+  control: number[];
+  /** before: the history has been read. */
+  loaded?: boolean;
+  /** peers: each control region's last value. */
+  last?: Record<string, number | null>;
+  /** Why the control is missing, when it is. */
+  error?: string;
+}
+
+export type JudgementVerdict = 'breach' | 'pass' | 'too_little_data';
+
+/** A compare check judged against its control at the end of a soak (activities/checks/judge.ts). */
+export interface Judgement {
+  check: string;
+  against: 'peers' | 'before';
+  regions?: string[];
+  verdict: JudgementVerdict;
+  /** false: shadow mode, shown and recorded, never fails a region. */
+  enforce: boolean;
+  /** Median of the region's samples and of the control's. */
+  value?: number;
+  control?: number;
+  /** How much worse than the control: a fraction with maxIncrease, the check's unit with maxDelta. */
+  change?: number;
+  relative: boolean;
+  p?: number;
+  samples: number;
+  /** `latency-mean 0.118 vs control 0.079 (+49 %, p = 0.003)`, or why there is no judgement. */
+  text: string;
 }

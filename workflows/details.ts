@@ -1,6 +1,6 @@
 // The "current details" the Temporal Web UI shows on the workflow page: a region table in
 // Markdown, so an engineer sees the deploy without opening its history.
-import type { DeployStatus } from './messages.js';
+import type { CompareStatus, DeployStatus } from './messages.js';
 
 export function detailsMarkdown(s: DeployStatus): string {
   const last = s.events[s.events.length - 1];
@@ -14,7 +14,7 @@ export function detailsMarkdown(s: DeployStatus): string {
   ];
   for (const stage of s.stages) {
     for (const r of stage.regions) {
-      const checks = r.checks.map((c) => `${c.name}=${c.value ?? 'no data'} (${c.samples})`).join(', ');
+      const checks = r.checks.map((c) => `${c.name}=${c.value ?? 'no data'} (${c.samples})${c.compare ? ` ${compareCell(c.compare)}` : ''}`).join(', ');
       lines.push(
         `| ${stage.index + 1} | ${r.name} | ${r.customers} | ${r.state}${r.error ? `: ${r.error}` : ''} | ${r.fromVersion ?? '-'} | ${checks || '-'} |`,
       );
@@ -31,4 +31,11 @@ function queueLines(s: DeployStatus): string[] {
   }
   if (s.next) lines.push('', `next: ${s.next} starts as the next run of this deploy`);
   return lines;
+}
+
+/** A check's peer judgement in the table: control and, at the end of the soak, the verdict. */
+function compareCell(c: CompareStatus): string {
+  const against = c.against === 'peers' ? `peers ${(c.regions ?? []).join('/')}` : 'before';
+  const verdict = c.verdict ? `: ${c.verdict.replace(/_/g, ' ')}${c.text ? ` (${c.text})` : ''}` : '';
+  return `[vs ${against}${c.enforce ? '' : ', shadow'}, control ${c.control ?? 'no data'}, ${c.samples} paired${verdict}]`.replace(/\|/g, '/');
 }

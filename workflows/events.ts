@@ -21,6 +21,9 @@ export const DEPLOY_EVENT_KINDS = [
   'soak_extended',
   'breach',
   'inconclusive',
+  // peer judgement: the fleet is sick (no rollback), and each compare check's verdict
+  'environment',
+  'judgement',
   'awaiting_approval',
   'promoted',
   'region_failed',

@@ -36,6 +36,25 @@ export interface CheckStatus {
   threshold?: string;
   /** The same threshold as limits: renderers judge the value by the watcher's rule (src/pipeline/threshold.ts). */
   limits?: Threshold;
+  /** Peer judgement, for a check with `compare:` (SPEC §7). */
+  compare?: CompareStatus;
+}
+
+/** Where a check stands against its control. */
+export interface CompareStatus {
+  against: 'peers' | 'before';
+  /** The control regions (peers). */
+  regions?: string[];
+  /** false: shadow mode, shown and recorded, never fails a region. */
+  enforce: boolean;
+  /** The control's latest value (peers: the median across them; before: the history's median). */
+  control: number | null;
+  /** Samples paired with the control. */
+  samples: number;
+  /** At the end of the soak: the judgement, its words, and its p-value. */
+  verdict?: 'breach' | 'pass' | 'too_little_data';
+  text?: string;
+  p?: number;
 }
 
 /** A region's own gate: regions of one wave pass (or fail) their gates independently. */
@@ -59,6 +78,8 @@ export interface RegionStatus {
   soakEndsAt?: string;
   /** Set when the soak ran past soakEndsAt to collect the samples its checks lacked (the bake). */
   soakExtendedUntil?: string;
+  /** When this deploy last started deploying the region: a compare against `before` reads the window ending then. */
+  deployStartedAt?: string;
   error?: string;
 }
 

@@ -68,6 +68,7 @@ async function attempt(run: DeployRun, region: RegionStatus, planned: PlanRegion
   }
   if (redeploy) {
     region.state = 'deploying';
+    region.deployStartedAt = new Date(Date.now()).toISOString();
     delete region.error;
     state.record('deploying', `deploying ${plan.version} to ${name} (was ${region.fromVersion ?? 'nothing'})`, { region: name });
     run.publish();

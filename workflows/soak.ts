@@ -4,7 +4,7 @@
 // fails the region, missing data fails it or waits for a person, a manual gate waits for an
 // approval.
 import { condition, patched } from '@temporalio/workflow';
-import type { WatchResult, WatchTally } from '../activities/types.js';
+import type { WatchControl, WatchResult, WatchTally } from '../activities/types.js';
 import { formatDuration } from '../src/pipeline/duration.js';
 import type { PlanRegion } from '../src/pipeline/plan.js';
 import { watchRegion } from './activities.js';
@@ -48,7 +48,35 @@ function watch(
   extension?: { until: number; resume?: WatchTally },
 ): Promise<WatchResult> {
   const summary = extension ? `soak ${region.name} extended to collect samples` : `soak ${region.name} ${formatDuration(planned.soakMs)}`;
-  return watchRegion(summary, { target: run.target(region.name, run.plan.version), gate: planned.gate, deadline, startedAt, ...(extension ?? {}) });
+  const control = controlOf(run, region, planned);
+  return watchRegion(summary, {
+    target: run.target(region.name, run.plan.version),
+    gate: planned.gate,
+    deadline,
+    startedAt,
+    ...(extension ?? {}),
+    ...(control ? { control } : {}),
+  });
+}
+
+/**
+ * Peer judgement (SPEC §7): the control of a region whose gate has a check with `compare:`:
+ * the regions of later stages, still on the previous version (none for the last stage, which
+ * falls back to its own history before the deploy). Undefined without compare checks, so the
+ * watch input of every other deploy is as before.
+ */
+function controlOf(run: DeployRun, region: RegionStatus, planned: PlanRegion): WatchControl | undefined {
+  if (!planned.gate.checks.some((c) => c.compare)) return undefined;
+  const stage = run.plan.stages.findIndex((s) => s.regions.some((r) => r.name === region.name));
+  const peers = run.plan.stages.slice(stage + 1).flatMap((s) => s.regions.map((r) => r.name));
+  const deployStartedAt = region.deployStartedAt ? Date.parse(region.deployStartedAt) : undefined;
+  return {
+    peers,
+    fromVersion: region.fromVersion ?? null,
+    ...(deployStartedAt !== undefined ? { deployStartedAt } : {}),
+    soakMs: planned.soakMs,
+    stepMs: planned.gate.intervalMs,
+  };
 }
 
 /**
@@ -58,6 +86,22 @@ function watch(
 export async function gate(run: DeployRun, region: RegionStatus, planned: PlanRegion, soaked: WatchResult): Promise<'passed' | 'held'> {
   const { state } = run;
   const name = region.name;
+  // Peer judgement: each compare check's verdict is recorded (shadow ones too).
+  for (const j of soaked.judgements ?? []) {
+    const mode = j.enforce ? '' : ' (shadow: never fails a region)';
+    state.record('judgement', `${name} ${j.verdict.replace(/_/g, ' ')}: ${j.text}${mode}`, { region: name });
+  }
+  if (soaked.verdict === 'environment') {
+    // The region and its control breach alike: the fleet is sick, not this version. No
+    // rollback (it would make the incident worse); a person retries (re-soak) or aborts.
+    region.state = 'awaiting_approval';
+    state.setGate(region, 'inconclusive');
+    state.holds.set(name, { kind: 'environment', reason: `environment: ${soaked.reason}` });
+    state.record('environment', `${name}: ${soaked.reason}; not rolled back`, { region: name });
+    run.publish(); // pauses the deploy, which notifies `paused` with the reason
+    await condition(() => state.retries.has(name));
+    return 'held';
+  }
   if (soaked.verdict === 'breach') {
     state.record('breach', soaked.reason, { region: name });
     await failRegion(run, region, soaked.reason);

@@ -19,8 +19,12 @@ import {
 } from './messages.js';
 import { stageGate } from './gate.js';
 
-/** Why a region is waiting for an operator (failed and rolled back, or a check inconclusive). */
-export type Hold = { kind: 'failed' | 'inconclusive'; reason: string };
+/**
+ * Why a region is waiting for an operator: failed and rolled back, a check inconclusive, or
+ * `environment` (the region and its control breach alike: the fleet is sick, not this
+ * version; no rollback, and no approval either: retry re-soaks, abort ends).
+ */
+export type Hold = { kind: 'failed' | 'inconclusive' | 'environment'; reason: string };
 
 export class DeployState {
   readonly status: DeployStatus;
@@ -109,7 +113,9 @@ export class DeployState {
   /** Regions waiting on an approval: a manual gate that passed, or an inconclusive check. */
   awaitingApproval(): string[] {
     const out: string[] = [];
-    for (const s of this.status.stages) for (const r of s.regions) if (r.state === 'awaiting_approval') out.push(r.name);
+    for (const s of this.status.stages) {
+      for (const r of s.regions) if (r.state === 'awaiting_approval' && this.holds.get(r.name)?.kind !== 'environment') out.push(r.name);
+    }
     return out;
   }
 
@@ -142,6 +148,9 @@ export class DeployState {
     if (input.region !== undefined) {
       const r = this.region(input.region);
       if (!r) return `no region ${input.region} in this deploy`;
+      if (this.holds.get(input.region)?.kind === 'environment') {
+        return `${input.region} is held because its control breaches too (environment): retry re-soaks it once the fleet recovers, or abort`;
+      }
       if (r.state !== 'awaiting_approval') {
         return `${input.region} is ${r.state}, not awaiting approval${waiting.length ? ` (awaiting: ${waiting.join(', ')})` : ''}`;
       }

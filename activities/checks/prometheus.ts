@@ -1,9 +1,10 @@
-// Prometheus checks: an instant query through the HTTP API (GET /api/v1/query).
+// Prometheus checks: an instant query through the HTTP API (GET /api/v1/query); and for a
+// compare against `before`, a range query (GET /api/v1/query_range) over the region's past.
 // https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
 import type { Check } from '../../src/pipeline/schema.js';
 import { Renderer } from '../templates.js';
 import type { Target } from '../target.js';
-import type { CheckProvider, CheckValue, EvaluateOptions } from './provider.js';
+import type { CheckProvider, CheckValue, EvaluateOptions, TimeRange } from './provider.js';
 import { checkClient, type CheckClientOptions } from './client.js';
 import { send, type HttpClient } from '../http/client.js';
 
@@ -25,11 +26,35 @@ export class PrometheusProvider implements CheckProvider {
   }
 
   async evaluate(check: Check, target: Target, opts: EvaluateOptions = {}): Promise<CheckValue> {
+    const data = await this.get(check, target, 'query', {}, opts);
+    return worst(check, valuesOf(data));
+  }
+
+  /** The check's values over a past window, one per step (the worst series at each step). */
+  async evaluateRange(check: Check, target: Target, range: TimeRange, opts: EvaluateOptions = {}): Promise<number[]> {
+    // The step is the gate's interval (fractions of a second allowed), so the history has as
+    // many values as the soak will have samples.
+    const step = Math.max(0.1, range.stepMs / 1000);
+    const params = { start: String(range.start / 1000), end: String(range.end / 1000), step: String(step) };
+    const data = await this.get(check, target, 'query_range', params, opts);
+    if (data?.resultType !== 'matrix') throw new Error(`the range query returned a ${data?.resultType ?? 'missing'} result, not a matrix`);
+    const byTime = new Map<number, number[]>();
+    for (const series of (data.result as { values?: Sample[] }[] | undefined) ?? []) {
+      for (const [t, v] of series.values ?? []) {
+        const n = Number(v);
+        if (!Number.isFinite(n)) continue;
+        byTime.set(t, [...(byTime.get(t) ?? []), n]);
+      }
+    }
+    return [...byTime.keys()].sort((a, b) => a - b).map((t) => worst(check, byTime.get(t)!)!);
+  }
+
+  private async get(check: Check, target: Target, api: 'query' | 'query_range', params: Record<string, string>, opts: EvaluateOptions): Promise<QueryResponse['data']> {
     if (!check.prometheus) throw new Error(`check ${check.name} has no prometheus query`);
     const r = new Renderer(target, this.env);
     try {
       const base = r.render(check.prometheus.url).replace(/\/+$/, '');
-      const url = `${base}/api/v1/query?${new URLSearchParams({ query: r.render(check.prometheus.query) })}`;
+      const url = `${base}/api/v1/${api}?${new URLSearchParams({ query: r.render(check.prometheus.query), ...params })}`;
       const res = await send(this.client, { url, ...opts });
       const text = res.text;
       let body: QueryResponse | undefined;
@@ -44,7 +69,7 @@ export class PrometheusProvider implements CheckProvider {
         const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : r.redact(text).trim().slice(0, 300);
         throw new Error(`Prometheus at ${base} answered HTTP ${res.status}${why ? ` (${why})` : ''}`);
       }
-      return worst(check, valuesOf(body.data));
+      return body.data;
     } catch (err) {
       throw r.redactError(err);
     }

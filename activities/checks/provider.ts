@@ -20,6 +20,18 @@ export interface CheckProvider {
    * this evaluation, never as a breach and never as a good value.
    */
   evaluate(check: Check, target: Target, opts?: EvaluateOptions): Promise<CheckValue>;
+  /**
+   * The check's values in target.region over a past window, one per step (a compare against
+   * `before`). Only sources with history have it (Prometheus).
+   */
+  evaluateRange?(check: Check, target: Target, range: TimeRange, opts?: EvaluateOptions): Promise<number[]>;
+}
+
+/** A window of the past, epoch ms. */
+export interface TimeRange {
+  start: number;
+  end: number;
+  stepMs: number;
 }
 
 /** Does this (non-null) value break the check's threshold? */

@@ -6,6 +6,10 @@
 //            resets the run; an evaluation without data neither counts nor resets);
 // - pass:    the deadline came and every check has at least `minSamples` values;
 // - no_data: the deadline came and some check has fewer: never pass on missing data.
+// - environment: a check with `compare:` breached failAfter times and its control breaches
+//                too: the fleet is sick, not this version (activities/checks/judge.ts);
+// - and at the deadline, a compare check worse than its control beyond maxIncrease with
+//   significance is a breach (unless compare.enforce is false: shadow mode).
 //
 // The soak is a bake, time and evidence: the workflow answers no_data by extending the soak
 // (input.until, carrying on from the tally), and the extended watch passes as soon as every
@@ -27,6 +31,7 @@ import { formatValue } from './value.js';
 import { isTally } from './tally.js';
 import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
 import { thresholdOf } from '../../src/pipeline/threshold.js';
+import { compareStatus, controlBreaches, describeControl, freshCompare, judge, recordCompare, resumeCompare, sampleControls, type Judgement } from './judge.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -128,9 +133,9 @@ export class SoakWatch {
   }
 }
 
-/** One evaluation of every check; the breach result when one reached failAfter. */
+/** One evaluation of every check; the breach (or environment) result when one reached failAfter. */
 async function evaluateOnce(
-  { gate, target }: WatchInput,
+  { gate, target, control }: WatchInput,
   tally: WatchTally,
   lastError: Map<string, string>,
   deps: Pick<WatchDeps, 'now' | 'providerFor' | 'signal'>,
@@ -140,23 +145,34 @@ async function evaluateOnce(
   // A hung source must not stall the loop much past one interval, nor its heartbeats past
   // their timeout (CHECK_REQUEST_TIMEOUT_MS is derived from it).
   const limit = { signal: deps.signal, timeoutMs: Math.min(Math.max(interval, 1000), CHECK_REQUEST_TIMEOUT_MS) };
-  const results = await Promise.all(
-    gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
-      try {
-        return { value: await deps.providerFor(check).evaluate(check, target, limit) };
-      } catch (err) {
-        return { error: describe(err) };
-      }
-    }),
-  );
+  // Peer judgement: each compare check's control is evaluated at the same moment (judge.ts).
+  startCompare(gate.checks, tally, control);
+  const [results, controls] = await Promise.all([
+    Promise.all(
+      gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
+        try {
+          return { value: await deps.providerFor(check).evaluate(check, target, limit) };
+        } catch (err) {
+          return { error: describe(err) };
+        }
+      }),
+    ),
+    sampleControls(gate.checks, tally, target, control, deps.providerFor, limit),
+  ]);
   throwIfCancelled(deps.signal);
   tally.evaluations += 1;
   tally.lastEvaluatedAt = startedAt;
 
   const decisive: string[] = [];
+  const environment: string[] = [];
   gate.checks.forEach((check, i) => {
     const status = tally.checks[i];
     const result = results[i];
+    const ct = tally.compare?.[check.name];
+    if (ct) {
+      recordCompare(ct, 'value' in result ? numeric(result.value) : null, controls[i]);
+      status.compare = compareStatus(check, ct);
+    }
     if ('error' in result || result.value === null) {
       lastError.set(check.name, 'error' in result ? result.error : 'the query returned no data');
       return;
@@ -172,27 +188,74 @@ async function evaluateOnce(
     }
     const run = tally.consecutive[check.name];
     if (run >= gate.failAfter) {
-      decisive.push(
-        `${check.name} = ${formatValue(result.value)} breached ${status.threshold} ${run} ${run === 1 ? 'time' : 'times'} in a row in ${target.region}`,
-      );
+      const what = `${check.name} = ${formatValue(result.value)} breached ${status.threshold} ${run} ${run === 1 ? 'time' : 'times'} in a row in ${target.region}`;
+      // The region and its control breach alike: the fleet is sick, not this version.
+      if (ct && controlBreaches(check, controls[i])) {
+        const sick = `${what}, and so did its control: ${describeControl(ct, controls[i])}`;
+        if (check.compare?.enforce) environment.push(sick);
+        else decisive.push(`${sick} (shadow compare: not acted on)`);
+      } else {
+        decisive.push(what);
+      }
     }
   });
-  if (decisive.length === 0) return undefined;
-  return { verdict: 'breach', reason: decisive.join('; '), checks: structuredClone(tally.checks) };
+  if (decisive.length > 0) return { verdict: 'breach', reason: decisive.join('; '), checks: structuredClone(tally.checks) };
+  if (environment.length > 0) {
+    return { verdict: 'environment', reason: `${environment.join('; ')}: the fleet is sick, not this version`, checks: structuredClone(tally.checks) };
+  }
+  return undefined;
+}
+
+function numeric(v: CheckValue): number | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Gives each compare check its compare tally, once (a resumed tally keeps its own). */
+function startCompare(checks: Check[], tally: WatchTally, control: WatchInput['control']): void {
+  for (const check of checks) {
+    if (!check.compare || tally.compare?.[check.name]) continue;
+    const ct = freshCompare(check, control);
+    if (ct) (tally.compare ??= {})[check.name] = ct;
+  }
 }
 
 function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, lastError: Map<string, string>): WatchResult {
-  const checks = structuredClone(tally.checks);
   if (gate.checks.length === 0) {
-    return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks };
+    return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks: structuredClone(tally.checks) };
   }
   const short = shortOfSamples(tally, gate.minSamples);
   if (short.length === 0) {
+    // Peer judgement: each compare check against its control (judge.ts).
+    const judgements = gate.checks.flatMap((check, i) => {
+      const ct = tally.compare?.[check.name];
+      if (!check.compare || !ct) return [];
+      const j = judge(check, ct, gate.minSamples);
+      tally.checks[i].compare = compareStatus(check, ct, j);
+      return [j];
+    });
+    const checks = structuredClone(tally.checks);
+    const against = (j: Judgement) => (j.against === 'peers' ? `peers ${(j.regions ?? []).join(', ')}` : 'its own values before the deploy');
+    const worse = judgements.filter((j) => j.enforce && j.verdict === 'breach');
+    if (worse.length > 0) {
+      return { verdict: 'breach', reason: worse.map((j) => `${j.text} in ${target.region}, against ${against(j)}`).join('; '), checks, judgements };
+    }
     const held = tally.checks.map((c) => `${c.name} ${formatValue(c.value)} (${c.threshold}, ${c.samples} samples)`);
-    return { verdict: 'pass', reason: `"${gate.name}" held in ${target.region}: ${held.join(', ')}`, checks };
+    const compared = judgements.map((j) => `${j.enforce ? '' : 'shadow: '}${j.text}${j.verdict === 'pass' ? '' : ` (${j.verdict.replace(/_/g, ' ')})`}`);
+    return {
+      verdict: 'pass',
+      reason: `"${gate.name}" held in ${target.region}: ${held.join(', ')}${compared.length ? `; against the control: ${compared.join('; ')}` : ''}`,
+      checks,
+      ...(judgements.length ? { judgements } : {}),
+    };
   }
+  const checks = structuredClone(tally.checks);
   const missing = short.map((c) => {
     const why = lastError.get(c.name);
+    if (c.samples >= gate.minSamples && c.compare) {
+      const ctWhy = tally.compare?.[c.name]?.error;
+      return `${c.name} has ${c.compare.samples} of ${gate.minSamples} samples paired with its control${ctWhy ? ` (last: ${ctWhy})` : ''}`;
+    }
     return `${c.name} has ${c.samples} of ${gate.minSamples} samples${why ? ` (last: ${why})` : ''}`;
   });
   return {
@@ -203,8 +266,9 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
   };
 }
 
+/** Checks short of minSamples: their own, or (enforced compare) paired with their control. */
 function shortOfSamples(tally: WatchTally, minSamples: number): CheckStatus[] {
-  return tally.checks.filter((c) => c.samples < minSamples);
+  return tally.checks.filter((c) => c.samples < minSamples || (c.compare !== undefined && c.compare.enforce && c.compare.samples < minSamples));
 }
 
 function freshTally(checks: Check[]): WatchTally {
@@ -227,6 +291,14 @@ function resumeTally(details: unknown, checks: Check[]): WatchTally | undefined 
     status.breaches = old.breaches;
     const run = details.consecutive[status.name];
     fresh.consecutive[status.name] = typeof run === 'number' && run >= 0 ? run : 0;
+  }
+  // The compare checks' samples and their control's (peer judgement).
+  const compare = details.compare && typeof details.compare === 'object' ? details.compare : {};
+  for (const [i, check] of checks.entries()) {
+    const ct = check.compare ? resumeCompare((compare as Record<string, unknown>)[check.name]) : undefined;
+    if (!ct) continue;
+    (fresh.compare ??= {})[check.name] = ct;
+    fresh.checks[i].compare = compareStatus(check, ct);
   }
   fresh.evaluations = details.evaluations;
   if (typeof details.lastEvaluatedAt === 'number' && Number.isFinite(details.lastEvaluatedAt)) fresh.lastEvaluatedAt = details.lastEvaluatedAt;

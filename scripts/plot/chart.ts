@@ -264,7 +264,8 @@ export function lineChart(opts: LineChartOptions): Buffer {
   cv.text(opts.yLabel, pad, top + ph / 2 + textWidth(opts.yLabel, s) / 2, BLACK, s, true);
 
   // series, clipped to the plot area
-  cv.clip = { x0: left + 1, y0: top - 3 * s, x1: right + 3 * s, y1: bottom - 1 };
+  // A little past the plot area, so points on its edges (0 %, 100 %) show whole over the axes.
+  cv.clip = { x0: left - 3 * s, y0: top - 3 * s, x1: right + 3 * s, y1: bottom + 2 * s };
   const thick = s;
   const marker = 2 * s + 1;
   for (const ser of series) {
@@ -274,13 +275,28 @@ export function lineChart(opts: LineChartOptions): Buffer {
   }
   cv.resetClip();
 
-  // legend, top right inside the plot area
+  // legend, inside the plot area, in the corner that hides the fewest data points
   if (series.length > 0) {
     const sw = 14 * s;
     const lw = pad + sw + pad + Math.max(...series.map((ser) => textWidth(ser.name, s))) + pad;
     const lh = pad + series.length * (ch + pad);
-    const lx = right - lw - pad;
-    const ly = top + pad;
+    const samples: [number, number][] = [];
+    for (const ser of series) {
+      const pts = [...ser.points].sort((a, b) => a[0] - b[0]).map(([x, y]) => [xs(x), ys(y)] as [number, number]);
+      pts.forEach((p, i) => {
+        samples.push(p);
+        const q = pts[i + 1];
+        if (q) for (let k = 1; k < 20; k++) samples.push([p[0] + ((q[0] - p[0]) * k) / 20, p[1] + ((q[1] - p[1]) * k) / 20]);
+      });
+    }
+    const corners: [number, number][] = [
+      [right - lw - pad, top + pad],
+      [left + pad * 2, top + pad],
+      [right - lw - pad, bottom - lh - pad],
+      [left + pad * 2, bottom - lh - pad],
+    ];
+    const hidden = ([x, y]: [number, number]) => samples.filter(([px, py]) => px >= x - 4 && px <= x + lw + 4 && py >= y - 4 && py <= y + lh + 4).length;
+    const [lx, ly] = corners.reduce((best, c) => (hidden(c) < hidden(best) ? c : best));
     cv.fillRect(lx, ly, lw, lh, WHITE);
     cv.strokeRect(lx, ly, lw, lh, LEGEND_BORDER);
     series.forEach((ser, i) => {

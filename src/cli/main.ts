@@ -103,6 +103,8 @@ program
   .option('--pipeline <file>', 'take region customer counts from this pipeline')
   .option('--deploy-seconds <n>', 'how long a rollout takes', '2')
   .option('--state-dir <dir>', 'keep regions, faults and the deployment log in DIR/state.json across restarts (default: in memory)')
+  .option('--noise <level>', 'seeded per-second jitter of latency, error rate and traffic, 0 to 1 (e.g. 0.1); default 0, none')
+  .option('--seed <n>', 'seed of the noise (default 1): the same seed gives the same numbers')
   .description('the region simulator alone')
   .action(async (opts) =>
     (await import('../sim/main.js')).runSimulator({
@@ -110,6 +112,8 @@ program
       pipeline: opts.pipeline,
       deploySeconds: Number(opts.deploySeconds),
       stateDir: opts.stateDir,
+      ...(opts.noise !== undefined ? { noise: Number(opts.noise) } : {}),
+      ...(opts.seed !== undefined ? { seed: Number(opts.seed) } : {}),
     }),
   );
 

@@ -8,6 +8,7 @@ import type { Finding, Severity } from './finding.js';
 import { plan, type PlanRegion, type Stage } from './plan.js';
 import { formatDuration } from './duration.js';
 import type { LintRule, Pipeline } from './schema.js';
+import { controlFor } from './compare.js';
 
 export type { Finding, Severity };
 
@@ -81,6 +82,11 @@ export const RULES: Record<LintRule, RuleInfo> = {
     practice: 'Rollback path per migration',
     why: 'An explicit revert plan per migration catches one-way migrations as risk before they ship.',
   },
+  'compare-control': {
+    severity: 'warning',
+    practice: 'Regions judge each other',
+    why: 'A check that compares needs a control in every stage: the regions still on the previous version, or else the region\'s own history, which only a Prometheus check can read.',
+  },
 };
 
 const MIN_SOAK_MS = 30 * 60_000;
@@ -109,6 +115,7 @@ export function lint(loaded: Loaded, options: LintOptions = {}): Finding[] {
     ...oversizedWave(ctx),
     ...rollbackTarget(ctx),
     ...oneWayMigration(ctx),
+    ...compareControl(ctx),
   ];
   const allowed = new Map((pipeline.lint?.allow ?? []).map((a) => [a.rule, a.reason]));
   return drafts
@@ -300,4 +307,33 @@ function oneWayMigration(ctx: Ctx): Draft[] {
     }
     return [];
   });
+}
+
+// A compare needs a control in every stage: peers (the regions of later stages) or, failing
+// them, the region's own history before its deploy, which only a Prometheus range query reads.
+// The last stage never has peers. Without either, the judgement has too little data and
+// follows onNoData after the soak extension.
+function compareControl(ctx: Ctx): Draft[] {
+  const out = new Map<number, { check: string; regions: string[]; enforce: boolean }>();
+  ctx.stages.forEach((stage, k) => {
+    const later = ctx.stages.slice(k + 1).flatMap((s) => s.regions.map((r) => r.name));
+    for (const r of stage.regions) {
+      r.gate.checks.forEach((c, ci) => {
+        if (!c.compare) return;
+        const control = controlFor(c.compare, later);
+        if (control.against === 'peers' || c.prometheus) return;
+        const i = ctx.index.get(r.name) ?? 0;
+        const own = ctx.pipeline.regions[i].gate?.checks?.some((x) => x.name === c.name);
+        const line = ctx.lineOf(own ? ['regions', i, 'gate', 'checks', ci, 'compare'] : ['gate', 'checks', ci, 'compare']);
+        const entry = out.get(line) ?? { check: c.name, regions: [], enforce: c.compare.enforce };
+        entry.regions.push(r.name);
+        out.set(line, entry);
+      });
+    }
+  });
+  return [...out].map(([line, { check, regions, enforce }]) => ({
+    rule: 'compare-control' as const,
+    message: `check ${check} compares, but ${regions.join(', ')} ${regions.length === 1 ? 'has' : 'have'} no peers left and an http check has no history to compare with (before needs a Prometheus check); that judgement will have too little data and ${enforce ? 'follow onNoData' : 'show as such (shadow mode)'}`,
+    line,
+  }));
 }

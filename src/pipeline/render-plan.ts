@@ -6,6 +6,7 @@ import { blockingFindings, lint, type Finding } from './lint.js';
 import { formatProblem, loadPipelineFile, PipelineError, type Loaded, type Problem } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
 import { exposure } from './plan-diff.js';
+import { controlFor } from './compare.js';
 import { describeWindows, earliestFinish } from './windows.js';
 import { table } from '../text/table.js';
 
@@ -27,6 +28,8 @@ export interface PlanJson {
     gate: { name: string; approval: 'auto' | 'manual' };
     /** Share of all customers running the new version once this stage is deployed (%). */
     exposedPercent: number;
+    /** Peer judgement: what each compare check of the stage's regions is compared with. */
+    compare?: StageControl[];
   }[];
   windows: string;
   earliestFinish: string;
@@ -63,6 +66,7 @@ export function planJson(loaded: Loaded, opts: PlanOptions = {}): PlanJson {
 
 function toJson({ plan: p, findings, finish }: Report): PlanJson {
   const exposed = exposure(p);
+  const controls = controlsOf(p);
   return {
     service: p.service,
     version: p.version,
@@ -74,6 +78,7 @@ function toJson({ plan: p, findings, finish }: Report): PlanJson {
       maxExtension: formatDuration(s.maxExtensionMs),
       gate: s.gate,
       exposedPercent: exposed[i],
+      ...(controls[i].length > 0 ? { compare: controls[i] } : {}),
     })),
     windows: describeWindows(p.windows),
     earliestFinish: finish.toISOString(),
@@ -141,6 +146,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
     '',
     `earliest finish: ${minute(finish)}, ${formatDuration(finish.getTime() - start.getTime())} after a start at ${minute(start)} (soaks and windows; deploys and approvals taken as instant)`,
     ...extensionNote(p),
+    ...compareNote(p),
     ...findingLines(file, findings),
   );
   return `${lines.join('\n')}\n`;
@@ -151,6 +157,47 @@ function extensionNote(p: Plan): string[] {
   const total = p.stages.reduce((n, s) => n + s.maxExtensionMs, 0);
   if (total === 0) return [];
   return [`  a soak whose checks lack minSamples extends until they arrive (gate.maxExtension): up to ${formatDuration(total)} longer in all`];
+}
+
+export interface StageControl {
+  region: string;
+  check: string;
+  against: 'peers' | 'before';
+  /** peers: the regions of later stages, still on the previous version. */
+  regions?: string[];
+  enforce: boolean;
+}
+
+/** Per stage, each compare check's control: later stages' regions, or (none left) before. */
+export function controlsOf(p: Plan): StageControl[][] {
+  return p.stages.map((s, k) => {
+    const later = p.stages.slice(k + 1).flatMap((x) => x.regions.map((r) => r.name));
+    return s.regions.flatMap((r) =>
+      r.gate.checks.flatMap((c) => {
+        if (!c.compare) return [];
+        const control = controlFor(c.compare, later);
+        return [{ region: r.name, check: c.name, ...control, enforce: c.compare.enforce }];
+      }),
+    );
+  });
+}
+
+/** Peer judgement: what each stage is compared with (`compare:` checks only). */
+function compareNote(p: Plan): string[] {
+  const controls = controlsOf(p);
+  if (controls.every((c) => c.length === 0)) return [];
+  const byCheck = new Map<string, string[]>();
+  controls.forEach((stage, i) => {
+    for (const c of stage) {
+      const what = c.against === 'peers' ? (c.regions ?? []).join(', ') : 'its own values before its deploy';
+      const mode = c.enforce ? '' : ' (shadow)';
+      const text = `stage ${i + 1} vs ${what}${mode}`;
+      const list = byCheck.get(c.check) ?? [];
+      if (!list.includes(text)) list.push(text);
+      byCheck.set(c.check, list);
+    }
+  });
+  return [...byCheck].map(([check, parts]) => `  compare ${check}: ${parts.join('; ')}`);
 }
 
 /** `firebreak plan FILE [--version V] [--json] [--strict]`: exit 0 ok, 2 invalid or lint errors. */

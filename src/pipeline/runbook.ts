@@ -107,6 +107,7 @@ export function runbookMarkdown(loaded: Loaded, opts: RunbookOptions = {}): stri
     '',
     update(n, 'approve', { region: first, by: BY }),
     '',
+    ...environmentSection(loaded.pipeline, svc, first, n),
     '## An incident elsewhere: pause',
     '',
     'Pausing stops promotion, not watching: a breach while paused still rolls the region back.',
@@ -228,6 +229,28 @@ function rollbackSection(p: Plan): string[] {
     ...(p.migrations.length
       ? ['- Migrations: a failed region never undoes `expand`; only an abort with `--rollback all` runs `down`.']
       : []),
+    '',
+  ];
+}
+
+/** Only for pipelines with a `compare:` check: the `environment` hold (peer judgement). */
+function environmentSection(pipeline: Pipeline, svc: string, first: string, n: Names): string[] {
+  const checks = [...pipeline.gate.checks, ...pipeline.regions.flatMap((r) => r.gate?.checks ?? [])].filter((c) => c.compare);
+  if (checks.length === 0) return [];
+  const names = [...new Set(checks.map((c) => c.name))].map((c) => `\`${c}\``).join(', ');
+  return [
+    '## The fleet is sick, not the version (environment)',
+    '',
+    `${names} ${checks.length === 1 ? 'is' : 'are'} also judged against a control: the regions still on the previous version, or for the last stage`,
+    'the region before its deploy. When a region breaches the absolute threshold and so does its control, the region is not rolled back:',
+    'it keeps the new version and is held (event `environment`; the reason names the control regions and their values). Deal with the',
+    'incident first; once the fleet has recovered, soak the region again (it is not redeployed):',
+    '',
+    sh(`firebreak retry ${svc} --region ${first} --by ${BY}`),
+    '',
+    update(n, 'retry', { region: first, by: BY }),
+    '',
+    '`approve` is refused for such a region: the version has not been judged. To stop instead, abort (see "Abort").',
     '',
   ];
 }

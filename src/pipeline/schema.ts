@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { got, suggest } from './suggest.js';
 import { DEFAULT_DEPLOY_TIMEOUT } from './deploy-timeout.js';
+import { compareSchema, directionProblem, worseSchema } from './compare.js';
 
 const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
@@ -25,6 +26,7 @@ export const LINT_RULES = [
   'oversized-wave',
   'rollback-target',
   'one-way-migration',
+  'compare-control',
 ] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
@@ -82,9 +84,13 @@ export const checkSchema = z
     http: httpCheck.optional(),
     max: z.number().optional(),
     min: z.number().optional(),
+    worse: worseSchema.optional(),
+    compare: compareSchema.optional().describe('Peer judgement: compare with the regions still on the previous version, or with this region before its deploy'),
   })
   .superRefine((c: unknown, ctx) => {
     if (!isRecord(c)) return;
+    const direction = directionProblem(c);
+    if (direction) ctx.addIssue({ code: 'custom', message: direction, path: ['compare'] });
     const providers = [c.prometheus, c.http].filter(Boolean).length;
     if (providers !== 1) {
       ctx.addIssue({ code: 'custom', message: 'a check needs exactly one provider: prometheus or http' });

@@ -14,6 +14,8 @@ export interface ReviewReport {
   customersAllAtOnce: number;
   operatorActions: Record<string, number>;
   inconclusive: number;
+  /** Deploys paused because a region and its control breached alike (peer judgement). */
+  environment: number;
   medianDurationMs: number | null;
   services: string[];
 }
@@ -25,6 +27,7 @@ export function review(statuses: DeployStatus[]): ReviewReport {
   let exposed = 0;
   let allAtOnce = 0;
   let inconclusive = 0;
+  let environment = 0;
   const durations: number[] = [];
   for (const s of statuses) {
     byPhase[s.phase] = (byPhase[s.phase] ?? 0) + 1;
@@ -39,7 +42,10 @@ export function review(statuses: DeployStatus[]): ReviewReport {
       exposed += reached.reduce((n, r) => n + r.customers, 0);
       allAtOnce += regions.reduce((n, r) => n + r.customers, 0);
     }
-    if (s.stages.some((st) => st.gate.state === 'inconclusive') || s.events.some((e) => e.kind === 'inconclusive')) inconclusive += 1;
+    // An environment hold shows as an inconclusive gate too; it is counted apart.
+    const sick = s.events.some((e) => e.kind === 'environment');
+    if (sick) environment += 1;
+    if (s.events.some((e) => e.kind === 'inconclusive') || (!sick && s.stages.some((st) => st.gate.state === 'inconclusive'))) inconclusive += 1;
     for (const e of s.events) {
       if (['paused', 'resumed', 'approved', 'retry', 'abort'].includes(e.kind) && e.by && e.by !== 'firebreak') {
         operatorActions[e.kind] = (operatorActions[e.kind] ?? 0) + 1;
@@ -58,6 +64,7 @@ export function review(statuses: DeployStatus[]): ReviewReport {
     customersAllAtOnce: allAtOnce,
     operatorActions,
     inconclusive,
+    environment,
     medianDurationMs: durations.length ? durations[Math.floor(durations.length / 2)] : null,
     services: [...new Set(statuses.map((s) => s.service))].sort(),
   };
@@ -85,6 +92,7 @@ export function reviewMarkdown(r: ReviewReport, since: string): string {
   const actions = Object.entries(r.operatorActions);
   lines.push(actions.length ? actions.map(([k, n]) => `- ${k}: ${n}`).join('\n') : '- no operator actions');
   lines.push(`- deploys with an inconclusive check (no data): ${r.inconclusive}`);
+  if (r.environment > 0) lines.push(`- deploys paused by a fleet incident (environment: the region and its control breached alike): ${r.environment}`);
   lines.push('', '## Questions for the review', '',
     '- Failures caught after the first stage: would a smaller first region, or a longer soak, have caught them sooner?',
     '- Inconclusive checks: is each gate\'s query still returning data for every region?',

@@ -12,6 +12,9 @@ export interface SimulatorArgs {
   token?: string;
   /** Keep regions, faults and the deployment log here across restarts; in memory when omitted. */
   stateDir?: string;
+  /** Seeded per-second noise (0 to 1, default 0) and its seed. */
+  noise?: number;
+  seed?: number;
 }
 
 export async function runSimulator(argv: SimulatorArgs): Promise<void> {
@@ -23,6 +26,10 @@ export async function runSimulator(argv: SimulatorArgs): Promise<void> {
     throw new Error(`--deploy-seconds must be a number >= 0, got ${deploySeconds}`);
   }
   if (argv.stateDir === '') throw new Error('--state-dir needs a directory');
+  if (argv.noise !== undefined && !(Number.isFinite(argv.noise) && argv.noise >= 0 && argv.noise <= 1)) {
+    throw new Error(`--noise must be a number from 0 to 1 (0.1 is 10 % per-second jitter), got ${argv.noise}`);
+  }
+  if (argv.seed !== undefined && !Number.isSafeInteger(argv.seed)) throw new Error(`--seed must be an integer, got ${argv.seed}`);
   // Signals during start-up must not kill the process before close() can save and unlock.
   let signalled = false;
   const early = () => (signalled = true);
@@ -30,12 +37,13 @@ export async function runSimulator(argv: SimulatorArgs): Promise<void> {
   process.on('SIGTERM', early);
   let sim;
   try {
-    sim = await startSimulator({ port, customers, deploySeconds, token: argv.token, stateDir: argv.stateDir });
+    sim = await startSimulator({ port, customers, deploySeconds, token: argv.token, stateDir: argv.stateDir, noise: argv.noise, seed: argv.seed });
   } finally {
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
   }
-  console.log(`simulator listening on ${sim.url}${argv.stateDir ? ` (state in ${argv.stateDir})` : ''}`);
+  const noisy = argv.noise ? ` (noise ${argv.noise}, seed ${argv.seed ?? 1})` : '';
+  console.log(`simulator listening on ${sim.url}${argv.stateDir ? ` (state in ${argv.stateDir})` : ''}${noisy}`);
   if (signalled) return sim.close();
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -22,6 +22,10 @@ export interface SimulatorOptions {
    * at start and saved after every change (src/sim/store.ts). In memory when omitted.
    */
   stateDir?: string;
+  /** Seeded per-second noise of latency, error rate and traffic, e.g. 0.1 (default 0: none). */
+  noise?: number;
+  /** The noise's seed (default 1): the same seed and clock give the same numbers. */
+  seed?: number;
 }
 
 export interface Simulator {
@@ -57,7 +61,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
   }
   const save = dir === undefined ? undefined : () => saveSnapshot(dir, state.snapshot());
-  const state = new SimState({ deploySeconds, customers: opts.customers ?? {}, onChange: save }, snapshot);
+  const noise = opts.noise ?? 0;
+  if (!Number.isFinite(noise) || noise < 0 || noise > 1) throw new Error(`noise must be a number from 0 to 1, got ${opts.noise}`);
+  const seed = opts.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${opts.seed}`);
+  const state = new SimState({ deploySeconds, customers: opts.customers ?? {}, onChange: save, ...(noise > 0 ? { noise: { level: noise, seed } } : {}) }, snapshot);
   const server = createServer((req, res) => {
     handle(state, opts.token, req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;

@@ -2,7 +2,7 @@
 // faults and every deploy call received. Rollouts complete lazily, on the next read after
 // their deadline, and traffic is counted up to that instant first: no timers to leak or to
 // keep a test process alive, and the numbers are exact for a given clock.
-import { accrue, newCounters, profileOf, BASELINE_LATENCY_MS, type Counters, type Profile, type Series } from './traffic.js';
+import { accrue, newCounters, noiseAt, profileOf, BASELINE_LATENCY_MS, type Counters, type Noise, type Profile, type Series } from './traffic.js';
 
 export type RegionState = 'rolling' | 'ready' | 'error';
 
@@ -86,6 +86,8 @@ export interface SimStateOptions {
   customers: Record<string, number>;
   /** Injectable clock (epoch ms) so the model can be driven without waiting. */
   now?: () => number;
+  /** Seeded per-second noise of latency, errors and traffic (traffic.ts); none when omitted. */
+  noise?: Noise;
   /**
    * Called after every change a restart must not lose (a deploy call, a fault change); the
    * persistent simulator saves a snapshot here, before the HTTP answer goes out.
@@ -331,7 +333,19 @@ export class SimState {
   private count(r: Region, until: number): void {
     // A wall clock stepping backwards must not un-count traffic.
     if (until <= r.countedTo) return;
-    accrue(r.counters, this.profile(r), (until - r.countedTo) / 1000);
+    const noise = this.opts.noise;
+    if (!noise || noise.level <= 0) {
+      accrue(r.counters, this.profile(r), (until - r.countedTo) / 1000);
+    } else {
+      // Second by second, each with its own seeded multipliers.
+      const profile = this.profile(r);
+      for (let from = r.countedTo; from < until; ) {
+        const second = Math.floor(from / 1000);
+        const to = Math.min(until, (second + 1) * 1000);
+        accrue(r.counters, profile, (to - from) / 1000, noiseAt(noise, r.service, r.region, second));
+        from = to;
+      }
+    }
     r.countedTo = until;
   }
 }

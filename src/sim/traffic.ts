@@ -68,14 +68,23 @@ export function profileOf(version: string | null, serving: boolean, customers: n
   return { requestsPerSecond: requestRate(customers), errorRate, faultLatencyMs };
 }
 
-/** Adds `seconds` of traffic at `profile` to the counters. */
-export function accrue(c: Counters, profile: Profile | null, seconds: number): void {
+/** Multipliers of one stretch of traffic (noise): latency, error rate and request rate. */
+export interface Scale {
+  latency: number;
+  errors: number;
+  requests: number;
+}
+const UNIT: Scale = { latency: 1, errors: 1, requests: 1 };
+
+/** Adds `seconds` of traffic at `profile` to the counters, scaled by `scale` (noise). */
+export function accrue(c: Counters, profile: Profile | null, seconds: number, scale: Scale = UNIT): void {
   if (!profile || seconds <= 0) return;
-  const n = profile.requestsPerSecond * seconds;
-  c.errors += n * profile.errorRate;
-  c.ok += n * (1 - profile.errorRate);
-  const extra = profile.faultLatencyMs / 1000;
-  const base = BASELINE_LATENCY_MS / 1000;
+  const n = profile.requestsPerSecond * seconds * scale.requests;
+  const errorRate = Math.min(1, profile.errorRate * scale.errors);
+  c.errors += n * errorRate;
+  c.ok += n * (1 - errorRate);
+  const extra = (profile.faultLatencyMs / 1000) * scale.latency;
+  const base = (BASELINE_LATENCY_MS / 1000) * scale.latency;
   for (const [mult, share] of SHAPE) {
     const latency = base * mult + extra;
     c.durationSum += n * share * latency;
@@ -140,4 +149,47 @@ export function escapeLabel(v: string): string {
 // is monotonic, so a counter never appears to go backwards.
 function num(v: number): string {
   return String(Number(v.toPrecision(12)));
+}
+
+/**
+ * Seeded noise (`firebreak sim --noise L --seed S`): a healthy version must not look perfect.
+ * Each second of each region's traffic gets its own latency, error-rate and request-rate
+ * multipliers, drawn from a hash of (seed, service, region, second), so the same seed and the
+ * same clock always give the same numbers; and each region has a lasting latency level of its
+ * own (regions differ, as real ones do). `level` 0 is no noise at all.
+ */
+export interface Noise {
+  level: number;
+  seed: number;
+}
+
+/** FNV-1a of the parts, as a uniform number in [0, 1). */
+function uniform(...parts: (string | number)[]): number {
+  let h = 2166136261;
+  const text = parts.join('\u0000');
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  // A final avalanche (murmur3 fmix32): FNV's low bits are weak for near-identical keys.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** Roughly standard normal (sum of three uniforms, scaled to sd 1; within ±3). */
+function gauss(...parts: (string | number)[]): number {
+  return (uniform(...parts, 'a') + uniform(...parts, 'b') + uniform(...parts, 'c') - 1.5) / 0.5;
+}
+
+/** The multipliers of one second of a region's traffic. */
+export function noiseAt(noise: Noise, service: string, region: string, second: number): Scale {
+  if (noise.level <= 0) return UNIT;
+  const { level, seed } = noise;
+  const regionLevel = 1 + 0.5 * level * gauss(seed, service, region, 'level');
+  return {
+    latency: Math.max(0.2, regionLevel * (1 + level * gauss(seed, service, region, second, 'latency'))),
+    errors: Math.max(0, 1 + 3 * level * gauss(seed, service, region, second, 'errors')),
+    requests: Math.max(0.2, 1 + level * gauss(seed, service, region, second, 'requests')),
+  };
 }

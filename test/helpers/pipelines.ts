@@ -21,7 +21,7 @@ export interface TestPipeline {
    * sim: error rate read from the simulator (http check); nodata: a Prometheus series that never
    * exists; missing: a field the simulator never reports (no data, without Prometheus).
    */
-  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none';
+  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -52,6 +52,28 @@ const CHECKS = {
       http: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", path: "$.saturation" }
       max: 0.9`,
   none: '',
+  // Peer judgement (issue 12): latency under a 2 s SLO, judged against the control too.
+  'compare-latency': `
+    - name: latency-mean
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: sum(rate(http_request_duration_seconds_sum{service="{{service}}",region="{{region}}"}[3s])) / sum(rate(http_request_duration_seconds_count{service="{{service}}",region="{{region}}"}[3s]))
+      max: 2.0
+      compare: { against: peers, maxIncrease: 25%, confidence: 0.98 }`,
+  'compare-latency-shadow': `
+    - name: latency-mean
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: sum(rate(http_request_duration_seconds_sum{service="{{service}}",region="{{region}}"}[3s])) / sum(rate(http_request_duration_seconds_count{service="{{service}}",region="{{region}}"}[3s]))
+      max: 2.0
+      compare: { against: peers, maxIncrease: 25%, enforce: false }`,
+  'compare-errors': `
+    - name: error-rate
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[3s])) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[3s]))
+      max: 0.05
+      compare: { against: peers, maxIncrease: 100%, confidence: 0.98 }`,
 };
 
 export function pipelineYaml(t: TestPipeline): string {

@@ -25,6 +25,9 @@ export interface SimulatorStartOptions {
   deploySeconds?: number;
   customers?: Record<string, number>;
   token?: string;
+  /** Seeded per-second noise of latency, errors and traffic (default none) and its seed. */
+  noise?: number;
+  seed?: number;
 }
 
 export interface TestStackOptions {

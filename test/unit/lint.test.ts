@@ -65,6 +65,9 @@ const BAD: [string, (d: Doc) => void][] = [
   }],
   ['rollback-target', (d) => { delete d.deploy.current; }],
   ['one-way-migration', (d) => { d.migrations = [{ id: 'm1', database: 'x', expand: { up: 'up.sql' } }]; }],
+  ['compare-control', (d) => {
+    d.gate.checks = [{ name: 'latency', http: { url: 'http://h/{{region}}', path: '$.latency' }, max: 2, compare: { maxIncrease: '25%' } }];
+  }],
 ];
 
 test('the corpus covers every rule', () => {

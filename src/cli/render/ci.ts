@@ -20,10 +20,11 @@ const EVENT_STATE: Partial<Record<DeployEventKind, RegionState>> = {
   rollback_failed: 'failed',
   awaiting_approval: 'awaiting_approval',
   inconclusive: 'awaiting_approval',
+  environment: 'awaiting_approval',
   promoted: 'promoted',
 };
 /** Event kinds that only happen once a region's soak has begun. */
-const AFTER_SOAK = new Set<DeployEventKind>(['breach', 'promoted', 'awaiting_approval', 'inconclusive']);
+const AFTER_SOAK = new Set<DeployEventKind>(['breach', 'promoted', 'awaiting_approval', 'inconclusive', 'environment', 'judgement']);
 
 export function renderCiLines(prev: ViewStatus | undefined, next: ViewStatus, now: Date | number): string[] {
   const t = typeof now === 'number' ? now : now.getTime();

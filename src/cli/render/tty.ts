@@ -2,7 +2,7 @@
 // customers, state, versions, soak progress, gate), the checks under the region they judge, the
 // reason a deploy waits and what to run next, and the last few events. Pure: the same status and
 // `now` always give the same frame, so it is snapshot-tested (test/fixtures/render/).
-import type { DeployEvent, DeployEventKind, RegionStatus, StageStatus } from '../../../workflows/messages.js';
+import type { CompareStatus, DeployEvent, DeployEventKind, RegionStatus, StageStatus } from '../../../workflows/messages.js';
 import {
   ago,
   bar,
@@ -284,14 +284,25 @@ function checkLines(r: RegionStatus, paint: Paint): string[] {
   const nameW = Math.max(...r.checks.map((c) => c.name.length));
   const valueW = Math.max(...r.checks.map((c) => formatValue(c.value).length));
   const threshW = Math.max(...r.checks.map((c) => (c.threshold ?? '').length));
-  return r.checks.map((c) => {
+  return r.checks.flatMap((c) => {
     const verdict = judge(c);
     const word = verdict === 'ok' ? paint('green', 'ok    ') : verdict === 'breach' ? paint('red', 'BREACH') : verdict === 'no_data' ? paint('yellow', 'NODATA') : '      ';
     const value = formatValue(c.value).padEnd(valueW);
     const painted = verdict === 'breach' ? paint('red', value) : verdict === 'no_data' ? paint('dim', value) : value;
     const counts = `${plural(c.samples, 'sample')}${c.breaches ? `, ${paint('red', plural(c.breaches, 'breach', 'breaches'))}` : ''}`;
-    return `${c.name.padEnd(nameW)}  ${painted}  ${(c.threshold ?? '').padEnd(threshW)}  ${word}  ${counts}`.trimEnd();
+    const line = `${c.name.padEnd(nameW)}  ${painted}  ${(c.threshold ?? '').padEnd(threshW)}  ${word}  ${counts}`.trimEnd();
+    return c.compare ? [line, `${' '.repeat(nameW)}  ${compareText(c.compare, paint)}`] : [line];
   });
+}
+
+/** A check's peer judgement, under its line: the control, and at the end of the soak the verdict. */
+export function compareText(c: CompareStatus, paint: Paint = painter(false)): string {
+  const against = c.against === 'peers' ? `peers ${(c.regions ?? []).join(', ')}` : 'before its deploy';
+  const mode = c.enforce ? '' : ' (shadow)';
+  const head = `vs ${against}${mode}: control ${formatValue(c.control)}, ${plural(c.samples, 'paired sample')}`;
+  if (!c.verdict) return paint('dim', head);
+  const colour = c.verdict === 'pass' ? 'green' : c.verdict === 'breach' ? (c.enforce ? 'red' : 'yellow') : 'yellow';
+  return `${paint('dim', head)}  ${paint(colour, c.verdict.replace(/_/g, ' '))}${c.text ? `: ${c.text}` : ''}`;
 }
 
 export function eventLine(e: DeployEvent, paint: Paint = painter(false)): string {
@@ -312,6 +323,8 @@ const EVENT_COLOUR: Partial<Record<DeployEventKind, Parameters<Paint>[0]>> = {
   rollback_all: 'magenta',
   paused: 'yellow',
   inconclusive: 'yellow',
+  environment: 'yellow',
+  judgement: 'blue',
   awaiting_approval: 'yellow',
   ignored: 'dim',
   deploying: 'cyan',
