@@ -29,11 +29,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function envInt(name: string, fallback: number): number {
+function envInt(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) fail(`${name}=${raw} is not a positive integer`);
+  if (!Number.isInteger(n) || n < min) fail(`${name}=${raw} is not ${min === 0 ? 'a whole number of 0 or more' : 'a positive integer'}`);
   return n;
 }
 
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   const concurrent = envInt('CHAOS_DEPLOYS', 50);
   const durationS = envInt('CHAOS_DURATION_S', preset.durationS);
   const workerCount = envInt('CHAOS_WORKERS', 3);
-  const graceS = envInt('CHAOS_SETTLE_GRACE_S', 0);
+  const graceS = envInt('CHAOS_SETTLE_GRACE_S', 0, 0);
   const t0 = Date.now();
   const deadline = t0 + durationS * 1000;
   const at = () => `+${((Date.now() - t0) / 1000).toFixed(1)}s`;

@@ -30,6 +30,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     // Soaks hold no slot (the soak watcher completes them asynchronously); these are deploys,
     // version reads, migrations and notifications, mostly waiting on the network.
     maxConcurrentActivityTaskExecutions: 200,
+    // A deploy's progress (the http adapter's poll state) and a long read show within 2 s.
     maxHeartbeatThrottleInterval: '2s',
     ...setup.options,
   });
