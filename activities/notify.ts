@@ -109,12 +109,12 @@ export function createNotifyActivities(deps: NotifyDeps = {}) {
     /** One POST; throws to be retried by the workflow's policy. Resolves to the redacted webhook. */
     async notifyWebhook(input: NotifyWebhookInput): Promise<{ webhook: string }> {
       const cancel = cancellationSignal();
-      const target = resolve(input.webhook, { ...input, webhooks: [] });
+      const target = resolve(input.webhook, input);
       if (!target.ok) throw ApplicationFailure.create({ message: `${target.label}: ${target.error}`, type: target.type, nonRetryable: true });
       const { url, label, clean } = target;
       let answer;
       try {
-        answer = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notifyPayload(input)), signal: cancel });
+        answer = await postOnce(url, JSON.stringify(notifyPayload(input)), cancel);
       } catch (err) {
         if (cancel?.aborted) throw cancelled(cancel, `notification to ${label}`);
         throw ApplicationFailure.create({ message: clean(`${label}: ${describe(err)}`), type: FailureType.NotifyFailed, nonRetryable: false });
@@ -125,10 +125,15 @@ export function createNotifyActivities(deps: NotifyDeps = {}) {
     },
   };
 
+  /** One POST of the notification's body: the answer, or a thrown network error. */
+  function postOnce(url: string, body: string, signal: AbortSignal | undefined) {
+    return send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+  }
+
   /** The webhook's URL on this worker, its redacted label, and a redactor for error text. */
   function resolve(
     template: string,
-    input: NotifyInput,
+    input: Omit<NotifyInput, 'webhooks'>,
   ):
     | { ok: true; url: string; label: string; clean: (text: string) => string }
     | { ok: false; label: string; error: string; attempts: 0; type: typeof FailureType.MissingEnv | typeof FailureType.NotifyRefused } {
@@ -165,7 +170,7 @@ export function createNotifyActivities(deps: NotifyDeps = {}) {
       if (cancel?.aborted) break;
       tried = attempt;
       try {
-        const res = await send(client, { url, method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: cancel });
+        const res = await postOnce(url, body, cancel);
         if (res.ok) return { ok: true };
         error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
         if (!isRetryableStatus(res.status)) break;

@@ -475,10 +475,12 @@ if (bare) {
 }
 if (firebreak?.unread) notes.push(`${firebreak.unread} Firebreak histories could not be read`);
 
-console.log(`\n| measure | result |\n| --- | --- |\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
+// Without the deploys phase only the pipeline row is measured: the rest would read n/a.
+const shown = PHASES.has('deploys') ? rows : rows.slice(0, 1);
+console.log(`\n| measure | result |\n| --- | --- |\n${shown.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`);
 if (soakBench?.ladder.length) console.log(`\n${soakTable(soakBench.ladder)}`);
 if (soakBench?.paused) console.log(`\n${pausedTable(soakBench.paused)}`);
-console.log(`\ndeploys: ${summary}`);
+if (PHASES.has('deploys')) console.log(`\ndeploys: ${summary}`);
 const list = (title: string, ts: Tracked[]) => {
   if (ts.length === 0) return;
   console.log(`${title} (${ts.length > LIST ? `first ${LIST} of ${ts.length}` : ts.length}):`);

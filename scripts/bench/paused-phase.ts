@@ -24,8 +24,8 @@ export interface PausedPhase {
   heapIdleMiB: number;
   heapPausedMiB: number;
   /** Status query on deploys evicted from the cache (the first started), and on cached ones (the last). */
-  queryEvictedMs: { p50: number; max: number; n: number };
-  queryCachedMs: { p50: number; max: number; n: number };
+  queryEvictedMs: { p50: number; max: number; n: number; failed: string[] };
+  queryCachedMs: { p50: number; max: number; n: number; failed: string[] };
   wallS: number;
 }
 
@@ -47,7 +47,7 @@ export async function runPausedPhase(opts: {
   const handles: DeployHandle[] = [];
   try {
     const retained = async () => {
-      worker.child.kill('SIGUSR2'); // a full GC, then the next report
+      worker.child.kill('SIGHUP'); // a full GC, then the next report (SIGUSR2 would stop the worker: the SDK's shutdown signals)
       await sleep(2500);
       return { rss: worker.last?.rssMiB ?? NaN, heap: worker.last?.heapMiB ?? NaN };
     };
@@ -66,7 +66,10 @@ export async function runPausedPhase(opts: {
     const query = `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running' AND FirebreakPhase = 'paused'`;
     let paused = 0;
     const deadline = Date.now() + 300_000;
+    let exited = false;
+    void worker.exited.then(() => (exited = true));
     while (Date.now() < deadline) {
+      if (exited) throw new Error('the worker process exited before every deploy paused');
       paused = (await client.workflow.count(query)).count;
       if (paused >= N) break;
       await sleep(2000);
@@ -75,12 +78,17 @@ export async function runPausedPhase(opts: {
     const held = await retained();
     const time = async (hs: DeployHandle[]) => {
       const ms: number[] = [];
+      const failed: string[] = [];
       for (const h of hs) {
         const t = performance.now();
-        await h.query(statusQuery);
-        ms.push(performance.now() - t);
+        try {
+          await h.query(statusQuery);
+          ms.push(performance.now() - t);
+        } catch (err) {
+          failed.push(`${h.workflowId}: ${err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err)}`);
+        }
       }
-      return { p50: Math.round(percentile(ms, 50)), max: Math.round(Math.max(...ms)), n: ms.length };
+      return { p50: Math.round(percentile(ms, 50)), max: Math.round(Math.max(...ms)), n: ms.length, failed };
     };
     // The cache evicts the least recently used: the first deploys started are long gone from it.
     const queryEvictedMs = await time(handles.slice(0, QUERIED));

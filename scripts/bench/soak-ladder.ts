@@ -79,6 +79,7 @@ export async function runSoakLadder(opts: LadderOptions): Promise<SoakBench> {
       opts.log(`paused: ${opts.paused} deploys paused at once on one worker caching ${opts.pausedCache} workflows...`);
       try {
         paused = await runPausedPhase({ client, address: server.address, simUrl: sim.url, prometheusUrl: prometheus.url, bundlePath: codePath, deploys: opts.paused, maxCachedWorkflows: opts.pausedCache });
+        for (const f of [...paused.queryEvictedMs.failed, ...paused.queryCachedMs.failed].slice(0, 5)) notes.push(`paused phase: status query failed: ${f}`);
         opts.log(`  ${paused.paused} paused; after GC: heap ${paused.heapIdleMiB} MiB idle, ${paused.heapPausedMiB} MiB with them, RSS ${paused.rssIdleMiB} / ${paused.rssPausedMiB} MiB (peak ${paused.rssPeakMiB}); status query evicted p50 ${paused.queryEvictedMs.p50} ms, cached p50 ${paused.queryCachedMs.p50} ms`);
       } catch (err) {
         notes.push(`paused phase: ${err instanceof Error ? err.message : String(err)}`);

@@ -20,16 +20,20 @@ export function pausedTable(p: PausedPhase): string {
   return [
     '| paused deploys | worker cache | worker heap after GC: idle / with them paused | worker RSS: idle / paused / peak | status query, evicted (p50 / max) | status query, cached (p50 / max) |',
     '| --- | --- | --- | --- | --- | --- |',
-    `| ${p.paused} of ${p.deploys} | ${p.maxCachedWorkflows} workflows | ${Math.round(p.heapIdleMiB)} / ${Math.round(p.heapPausedMiB)} MiB | ${Math.round(p.rssIdleMiB)} / ${Math.round(p.rssPausedMiB)} / ${Math.round(p.rssPeakMiB)} MiB | ${p.queryEvictedMs.p50} / ${p.queryEvictedMs.max} ms | ${p.queryCachedMs.p50} / ${p.queryCachedMs.max} ms |`,
+    `| ${p.paused} of ${p.deploys} | ${p.maxCachedWorkflows} workflows | ${Math.round(p.heapIdleMiB)} / ${Math.round(p.heapPausedMiB)} MiB | ${Math.round(p.rssIdleMiB)} / ${Math.round(p.rssPausedMiB)} / ${Math.round(p.rssPeakMiB)} MiB | ${p.queryEvictedMs.p50} / ${p.queryEvictedMs.max} ms (${p.queryEvictedMs.n} answered, ${p.queryEvictedMs.failed.length} failed) | ${p.queryCachedMs.p50} / ${p.queryCachedMs.max} ms (${p.queryCachedMs.n} answered, ${p.queryCachedMs.failed.length} failed) |`,
   ].join('\n');
 }
 
-/** Detection latency (p50, p99, its bound) and evaluation lag p99 against concurrent soaks, in seconds, log x. */
-export function soakPlot(ladder: SoakPhase[]): Buffer {
+/**
+ * Detection latency (p50, p99, its bound) and evaluation lag p99 against concurrent soaks, in
+ * seconds, log x; the ladder's first shape only (one point per size).
+ */
+export function soakPlot(all: SoakPhase[]): Buffer {
+  const ladder = all.filter((p) => p.regionsPerDeploy === all[0].regionsPerDeploy && p.workers === all[0].workers);
   const at = (f: (p: SoakPhase) => number | null) =>
     ladder.map((p) => [p.soaks, f(p)] as const).filter((x): x is readonly [number, number] => x[1] !== null && Number.isFinite(x[1])).map(([x, y]) => [x, y / 1000] as [number, number]);
   return lineChart({
-    title: 'Soaks at once on one worker: detection and evaluation lag',
+    title: 'Detection and evaluation lag',
     xLabel: 'concurrent soaks',
     yLabel: 'seconds',
     logX: true,

@@ -3,7 +3,7 @@
 // Configured by environment: TEMPORAL_ADDRESS (envconfig), TASK_QUEUE, WORKFLOW_BUNDLE,
 // FIREBREAK_SIM_URL, PROMETHEUS_URL; BENCH_MAX_CACHED sets maxCachedWorkflows.
 // Prints `ready`, then one JSON line a second: {rssMiB, heapMiB, watcher} (the soak watcher's
-// stats: soaks held, evaluation lag, heartbeats). SIGUSR2 collects garbage (the process runs
+// stats: soaks held, evaluation lag, heartbeats). SIGHUP collects garbage (the process runs
 // with --expose-gc), so the next report shows what the worker retains.
 import { createActivities, watcherOf } from '../../activities/index.js';
 import { connectWorkerConnection } from '../../src/temporal/connect.js';
@@ -21,7 +21,7 @@ const worker = await createWorker({
   activities,
   options: maxCached === undefined ? {} : { maxCachedWorkflows: maxCached },
 });
-process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
+process.on('SIGHUP', () => (globalThis as { gc?: () => void }).gc?.());
 const report = setInterval(() => {
   const m = process.memoryUsage();
   process.stdout.write(`${JSON.stringify({ rssMiB: mib(m.rss), heapMiB: mib(m.heapUsed), watcher: watcherOf(activities)?.stats() ?? null })}\n`);
