@@ -393,7 +393,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
   // 1. Everything that can refuse does so before anything is written.
   // Membership ports must fit a smallint (see freeInternalPorts): fixed ones only around a low gRPC port.
   const fixed = opts.internalPorts !== 'free' && opts.port + 10 < 32_768;
-  const internal = fixed ? fixedInternalPorts(opts.port) : await freeInternalPorts();
+  let internal = fixed ? fixedInternalPorts(opts.port) : await freeInternalPorts();
   const ports: [string, number | undefined][] = [
     ['Temporal gRPC', opts.port],
     ['Web UI', opts.uiPort],
@@ -453,7 +453,7 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
     const address = `${HOST}:${opts.port}`;
     const serverLog = createWriteStream(join(opts.stateDir, 'temporal-server.log'), { flags: 'a' });
     stops.push(() => new Promise<void>((resolve) => serverLog.end(resolve)));
-    const env = serverEnv({ port: opts.port, pgPort, internal, logLevel: 'warn', tls: opts.tls });
+    let env = serverEnv({ port: opts.port, pgPort, internal, logLevel: 'warn', tls: opts.tls });
     const args = ['--root', '/', '--config', TEMPORAL_CONFIG_DIR, '--env', TEMPORAL_CONFIG_ENV, '--allow-no-auth', 'start'];
     let server: ReturnType<typeof spawnLogged> | undefined;
     const startServer = async () => {
@@ -472,7 +472,19 @@ export async function startPostgresTemporal(opts: PostgresTemporalOptions): Prom
     };
     log(`starting the Temporal server ${TEMPORAL_SERVER_VERSION} on ${address} (config ${join(TEMPORAL_CONFIG_DIR, `${TEMPORAL_CONFIG_ENV}.yaml`)})`);
     stops.push(() => server?.proc.stop() ?? Promise.resolve());
-    await startServer();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await startServer();
+        break;
+      } catch (err) {
+        // Free internal ports are chosen before the server binds them, and any process's
+        // outgoing connection may take one in between: choose again, twice at most.
+        if (fixed || attempt >= 3 || !/failed listening|address already in use/i.test((err as Error).message)) throw err;
+        internal = await freeInternalPorts();
+        env = serverEnv({ port: opts.port, pgPort, internal, logLevel: 'warn', tls: opts.tls });
+        log('an internal port was taken before the Temporal server could bind it; starting it again on other ports');
+      }
+    }
     timings.serverMs = lap();
     await ensureNamespace(address, readyTimeoutMs, opts.tls);
     timings.namespaceMs = lap();
