@@ -96,6 +96,10 @@ export interface CompareTally {
   last?: Record<string, number | null>;
   /** Why the control is missing, when it is. */
   error?: string;
+  /** The control's last breach of the absolute threshold: at which evaluation, and its values. */
+  sick?: { at: number; text: string };
+  /** Evaluations the region's breach has waited for a control within tolerance of the threshold. */
+  waited?: number;
 }
 
 export type JudgementVerdict = 'breach' | 'pass' | 'too_little_data';

@@ -51,6 +51,9 @@ export function resumeCompare(x: unknown): CompareTally | undefined {
   if (t.loaded === true) out.loaded = true;
   if (t.last && typeof t.last === 'object') out.last = { ...t.last };
   if (typeof t.error === 'string') out.error = t.error;
+  const sick = t.sick as { at?: unknown; text?: unknown } | undefined;
+  if (sick && typeof sick.at === 'number' && typeof sick.text === 'string') out.sick = { at: sick.at, text: sick.text };
+  if (typeof t.waited === 'number' && t.waited >= 0) out.waited = t.waited;
   return out;
 }
 
@@ -149,6 +152,54 @@ export function pairedSamples(ct: CompareTally): number {
 /** Does the control breach the check's absolute threshold too? (the environment rule) */
 export function controlBreaches(check: Check, sample: ControlSample | undefined): boolean {
   return sample !== undefined && sample.value !== null && breaches(thresholdOf(check), sample.value);
+}
+
+/** What the environment rule decides once the region's breaching run reached failAfter. */
+export type FleetCall = { call: 'environment'; control: string } | { call: 'wait' } | { call: 'breach'; control: string };
+
+/**
+ * Regions do not cross a threshold at the same instant: rate windows, scrapes and traffic put
+ * them moments apart. So the control counts as breaching when it did at any evaluation within
+ * failAfter of the region's breaching run, before it or during it. After it, the region waits
+ * (up to failAfter evaluations, enforced peer compares only) only while the control is heading
+ * the same way: within the compare's own tolerance of the threshold, or worse than its own
+ * values before the run by more than that tolerance. A steady control means a breach at once,
+ * so a plain regression is not detected any later than without compare.
+ */
+export function fleetCall(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number, run: number, failAfter: number, mayWait: boolean): FleetCall {
+  if (ct.sick && at - ct.sick.at < run + failAfter) return { call: 'environment', control: ct.sick.text };
+  const waited = ct.waited ?? 0;
+  if (mayWait && ct.against === 'peers' && waited < failAfter && (nearThreshold(check, sample) || moving(check, ct, sample, run))) {
+    ct.waited = waited + 1;
+    return { call: 'wait' };
+  }
+  return { call: 'breach', control: describeControl(ct, sample) };
+}
+
+/** Notes the control's breach at evaluation `at`, for fleetCall (run at every evaluation). */
+export function noteControl(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number): void {
+  if (controlBreaches(check, sample)) ct.sick = { at, text: describeControl(ct, sample) };
+}
+
+/** Would the control breach the threshold if it were as much worse as the compare tolerates? */
+function nearThreshold(check: Check, sample: ControlSample | undefined): boolean {
+  if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
+  const v = sample.value;
+  const worse: Worse = worseOf(check) ?? 'higher';
+  const by = maxIncreaseOf(check.compare);
+  const slack = by !== undefined ? by * Math.abs(v) : (check.compare.maxDelta ?? 0);
+  return breaches(thresholdOf(check), worse === 'higher' ? v + slack : v - slack);
+}
+
+/** Has the control worsened, since before the region's run, by more than the compare tolerates? */
+function moving(check: Check, ct: CompareTally, sample: ControlSample | undefined, run: number): boolean {
+  if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
+  const earlier = ct.control.slice(0, Math.max(0, ct.control.length - run));
+  if (earlier.length === 0) return false;
+  const worse: Worse = worseOf(check) ?? 'higher';
+  const by = maxIncreaseOf(check.compare);
+  const base = median(earlier);
+  return by !== undefined ? relativeWorsening(sample.value, base, worse) > by : absoluteWorsening(sample.value, base, worse) > (check.compare.maxDelta ?? 0);
 }
 
 /** The control regions and their values, for an environment reason: "eu-1 0.29, us-1 0.31". */

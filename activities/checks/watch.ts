@@ -31,7 +31,7 @@ import { formatValue } from './value.js';
 import { isTally } from './tally.js';
 import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
 import { thresholdOf } from '../../src/pipeline/threshold.js';
-import { compareStatus, controlBreaches, describeControl, freshCompare, judge, recordCompare, resumeCompare, sampleControls, type Judgement } from './judge.js';
+import { compareStatus, describeControl, fleetCall, freshCompare, judge, noteControl, recordCompare, resumeCompare, sampleControls, type Judgement } from './judge.js';
 
 /** Everything the loop needs from the world, injected so tests can run it on a fake clock. */
 export interface WatchDeps {
@@ -171,6 +171,7 @@ async function evaluateOnce(
     const ct = tally.compare?.[check.name];
     if (ct) {
       recordCompare(ct, 'value' in result ? numeric(result.value) : null, controls[i]);
+      noteControl(check, ct, controls[i], tally.evaluations);
       status.compare = compareStatus(check, ct);
     }
     if ('error' in result || result.value === null) {
@@ -185,18 +186,25 @@ async function evaluateOnce(
       tally.consecutive[check.name] = (tally.consecutive[check.name] ?? 0) + 1;
     } else {
       tally.consecutive[check.name] = 0;
+      if (ct) delete ct.waited;
     }
     const run = tally.consecutive[check.name];
-    if (run >= gate.failAfter) {
-      const what = `${check.name} = ${formatValue(result.value)} breached ${status.threshold} ${run} ${run === 1 ? 'time' : 'times'} in a row in ${target.region}`;
-      // The region and its control breach alike: the fleet is sick, not this version.
-      if (ct && controlBreaches(check, controls[i])) {
-        const sick = `${what}, and so did its control: ${describeControl(ct, controls[i])}`;
-        if (check.compare?.enforce) environment.push(sick);
-        else decisive.push(`${sick} (shadow compare: not acted on)`);
-      } else {
-        decisive.push(what);
-      }
+    if (run === 0) return;
+    if (!ct) {
+      if (run >= gate.failAfter) decisive.push(breachText(check, result.value, status, run, target.region));
+      return;
+    }
+    // The region and its control breach alike: the fleet is sick, not this version.
+    const enforce = check.compare?.enforce ?? true;
+    const call = fleetCall(check, ct, controls[i], tally.evaluations, run, gate.failAfter, enforce && run >= gate.failAfter);
+    if (run < gate.failAfter || call.call === 'wait') return;
+    const what = breachText(check, result.value, status, run, target.region);
+    if (call.call === 'environment') {
+      const sick = `${what}, and so did its control: ${call.control}`;
+      if (enforce) environment.push(sick);
+      else decisive.push(`${sick} (shadow compare: not acted on)`);
+    } else {
+      decisive.push(`${what}, while its control held: ${call.control}`);
     }
   });
   if (decisive.length > 0) return { verdict: 'breach', reason: decisive.join('; '), checks: structuredClone(tally.checks) };
@@ -204,6 +212,10 @@ async function evaluateOnce(
     return { verdict: 'environment', reason: `${environment.join('; ')}: the fleet is sick, not this version`, checks: structuredClone(tally.checks) };
   }
   return undefined;
+}
+
+function breachText(check: Check, value: CheckValue, status: CheckStatus, run: number, region: string): string {
+  return `${check.name} = ${formatValue(value)} breached ${status.threshold} ${run} ${run === 1 ? 'time' : 'times'} in a row in ${region}`;
 }
 
 function numeric(v: CheckValue): number | null {
@@ -224,6 +236,14 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
   if (gate.checks.length === 0) {
     return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks: structuredClone(tally.checks) };
   }
+  // A breach still waiting for its control to follow is not outlived by the soak: it stands.
+  const waiting = gate.checks.flatMap((check, i) => {
+    const ct = tally.compare?.[check.name];
+    const run = tally.consecutive[check.name] ?? 0;
+    if (!ct?.waited || run < gate.failAfter) return [];
+    return [`${breachText(check, tally.checks[i].value, tally.checks[i], run, target.region)}, and its control had not followed when the soak ended: ${describeControl(ct, { value: ct.control.at(-1) ?? null, byRegion: ct.last })}`];
+  });
+  if (waiting.length > 0) return { verdict: 'breach', reason: waiting.join('; '), checks: structuredClone(tally.checks) };
   const short = shortOfSamples(tally, gate.minSamples);
   if (short.length === 0) {
     // Peer judgement: each compare check against its control (judge.ts).

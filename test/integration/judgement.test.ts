@@ -37,7 +37,7 @@ test('a +50 % latency regression under the absolute SLO is caught in the first r
       assert.equal(regionState(s, 'mid'), 'pending');
       assert.equal(regionState(s, 'large'), 'pending');
       const small = s.stages[0].regions[0];
-      assert.match(small.error!, /latency-mean 0\.1\d* vs control 0\.0\d* \(\+\d+ %, p [<=] 0\.0\d+\) in small, against peers mid, large/);
+      assert.match(small.error!, /latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) in small, against peers mid, large/);
       const check = small.checks[0];
       assert.ok(typeof check.value === 'number' && check.value < 2, 'under the absolute SLO');
       assert.equal(check.compare?.verdict, 'breach');
@@ -62,6 +62,8 @@ test('a fleet-wide error incident during a healthy deploy pauses as environment,
     const handle = await start(stack, plan);
     await waitFor(handle, (s) => regionState(s, 'small') === 'soaking', 'small to soak');
     // Everything breaks, whatever the version: the incident is the fleet's, not the deploy's.
+    // With noise, the regions cross 0.05 moments apart: the judgement must not call it the
+    // version's because small crossed first (judge.ts fleetCall).
     await simFault(stack, { service: 'judge-fleet', errorRate: 0.3 });
     let s;
     try {
@@ -69,9 +71,9 @@ test('a fleet-wide error incident during a healthy deploy pauses as environment,
     } finally {
       await clearFaults(stack);
     }
-    assert.equal(regionState(s, 'small'), 'awaiting_approval', 'held, not failed');
+    assert.equal(regionState(s, 'small'), 'awaiting_approval', `held, not failed: ${s.pausedReason}`);
     assert.equal(s.stages[0].gate.state, 'inconclusive');
-    assert.match(s.pausedReason!, /small: environment: error-rate = 0\.\d+ breached <= 0\.05 2 times in a row in small, and so did its control: large 0\.\d+: the fleet is sick, not this version/);
+    assert.match(s.pausedReason!, /small: environment: error-rate = 0\.\d+ breached <= 0\.05 \d+ times in a row in small, and so did its control: large 0\.\d+: the fleet is sick, not this version/);
     assert.ok(s.events.some((e) => e.kind === 'environment' && e.region === 'small'));
     assert.ok(!s.events.some((e) => e.kind === 'rollback_started' || e.kind === 'region_failed'), 'no rollback');
     assert.equal((await simRegion(stack, 'judge-fleet', 'small')).version, '1.1.0', 'the new version still runs');
@@ -110,7 +112,7 @@ test('the last stage has no peers: it is judged against its own values before it
       assert.equal(small.verdict, 'pass');
       assert.equal(regionState(s, 'large'), 'rolled_back');
       const large = s.stages[1].regions[0];
-      assert.match(large.error!, /latency-mean 0\.1\d* vs control 0\.0\d* \(\+\d+ %, p [<=] 0\.0\d+\) in large, against its own values before the deploy/);
+      assert.match(large.error!, /latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) in large, against its own values before the deploy/);
       assert.equal(large.checks[0].compare?.against, 'before');
       await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test' }] });
     } finally {
@@ -136,7 +138,7 @@ test('shadow mode: the same regression is judged, shown and recorded, and the de
       assert.equal(small.enforce, false);
       assert.equal(small.verdict, 'breach', 'judged worse than its peer');
       const event = done.events.find((e) => e.kind === 'judgement' && e.region === 'small');
-      assert.match(event?.message ?? '', /^small breach: latency-mean 0\.1\d* vs control 0\.0\d* \(\+\d+ %, p [<=] 0\.0\d+\) \(shadow: never fails a region\)$/);
+      assert.match(event?.message ?? '', /^small breach: latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) \(shadow: never fails a region\)$/);
     } finally {
       await clearFaults(stack);
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
 import type { CheckProvider } from '../../activities/checks/provider.js';
-import { judge, median } from '../../activities/checks/judge.js';
+import { judge, median, resumeCompare } from '../../activities/checks/judge.js';
 import type { Target, WatchControl, WatchInput, WatchTally } from '../../activities/types.js';
 import type { PlanGate } from '../../src/pipeline/plan.js';
 import type { Check } from '../../src/pipeline/schema.js';
@@ -128,7 +128,66 @@ test('an absolute breach with a healthy control is a breach, as without compare'
   const bad: Level = (region, i) => (region === 'small' && i >= 3 ? 0.3 : 0.001);
   const r = await watchRegion(input(gate([errors]), peers), world(bad).deps);
   assert.equal(r.verdict, 'breach');
-  assert.match(r.reason, /breached <= 0\.05 2 times in a row in small$/);
+  assert.match(r.reason, /breached <= 0\.05 2 times in a row in small, while its control held: mid 0\.001, large 0\.001 \(median 0\.001\)$/);
+  // A healthy control does not slow the breach down: it comes at the same sample as without compare.
+  const plain = await watchRegion(input(gate([latency({ name: 'error-rate', max: 0.05, compare: undefined })]), peers), world(bad).deps);
+  assert.equal(plain.verdict, 'breach');
+  assert.equal(r.checks[0].samples, plain.checks[0].samples);
+});
+
+// Regions cross a threshold moments apart (rate windows, scrapes, traffic): a fleet incident
+// must not turn into a rollback because the region crossed one sample before its control.
+const fleetErrors = () => latency({ name: 'error-rate', max: 0.05, compare: compare({ maxIncrease: '50%' }) });
+
+test('environment across a skew: the control crosses one sample after the region', async () => {
+  // small breaches from sample 3; its peers sit just under 0.05 (within 50 % of it) until sample 5.
+  const skew: Level = (region, i) => (region === 'small' ? (i >= 3 ? 0.3 : 0.001) : i >= 5 ? 0.3 : i >= 3 ? 0.04 : 0.001);
+  const r = await watchRegion(input(gate([fleetErrors()]), peers), world(skew).deps);
+  assert.equal(r.verdict, 'environment', r.reason);
+  assert.match(r.reason, /in small, and so did its control: mid 0\.3, large 0\.3/);
+});
+
+test('environment across a skew: a control far from the threshold but climbing fast is waited for', async () => {
+  // The peers went from 0.001 to 0.02 (20x, far past the 50 % tolerance) as small crossed: the
+  // incident is reaching them too; they cross two samples later.
+  const climb: Level = (region, i) => (region === 'small' ? (i >= 3 ? 0.3 : 0.001) : i >= 6 ? 0.3 : i >= 3 ? 0.02 : 0.001);
+  const r = await watchRegion(input(gate([fleetErrors()]), peers), world(climb).deps);
+  assert.equal(r.verdict, 'environment', r.reason);
+});
+
+test('environment across a skew: the control crossed just before the region and dipped', async () => {
+  const skew: Level = (region, i) => (region === 'small' ? (i >= 4 ? 0.3 : 0.001) : i === 3 ? 0.2 : 0.01);
+  const r = await watchRegion(input(gate([fleetErrors()]), peers), world(skew).deps);
+  assert.equal(r.verdict, 'environment', r.reason);
+  assert.match(r.reason, /and so did its control: mid 0\.2, large 0\.2/);
+});
+
+test('a control near the threshold that never follows: breach after failAfter more samples, saying so', async () => {
+  const near: Level = (region, i) => (region === 'small' ? (i >= 3 ? 0.3 : 0.001) : 0.04);
+  const r = await watchRegion(input(gate([fleetErrors()]), peers), world(near).deps);
+  assert.equal(r.verdict, 'breach');
+  assert.match(r.reason, /error-rate = 0\.3 breached <= 0\.05 4 times in a row in small, while its control held: mid 0\.04, large 0\.04/);
+  // Far from the threshold, the same control is no excuse to wait.
+  const far: Level = (region, i) => (region === 'small' ? (i >= 3 ? 0.3 : 0.001) : 0.02);
+  const now = await watchRegion(input(gate([fleetErrors()]), peers), world(far).deps);
+  assert.match(now.reason, /2 times in a row in small, while its control held/);
+});
+
+test('a breach still waiting for its control when the soak ends is a breach, never a pass', async () => {
+  // 20 samples in the soak: small breaches at the last two, its peers sit near the threshold.
+  const late: Level = (region, i) => (region === 'small' ? (i >= 18 ? 0.3 : 0.001) : i >= 18 ? 0.04 : 0.001);
+  const r = await watchRegion(input(gate([fleetErrors()]), peers), world(late).deps);
+  assert.equal(r.verdict, 'breach', r.reason);
+  assert.match(r.reason, /error-rate = 0\.3 breached <= 0\.05 2 times in a row in small, and its control had not followed when the soak ended: mid 0\.04, large 0\.04/);
+});
+
+test("a resumed watch keeps the control's last breach and the breach's wait", () => {
+  const ct = resumeCompare({ against: 'peers', regions: ['mid'], value: [0.3], control: [0.3], sick: { at: 7, text: 'mid 0.3' }, waited: 1 });
+  assert.deepEqual(ct?.sick, { at: 7, text: 'mid 0.3' });
+  assert.equal(ct?.waited, 1);
+  const junk = resumeCompare({ against: 'peers', value: [], control: [], sick: { at: 'x' }, waited: -1 });
+  assert.equal(junk?.sick, undefined);
+  assert.equal(junk?.waited, undefined);
 });
 
 test('shadow mode: computed and shown, never fails a region (relative or environment)', async () => {
