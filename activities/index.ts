@@ -66,7 +66,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     async watchRegion(input: WatchInput): Promise<WatchResult> {
       const ctx = Context.current();
       if (!watcher) {
-        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor), deps.watcher);
+        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor, watchClockSkew(env)), deps.watcher);
         watchers.set(activities, watcher);
       }
       const { workflowExecution: run, activityId } = ctx.info;
@@ -75,6 +75,20 @@ export function createActivities(deps: ActivityDeps = {}) {
     },
   };
   return activities;
+}
+
+/**
+ * A fault for tests and chaos campaigns only: the soak watcher's clock runs this many ms ahead,
+ * so its soaks answer early, as a watcher on a wrong clock would. The workflow holds every soak
+ * to its full length regardless; this proves it. Loudly refused when it is not a number.
+ */
+function watchClockSkew(env: NodeJS.ProcessEnv): number {
+  const raw = env.FIREBREAK_FAULT_WATCH_CLOCK_SKEW_MS;
+  if (raw === undefined || raw === '') return 0;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms)) throw new Error(`FIREBREAK_FAULT_WATCH_CLOCK_SKEW_MS=${raw} is not a number of milliseconds`);
+  console.warn(`firebreak worker: FAULT INJECTED: the soak watcher's clock runs ${ms} ms ahead (FIREBREAK_FAULT_WATCH_CLOCK_SKEW_MS)`);
+  return ms;
 }
 
 /** What the workflow may call (proxyActivities<Activities>): the factory's own signatures, never written twice. */

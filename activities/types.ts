@@ -63,7 +63,10 @@ export interface WatchResult {
   verdict: WatchVerdict;
   reason: string;
   checks: CheckStatus[];
-  /** With no_data: where the tally stood, so an extension of the soak carries on from it. */
+  /**
+   * With no_data and pass: where the tally stood, so an extension of the soak, or the rest of a
+   * soak that answered before its deadline, carries on from it.
+   */
   tally?: WatchTally;
   /** The compare checks' judgements at the end of the soak (enforced and shadow). */
   judgements?: Judgement[];

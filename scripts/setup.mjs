@@ -6,10 +6,12 @@
 // since CI and new machines start from nothing and cannot download prebuilt binaries.
 // Resolved paths go to .firebreak/tools.json, read by src/temporal/tools.ts.
 // `--postgres-stack` also builds the programs of `firebreak dev --persistence postgres` (the
-// Temporal server 1.29.1, temporal-sql-tool, the ui-server; src/temporal/server-tools.ts, which
-// the postgres stack also runs on its first start when they are missing).
+// Temporal server 1.29.1, temporal-sql-tool, the ui-server; src/temporal/server-tools.ts).
+// `npm test` passes it, so no test ever pays for a build inside its own time budget.
+// Builds are serialised by a lock in the cache: a second setup started meanwhile (another
+// `npm test`, another checkout) waits for the first instead of building into the same cache.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // FIREBREAK_TOOLS_FILE lets tests run setup without touching the checkout's record.
 const TOOLS_FILE = process.env.FIREBREAK_TOOLS_FILE ?? join(ROOT, '.firebreak', 'tools.json');
-const TEMPORAL_CACHE_BIN = join(homedir(), '.cache', 'firebreak', 'bin');
+const CACHE_ROOT = join(homedir(), '.cache', 'firebreak');
+const TEMPORAL_CACHE_BIN = join(CACHE_ROOT, 'bin');
+const LOCK_DIR = join(CACHE_ROOT, 'setup.lock');
+const RETRY = `node scripts/setup.mjs${process.argv.includes('--postgres-stack') ? ' --postgres-stack' : ''}`;
 // v1.5.1 is the newest release whose go.mod has no replace directive (go install refuses those).
 const TEMPORAL_VERSIONS = ['v1.5.1', 'v1.5.0', 'v1.4.1'];
 const TEMPORAL_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -27,6 +32,73 @@ process.env.DEBIAN_FRONTEND = 'noninteractive';
 const log = (msg) => console.log(`setup: ${msg}`);
 const warn = (msg) => console.log(`setup: WARNING: ${msg}`);
 let didWork = false;
+/** What was built or installed, and how long each took: printed at the end. */
+const took = [];
+
+/** A failure that already says everything: printed as the one ERROR line, nothing else. */
+class SetupError extends Error {}
+
+async function timed(what, fn) {
+  const started = Date.now();
+  const before = didWork;
+  didWork = false;
+  try {
+    return await fn();
+  } finally {
+    if (didWork) took.push(`${what} ${Math.round((Date.now() - started) / 1000)} s`);
+    didWork = didWork || before;
+  }
+}
+
+// ---- 0. One setup at a time per cache -------------------------------------------------------
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the cache's lock (an atomic mkdir holding the owner's pid). A live owner is waited
+ * for, saying so every 30 s; a dead one's lock is taken over. Instant when nobody holds it.
+ */
+async function lockCache() {
+  mkdirSync(CACHE_ROOT, { recursive: true });
+  const started = Date.now();
+  let said = 0;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), `${process.pid}\n`);
+      const release = () => rmSync(LOCK_DIR, { recursive: true, force: true });
+      process.once('exit', release);
+      for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(130));
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    let owner;
+    try {
+      owner = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8').trim());
+    } catch {
+      owner = undefined; // being written or removed right now
+    }
+    if (owner && !pidAlive(owner)) {
+      log(`taking over the lock of a setup that died (pid ${owner})`);
+      rmSync(LOCK_DIR, { recursive: true, force: true });
+      continue;
+    }
+    const waited = Math.round((Date.now() - started) / 1000);
+    if (said === 0 || waited - said >= 30) {
+      log(`another setup${owner ? ` (pid ${owner})` : ''} is installing into ${CACHE_ROOT}; waiting for it (${waited} s)`);
+      said = Math.max(waited, 1);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 function isExecutable(path) {
   try {
@@ -131,22 +203,26 @@ async function ensureTemporal() {
   if (found) return found;
   const go = findGo();
   if (!go) {
-    throw new Error(
-      'the Temporal CLI is not installed and Go is not available to build it. Install Go 1.21 or newer ' +
-        '(https://go.dev/dl/ or your package manager; older Go cannot fetch the toolchain the CLI needs), ' +
-        'then re-run `npm run setup`; or set TEMPORAL_CLI_PATH to an existing `temporal` binary.',
+    throw new SetupError(
+      'cannot build the Temporal CLI: Go is not installed. Install Go 1.21 or newer ' +
+        '(older Go cannot fetch the toolchain the CLI needs), or set TEMPORAL_CLI_PATH to an existing `temporal` binary; ' +
+        `then retry: ${RETRY}`,
     );
   }
   mkdirSync(TEMPORAL_CACHE_BIN, { recursive: true });
   didWork = true;
+  let last;
   for (const version of TEMPORAL_VERSIONS) {
     log(`building the Temporal CLI ${version} with ${go} into ${TEMPORAL_CACHE_BIN} (a few minutes on a fresh machine)`);
     const res = await goInstall(go, version);
     const built = join(TEMPORAL_CACHE_BIN, 'temporal');
     if (res.ok && isExecutable(built)) return built;
     warn(`building ${version} failed:\n${res.tail.join('\n')}`);
+    last = res.tail.at(-1);
   }
-  throw new Error(`could not build the Temporal CLI (tried ${TEMPORAL_VERSIONS.join(', ')}); see the output above`);
+  throw new SetupError(
+    `could not build the Temporal CLI (go install ${TEMPORAL_MODULE}@${TEMPORAL_VERSIONS.join('|')} failed${last ? `: ${last.trim()}` : ''}); retry: ${RETRY}`,
+  );
 }
 
 // ---- 3. Prometheus and PostgreSQL from Debian's packages -------------------------------------
@@ -262,25 +338,37 @@ function writeTools(tools) {
 }
 
 /** The postgres stack's programs, built by src/temporal/server-tools.ts (after npm deps: it needs tsx). */
+/**
+ * The postgres stack's programs, built by src/temporal/server-tools.ts (after npm deps: it needs
+ * tsx). It prints what it builds and how long each took, and its own one-line ERROR on failure.
+ */
 function ensureServerTools() {
-  log('checking the postgres stack (Temporal server, temporal-sql-tool, ui-server)');
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'temporal', 'server-tools.ts'), '--check'], { cwd: ROOT, encoding: 'utf8' });
+  if (res.status === 0) return; // all present: nothing to print
+  didWork = true;
   const status = run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'temporal', 'server-tools.ts')]);
-  if (status !== 0) throw new Error('could not build the postgres stack; see the output above');
+  if (status !== 0) throw new SetupError(''); // the tool printed the one ERROR line
 }
 
 async function main() {
-  ensureNodeModules();
-  if (process.argv.includes('--postgres-stack')) ensureServerTools();
-  const temporal = await ensureTemporal();
-  const prometheus = ensurePrometheus();
-  const postgresBin = ensurePostgres();
-  const chromium = ensureChromium();
+  await lockCache();
+  await timed('npm dependencies', () => ensureNodeModules());
+  if (process.argv.includes('--postgres-stack')) await timed('postgres stack', () => ensureServerTools());
+  const temporal = await timed('Temporal CLI', () => ensureTemporal());
+  const prometheus = await timed('Prometheus', () => ensurePrometheus());
+  const postgresBin = await timed('PostgreSQL', () => ensurePostgres());
+  const chromium = await timed('Chromium', () => ensureChromium());
   writeTools({ temporal, prometheus, postgresBin });
   const summary = `temporal ${temporal}; prometheus ${prometheus ?? 'MISSING'}; postgres ${postgresBin ?? 'MISSING'}; chromium ${chromium ?? 'MISSING'}`;
+  if (took.length) log(`took: ${took.join(', ')}`);
   log(didWork ? `done (${summary})` : `ok, nothing to do (${summary})`);
 }
 
 main().catch((err) => {
-  console.error(`setup: ERROR: ${err instanceof Error ? err.message : err}`);
+  if (!(err instanceof SetupError)) {
+    console.error(`setup: ERROR: ${err instanceof Error ? err.message : err}; retry: ${RETRY}`);
+  } else if (err.message) {
+    console.error(`setup: ERROR: ${err.message}`);
+  }
   process.exit(1);
 });

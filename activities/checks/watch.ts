@@ -234,7 +234,7 @@ function startCompare(checks: Check[], tally: WatchTally, control: WatchInput['c
 
 function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, lastError: Map<string, string>): WatchResult {
   if (gate.checks.length === 0) {
-    return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks: structuredClone(tally.checks) };
+    return { verdict: 'pass', reason: `soak completed in ${target.region} ("${gate.name}" has no checks)`, checks: structuredClone(tally.checks), tally: structuredClone(tally) };
   }
   // A breach still waiting for its control to follow is not outlived by the soak: it stands.
   const waiting = gate.checks.flatMap((check, i) => {
@@ -267,6 +267,8 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
       reason: `"${gate.name}" held in ${target.region}: ${held.join(', ')}${compared.length ? `; against the control: ${compared.join('; ')}` : ''}`,
       checks,
       ...(judgements.length ? { judgements } : {}),
+      // The workflow watches on from here if this pass came before the deadline by its clock.
+      tally: structuredClone(tally),
     };
   }
   const checks = structuredClone(tally.checks);

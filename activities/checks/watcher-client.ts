@@ -9,9 +9,9 @@ import type { WatcherDeps } from './watcher.js';
 /** The server no longer runs this attempt: timed out and retried, workflow closed, reset or paused. */
 const gone = (err: unknown) => err instanceof ActivityNotFoundError || err instanceof ActivityResetError || err instanceof ActivityPausedError;
 
-export function clientWatcherDeps(client: Client, providerFor: (check: Check) => CheckProvider): WatcherDeps {
+export function clientWatcherDeps(client: Client, providerFor: (check: Check) => CheckProvider, clockSkewMs = 0): WatcherDeps {
   return {
-    now: () => Date.now(),
+    now: () => Date.now() + clockSkewMs,
     providerFor,
     async heartbeat(token, tally) {
       try {

@@ -6,6 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import type { DeployStatus } from '../../workflows/messages.js';
 import { TERMINAL_PHASES } from '../../workflows/messages.js';
 import { workflowBundle } from '../../test/helpers/bundle.js';
+import { earlyPasses } from '../../test/helpers/soak-times.js';
 import { handleOf, queryStatus, SEED_VERSION, type ChaosDeploy } from './deploys.js';
 import type { WorkerSlot } from './stack.js';
 import { NEW_BUILD } from './stack.js';
@@ -186,6 +187,26 @@ export async function checkInvariants(
     }
   }
 
+  // --- soaks: the observation window is never shorter than the soak, whatever fell on workers ---
+  const soaks: Invariant = {
+    name: 'soaks: full length',
+    rule: 'no region promoted before its soakEndsAt (status events, stamped with the workflow task times the history records); a watch that answered pass before its deadline by the server\'s clock is counted as an early pass, and the workflow must have waited the rest out',
+    checked: 0,
+    violations: [],
+  };
+  for (const d of started) {
+    const s = statuses.get(d);
+    if (!s) continue;
+    for (const r of s.stages.flatMap((st) => st.regions)) {
+      const promoted = s.events.find((e) => e.kind === 'promoted' && e.region === r.name);
+      if (!promoted || !r.soakEndsAt) continue;
+      soaks.checked++;
+      const early = Date.parse(r.soakEndsAt) - Date.parse(promoted.at);
+      if (early > 0) soaks.violations.push(`${d.workflowId} ${r.name}: promoted at ${promoted.at}, ${early} ms before its soak ended (${r.soakEndsAt})`);
+    }
+  }
+  let earlyPassCount = 0;
+
   // --- histories: no failed workflow task; nothing stuck without a reason ---
   const histories: Invariant = { name: 'histories', rule: 'no WorkflowTaskFailed in any history', checked: 0, violations: [] };
   const stuck: Invariant = { name: 'no silent stall', rule: 'every deploy not ended shows why in status (pausedReason, or a region in flight)', checked: 0, violations: [] };
@@ -227,6 +248,7 @@ export async function checkInvariants(
       }
     }
     if (builds.has(NEW_BUILD.id) && [...builds].some((b) => b !== NEW_BUILD.id)) crossedBuilds++;
+    earlyPassCount += earlyPasses(history).length;
     const s = statuses.get(d);
     if (s && !TERMINAL_PHASES.includes(s.phase)) {
       stuck.checked++;
@@ -245,9 +267,11 @@ export async function checkInvariants(
   } catch (err) {
     replay.violations.push(`replay could not run: ${(err as Error).message}`);
   }
+  if (earlyPassCount > 0) soaks.rule += ` (this run: ${earlyPassCount} early pass(es), each waited out by the workflow)`;
   log(`invariants checked over ${started.length} deploys, ${simLog.length} simulator log entries, ${collected.length} histories`);
-  return { invariants: [state, firstWave, once, promotions, histories, stuck, replay], upgrade: { crossedBuilds, tasksByBuild }, unfinished };
+  return { invariants: [state, firstWave, once, promotions, soaks, histories, stuck, replay], upgrade: { crossedBuilds, tasksByBuild }, unfinished };
 }
+
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));

@@ -11,6 +11,9 @@ export interface ChaosReport {
   startedAt: string;
   durationS: number;
   /** Wall time the campaign took, s (measured). */
+  /** Seconds the stack took to come up, apart from the run (the deadline starts after it). */
+  setupS: number;
+  /** Seconds from the stack being up to the report. */
   wallS: number;
   workers: number;
   faults: Omit<FaultTally, 'records'>;
@@ -85,7 +88,7 @@ export function renderReport(r: ChaosReport): string {
   const o = f.outageS;
   const lines = [
     '',
-    `chaos campaign: seed ${r.seed}, preset ${r.preset}, persistence ${r.persistence}, ${r.workers} workers, deadline ${r.durationS} s, took ${r.wallS} s`,
+    `chaos campaign: seed ${r.seed}, preset ${r.preset}, persistence ${r.persistence}, ${r.workers} workers, deadline ${r.durationS} s, setup ${r.setupS} s, run ${r.wallS} s`,
     '',
     'faults',
     `  worker kills (SIGKILL)     ${f.workerKills}   (replacements ready after ${o.workers.toFixed(1)} s in total)`,

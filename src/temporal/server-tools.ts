@@ -4,8 +4,11 @@
 // PATH, then in ~/.cache/firebreak/bin; when missing it is built once with `go install` from
 // the Go module proxy (never a binary download) and cached there. The schema is copied from the
 // server's Go module into ~/.cache/firebreak/temporal-server-<version>/schema.
-// Run as a script (`tsx src/temporal/server-tools.ts`) it builds whatever is missing;
-// `node scripts/setup.mjs --postgres-stack` and the postgres stack's first start do that.
+// Run as a script (`tsx src/temporal/server-tools.ts`) it builds whatever is missing, which is
+// what `node scripts/setup.mjs --postgres-stack` (and so `npm test`) does; `--check` only says,
+// by its exit code, whether anything is missing. A `firebreak dev --persistence postgres` on a
+// machine that never ran setup builds them on its first start; under FIREBREAK_NO_BUILD (set by
+// the test runner) a missing program is an error instead, so no test pays for a build.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -107,8 +110,10 @@ export interface ServerTools {
   schemaDir: string;
 }
 
+const RETRY = 'node scripts/setup.mjs --postgres-stack';
+
 /** go install one module into a scratch GOBIN, then move the binary into the cache under its name. */
-async function goInstall(go: string, module: string, spec: ToolSpec, log: (line: string) => void): Promise<string | undefined> {
+async function goInstall(go: string, module: string, spec: ToolSpec, log: (line: string) => void): Promise<{ path: string } | { error: string }> {
   const cache = temporalCacheBin();
   mkdirSync(cache, { recursive: true });
   const gobin = mkdtempSync(join(cache, `.build-${spec.name}-`));
@@ -136,27 +141,42 @@ async function goInstall(go: string, module: string, spec: ToolSpec, log: (line:
     const built = join(gobin, spec.goName);
     if (code !== 0 || !isExecutable(built)) {
       log(`  go install ${module} failed (exit ${code}):\n${tail.join('\n')}`);
-      return undefined;
+      return { error: `go install ${module} exited ${code}${tail.length ? `: ${tail.at(-1)!.trim()}` : ''}` };
     }
     const dest = join(cache, spec.name);
     renameSync(built, dest);
-    log(`  built ${dest} in ${Math.round((Date.now() - started) / 1000)} s`);
-    return dest;
+    log(`  built ${spec.name} in ${Math.round((Date.now() - started) / 1000)} s (${dest})`);
+    return { path: dest };
   } finally {
     rmSync(gobin, { recursive: true, force: true });
   }
 }
 
-async function ensureTool(tool: ServerToolName, go: string | undefined, log: (line: string) => void): Promise<string | undefined> {
+/** The tool, built when missing; throws one line naming the program and the command to retry. */
+async function ensureTool(tool: ServerToolName, go: string | undefined, log: (line: string) => void): Promise<string> {
   const found = findServerTool(tool);
   if (found) return found;
   const spec = SERVER_TOOLS[tool];
-  if (!go) return undefined;
+  if (process.env.FIREBREAK_NO_BUILD) {
+    throw new Error(`${spec.name} is not built, and builds are off here (tests never build: it would count against their time): run \`${RETRY}\`, or set ${spec.env}`);
+  }
+  if (!go) throw new Error(`cannot build ${spec.name}: Go is not installed; install Go 1.21 or newer (or set ${spec.env}), then retry: ${RETRY}`);
+  let error = '';
   for (const module of spec.modules) {
     const built = await goInstall(go, module, spec, log);
-    if (built) return built;
+    if ('path' in built) return built.path;
+    error = built.error;
   }
-  return undefined;
+  throw new Error(`could not build ${spec.name} (${error}); retry: ${RETRY}`);
+}
+
+/** True when every program and the schema are in place (nothing to build). */
+export function serverToolsPresent(): boolean {
+  try {
+    return (['server', 'sqlTool', 'uiServer'] as const).every((t) => findServerTool(t)) && findPostgresSchema()?.startsWith(schemaCacheDir()) === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -168,20 +188,13 @@ export async function ensureServerTools(log: (line: string) => void = () => {}):
   const go = findGo();
   const server = await ensureTool('server', go, log);
   const sqlTool = await ensureTool('sqlTool', go, log);
-  if (!server || !sqlTool) {
-    const missing = [!server && SERVER_TOOLS.server, !sqlTool && SERVER_TOOLS.sqlTool].filter(Boolean) as ToolSpec[];
-    throw new Error(
-      `${missing.map((s) => s.name).join(' and ')} not found and ${go ? 'go install failed (see above)' : 'Go is not installed to build it'}: ` +
-        `run \`node scripts/setup.mjs --postgres-stack\`, or set ${missing.map((s) => s.env).join(' / ')}`,
-    );
-  }
   let schemaDir = findPostgresSchema();
   if (!schemaDir || !schemaDir.startsWith(schemaCacheDir())) {
     // Keep a copy outside the module cache (`go clean -modcache` would take it away).
     const source = schemaDir;
     if (!source && go) spawnSync(go, ['mod', 'download', `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`], { stdio: 'ignore', cwd: homedir() });
     const from = source ?? findPostgresSchema();
-    if (!from) throw new Error(`the Temporal ${TEMPORAL_SERVER_VERSION} PostgreSQL schema was not found in the Go module cache`);
+    if (!from) throw new Error(`the Temporal ${TEMPORAL_SERVER_VERSION} PostgreSQL schema was not found in the Go module cache; retry: ${RETRY}`);
     if (!process.env.FIREBREAK_TEMPORAL_SCHEMA_DIR) {
       const dest = join(schemaCacheDir(), 'postgresql', 'v12');
       cpSync(from, dest, { recursive: true });
@@ -194,15 +207,16 @@ export async function ensureServerTools(log: (line: string) => void = () => {}):
   try {
     uiServer = await ensureTool('uiServer', go, log);
   } catch (err) {
-    log((err as Error).message);
+    log(`${(err as Error).message}: the stack will run without a Web UI`);
   }
-  if (!uiServer) log(`no ui-server could be built (tried ${UI_SERVER_VERSIONS.join(', ')}): the stack will run without a Web UI`);
   return { server, sqlTool, uiServer, schemaDir };
 }
 
 // `tsx src/temporal/server-tools.ts`: build what is missing and print where everything is.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const log = (line: string) => console.log(`setup: ${line}`);
+  if (process.argv.includes('--check')) process.exit(serverToolsPresent() ? 0 : 1);
+  log('building the postgres stack\'s programs (Temporal server, temporal-sql-tool, ui-server)');
   ensureServerTools(log).then(
     (tools) => log(`postgres stack: server ${tools.server}; sql tool ${tools.sqlTool}; ui-server ${tools.uiServer ?? 'MISSING'}; schema ${tools.schemaDir}`),
     (err: Error) => {
