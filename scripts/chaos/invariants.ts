@@ -267,7 +267,10 @@ export async function checkInvariants(
   } catch (err) {
     replay.violations.push(`replay could not run: ${(err as Error).message}`);
   }
-  if (earlyPassCount > 0) soaks.rule += ` (this run: ${earlyPassCount} early pass(es), each waited out by the workflow)`;
+  // Which clock ran early, if any: the watcher's (its pass came before the deadline by the
+  // server's clock) or the workflow's (it saw a pass before the deadline by its own clock).
+  const heldByWorkflow = [...statuses.values()].reduce((n, s) => n + s.events.filter((e) => e.kind === 'soak_extended' && / before it ends /.test(e.message)).length, 0);
+  soaks.rule += ` (this run: ${earlyPassCount} watch(es) passed before their deadline by the server's clock; the workflow held ${heldByWorkflow} soak(s) to their length)`;
   log(`invariants checked over ${started.length} deploys, ${simLog.length} simulator log entries, ${collected.length} histories`);
   return { invariants: [state, firstWave, once, promotions, soaks, histories, stuck, replay], upgrade: { crossedBuilds, tasksByBuild }, unfinished };
 }
