@@ -43,6 +43,7 @@ import { phaseFigures, type PhaseFigures } from './bench/phase.js';
 import { BENCH_WORKER_SETTINGS } from './bench/worker-settings.js';
 import { runSoakLadder, type SoakBench } from './bench/soak-ladder.js';
 import { pausedTable, soakPlot, soakTable } from './bench/soak-report.js';
+import { dataFileFor, writePlot } from './plot/chart.js';
 
 function envNumber(name: string, fallback: number, integer = false): number {
   const raw = process.env[name];
@@ -87,6 +88,10 @@ const deadlineDefault = Math.ceil(60 + REGIONS * (2 * (1.5 * SOAK_S + 1) + 0.1 *
 const DEADLINE_S = envNumber('BENCH_DEADLINE_S', deadlineDefault);
 const JSON_FILE = jsonFileArg(process.argv.slice(2));
 const PLOT_FILE = fileArg(process.argv.slice(2), '--plot');
+if (PLOT_FILE && !PLOT_FILE.endsWith('.svg')) {
+  console.error(`bench: --plot writes SVG (and its numbers to data/ beside it): ${PLOT_FILE} does not end in .svg`);
+  process.exit(2);
+}
 /** Which phases run (BENCH_PHASES=deploys,soaks,paused; all by default). */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'deploys,soaks,paused').split(',').map((x) => x.trim()));
 for (const p of PHASES) {
@@ -499,8 +504,14 @@ console.log(`\nnode ${process.version}, ${cpus().length} cores, load average ${l
 // The contract's figures: the largest size, in the first shape (BENCH_SOAK_REGIONS_PER_DEPLOY).
 const largest = soakBench?.ladder.find((p) => p.soaks === Math.max(...soakBench!.ladder.map((q) => q.soaks)));
 if (PLOT_FILE && soakBench?.ladder.length) {
-  writeFileSync(PLOT_FILE, soakPlot(soakBench.ladder));
-  console.log(`plot written to ${PLOT_FILE}`);
+  const first = soakBench.ladder[0];
+  const subtitle = `npm run bench, ${date.slice(0, 10)}, ${cpus().length} cores: ${first.workers} worker(s), deploys of up to ${first.regionsPerDeploy} regions`;
+  try {
+    await writePlot(PLOT_FILE, soakPlot(soakBench.ladder, subtitle));
+    console.log(`plot written to ${PLOT_FILE}, its numbers to ${dataFileFor(PLOT_FILE)}`);
+  } catch (err) {
+    console.log(`note: plot not written: ${messageOf(err)}`);
+  }
 }
 if (JSON_FILE) {
   const entry = (t: Tracked) => ({ workflowId: t.id, detail: t.detail });

@@ -30,7 +30,7 @@ import { compareSchema } from '../src/pipeline/compare.js';
 import { startSimulator } from '../src/sim/server.js';
 import { startPrometheus, waitForFirstScrape } from '../src/temporal/prometheus.js';
 import { findPrometheus } from '../src/temporal/tools.js';
-import { lineChart } from './plot/chart.js';
+import { writePlot } from './plot/chart.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REGIONS = { small: 2000, mid: 5000, large: 20000 } as const;
@@ -308,26 +308,25 @@ function goals(results: Results): string {
   return lines.join('\n');
 }
 
-function charts(results: Results, dir: string): void {
+/** The two plots in docs/judgement.md: breach rate against the size of the regression, per judge. */
+async function charts(results: Results, dir: string, subtitle: string): Promise<void> {
   const rate = (id: string, j: Judge) => (100 * results[id][j].breach) / results[id][j].trials;
-  const latency = lineChart({
+  const name = (j: Judge) => (j === 'absolute' ? 'absolute only' : j);
+  const y = { title: 'soaks judged breach', unit: '%', min: 0, max: 100 };
+  await writePlot(`${dir}/judgement-latency.svg`, {
     title: 'Breach rate by latency regression',
-    xLabel: 'latency increase of the new version (%)',
-    yLabel: 'soaks judged breach (%)',
-    yMin: 0,
-    yMax: 100,
-    series: JUDGES.map((j) => ({ name: j === 'absolute' ? 'absolute only' : j, points: [0, 10, 25, 50].map((x) => [x, rate(x === 0 ? 'healthy' : `lat${x}`, j)] as [number, number]) })),
+    subtitle,
+    x: { title: 'latency increase of the new version', unit: '%' },
+    y,
+    series: JUDGES.map((j) => ({ name: name(j), points: [0, 10, 25, 50].map((x) => ({ x, y: rate(x === 0 ? 'healthy' : `lat${x}`, j) })) })),
   });
-  writeFileSync(`${dir}/judgement-latency.png`, latency);
-  const errors = lineChart({
+  await writePlot(`${dir}/judgement-errors.svg`, {
     title: 'Breach rate by error regression',
-    xLabel: 'error rate of the new version (x baseline)',
-    yLabel: 'soaks judged breach (%)',
-    yMin: 0,
-    yMax: 100,
-    series: JUDGES.map((j) => ({ name: j === 'absolute' ? 'absolute only' : j, points: [1, 2, 5].map((x) => [x, rate(x === 1 ? 'healthy' : `err${x}`, j)] as [number, number]) })),
+    subtitle,
+    x: { title: 'error rate of the new version', unit: '× baseline' },
+    y,
+    series: JUDGES.map((j) => ({ name: name(j), points: [1, 2, 5].map((x) => ({ x, y: rate(x === 1 ? 'healthy' : `err${x}`, j) })) })),
   });
-  writeFileSync(`${dir}/judgement-errors.png`, errors);
 }
 
 async function main(): Promise<void> {
@@ -361,7 +360,8 @@ async function main(): Promise<void> {
   console.log(`\n${report}`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ seed: args.seed, rounds: args.rounds, results, examples }, null, 2));
   if (args.docs) {
-    charts(results, `${ROOT}docs`);
+    const date = new Date().toISOString().slice(0, 10);
+    await charts(results, `${ROOT}docs`, `npm run judge-eval, ${date}: ${soaks} soaks, ${args.rounds} round(s), seed ${args.seed}`);
     const file = `${ROOT}docs/judgement.md`;
     const doc = readFileSync(file, 'utf8');
     const begin = '<!-- judge-eval:begin -->';
@@ -369,12 +369,12 @@ async function main(): Promise<void> {
     const i = doc.indexOf(begin);
     const k = doc.indexOf(endMark);
     if (i < 0 || k < i) fail(`${file} has no ${begin} ... ${endMark} section to write the results into`);
-    const measured = `${begin}\nMeasured ${new Date().toISOString().slice(0, 10)}: ${report}\nExample reasons:\n\n${Object.entries(examples)
+    const measured = `${begin}\nMeasured ${date}: ${report}\nExample reasons:\n\n${Object.entries(examples)
       .filter(([key]) => /\/(peers|before)\/(breach|environment)$/.test(key) && /^(lat50|fleet-errors|err5)/.test(key))
       .map(([key, reason]) => `- ${key}: \`${reason}\``)
       .join('\n')}\n${endMark}`;
     writeFileSync(file, doc.slice(0, i) + measured + doc.slice(k + endMark.length));
-    console.log(`wrote ${file}, docs/judgement-latency.png and docs/judgement-errors.png`);
+    console.log(`wrote ${file}, docs/judgement-latency.svg and docs/judgement-errors.svg (numbers in docs/data/)`);
   }
 }
 

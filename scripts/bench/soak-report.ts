@@ -1,5 +1,6 @@
-// The soak phases as Markdown tables, and the ladder as a PNG plot (docs/benchmarks.md).
-import { lineChart } from '../plot/chart.js';
+// The soak phases as Markdown tables, and the ladder as a chart (docs/benchmarks.md; bench.ts
+// writes it with --plot FILE.svg, its numbers beside it in data/).
+import type { Chart } from '../plot/chart.js';
 import type { PausedPhase } from './paused-phase.js';
 import type { SoakPhase } from './soak-phase.js';
 
@@ -26,23 +27,27 @@ export function pausedTable(p: PausedPhase): string {
 
 /**
  * Detection latency (p50, p99, its bound) and evaluation lag p99 against concurrent soaks, in
- * seconds, log x; the ladder's first shape only (one point per size).
+ * seconds, log x; the ladder's first shape only (one point per size). A series with no value
+ * (no fault detected) is left out.
  */
-export function soakPlot(all: SoakPhase[]): Buffer {
+export function soakPlot(all: SoakPhase[], subtitle: string): Chart {
   const ladder = all.filter((p) => p.regionsPerDeploy === all[0].regionsPerDeploy && p.workers === all[0].workers);
   const at = (f: (p: SoakPhase) => number | null) =>
-    ladder.map((p) => [p.soaks, f(p)] as const).filter((x): x is readonly [number, number] => x[1] !== null && Number.isFinite(x[1])).map(([x, y]) => [x, y / 1000] as [number, number]);
-  return lineChart({
+    ladder.flatMap((p) => {
+      const ms = f(p);
+      return ms === null || !Number.isFinite(ms) ? [] : [{ x: p.soaks, y: ms / 1000 }];
+    });
+  const series = [
+    { name: 'detection p50', points: at((p) => p.detection.p50Ms) },
+    { name: 'detection p99', points: at((p) => p.detection.p99Ms) },
+    { name: 'bound', points: at((p) => p.detection.boundMs) },
+    { name: 'evaluation lag p99', points: at((p) => p.lagP99Ms) },
+  ];
+  return {
     title: 'Detection and evaluation lag',
-    xLabel: 'concurrent soaks',
-    yLabel: 'seconds',
-    logX: true,
-    yMin: 0,
-    series: [
-      { name: 'detection p50', points: at((p) => p.detection.p50Ms) },
-      { name: 'detection p99', points: at((p) => p.detection.p99Ms) },
-      { name: 'bound', points: at((p) => p.detection.boundMs) },
-      { name: 'evaluation lag p99', points: at((p) => p.lagP99Ms) },
-    ],
-  });
+    subtitle,
+    x: { title: 'concurrent soaks', log: true },
+    y: { title: 'time', unit: 's', min: 0 },
+    series: series.filter((s) => s.points.length > 0),
+  };
 }
