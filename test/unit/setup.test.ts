@@ -3,10 +3,10 @@
 // TEMPORAL_CLI_PATH. Scratch HOME / PATH / FIREBREAK_TOOLS_FILE keep the checkout untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
 
 const SETUP = join(REPO_ROOT, 'scripts', 'setup.mjs');
@@ -124,4 +124,87 @@ test('findTemporalCli honours TEMPORAL_CLI_PATH, and says how to fix a missing C
   process.env.PATH = join(dir, 'empty');
   process.env.FIREBREAK_TOOLS_FILE = join(dir, 'none.json');
   assert.throws(() => findTemporalCli(), /npm run setup/);
+});
+
+/** A stand-in for Go that takes `seconds` to "build" the Temporal CLI, recording each call. */
+function slowGo(bin: string, calls: string, seconds: number): void {
+  executable(
+    join(bin, 'go'),
+    [`echo "$@" >> ${calls}`, `/bin/sleep ${seconds}`, 'printf "#!/bin/sh\\necho temporal version fake\\n" > "$GOBIN/temporal" && /bin/chmod +x "$GOBIN/temporal"'].join('\n'),
+  );
+  executable(join(bin, 'prometheus'), 'exit 0');
+  executable(join(bin, 'postgres'), 'exit 0');
+}
+
+function runSetupAsync(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; endedAt: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SETUP], { cwd: REPO_ROOT, env });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b));
+    child.stderr.on('data', (b: Buffer) => (out += b));
+    child.on('close', (code) => resolve({ code, out, endedAt: Date.now() }));
+  });
+}
+
+test('two setups at once build the Temporal CLI once: the second waits for the first and says so', async (t) => {
+  const dir = scratch(t);
+  const bin = join(dir, 'bin');
+  const calls = join(dir, 'go-calls.txt');
+  slowGo(bin, calls, 2);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: bin, FIREBREAK_TOOLS_FILE: join(dir, 'tools.json') };
+  delete env.TEMPORAL_CLI_PATH;
+  const [a, b] = await Promise.all([runSetupAsync(env), runSetupAsync(env)]);
+  assert.equal(a.code, 0, a.out);
+  assert.equal(b.code, 0, b.out);
+  assert.equal(readFileSync(calls, 'utf8').trim().split('\n').length, 1, `go was called once: ${readFileSync(calls, 'utf8')}`);
+  const waited = [a, b].filter((r) => /another setup \(pid \d+\) is installing into .*; waiting for it/.test(r.out));
+  assert.equal(waited.length, 1, `${a.out}\n---\n${b.out}`);
+  assert.match(waited[0].out, /nothing to do/, 'the waiting setup found the program built by the first');
+  assert.ok(!existsSync(join(dir, 'home', '.cache', 'firebreak', 'setup.lock')), 'the lock is released');
+});
+
+test('a lock left by a setup that died is taken over', (t) => {
+  const dir = scratch(t);
+  const bin = join(dir, 'bin');
+  slowGo(bin, join(dir, 'calls.txt'), 0);
+  const lock = join(dir, 'home', '.cache', 'firebreak', 'setup.lock');
+  mkdirSync(lock, { recursive: true });
+  // A pid that is not running: a finished child's.
+  const dead = spawnSync('/bin/true').pid;
+  writeFileSync(join(lock, 'pid'), `${dead}\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: bin, FIREBREAK_TOOLS_FILE: join(dir, 'tools.json') };
+  delete env.TEMPORAL_CLI_PATH;
+  const res = runSetup(env);
+  assert.equal(res.code, 0, res.out);
+  assert.match(res.out, new RegExp(`taking over the lock of a setup that died \\(pid ${dead}\\)`));
+});
+
+test('a build that fails (a full disk) stops setup with one line naming the program and the command to retry', (t) => {
+  const dir = scratch(t);
+  const bin = join(dir, 'bin');
+  executable(join(bin, 'go'), 'echo "go: writing /root/go/pkg/mod/cache: no space left on device" >&2; exit 1');
+  executable(join(bin, 'prometheus'), 'exit 0');
+  executable(join(bin, 'postgres'), 'exit 0');
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: bin, FIREBREAK_TOOLS_FILE: join(dir, 'tools.json') };
+  delete env.TEMPORAL_CLI_PATH;
+  const res = runSetup(env);
+  assert.equal(res.code, 1, res.out);
+  const errors = res.out.split('\n').filter((l) => /ERROR/.test(l));
+  assert.equal(errors.length, 1, res.out);
+  assert.match(errors[0], /^setup: ERROR: could not build the Temporal CLI .*no space left on device.*; retry: node scripts\/setup\.mjs$/);
+  assert.doesNotMatch(res.out, /\n\s+at /, 'no stack trace');
+});
+
+test('under FIREBREAK_NO_BUILD (the test runner) a missing postgres-stack program is one line, not a build', (t) => {
+  const dir = scratch(t);
+  const bin = join(dir, 'bin');
+  const calls = join(dir, 'go-calls.txt');
+  executable(join(bin, 'go'), `echo "$@" >> ${calls}; exit 1`);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: `${bin}:${dirname(process.execPath)}`, FIREBREAK_NO_BUILD: '1' };
+  for (const k of ['TEMPORAL_SERVER_PATH', 'TEMPORAL_SQL_TOOL_PATH', 'TEMPORAL_UI_SERVER_PATH']) delete env[k];
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'temporal', 'server-tools.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const out = `${res.stdout}${res.stderr}`;
+  assert.equal(res.status, 1, out);
+  assert.match(out, /setup: ERROR: temporal-server is not built, and builds are off here .*node scripts\/setup\.mjs --postgres-stack/);
+  assert.ok(!existsSync(calls), 'go was never called');
 });
