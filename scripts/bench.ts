@@ -387,7 +387,7 @@ if (PHASES.has('deploys')) {
   }
 }
 
-// --- 4. soaks at growing sizes, and deploys paused at once (issue 11) ---
+// --- 4. soaks at growing sizes, and deploys paused at once (docs/benchmarks.md) ---
 let soakBench: SoakBench | undefined;
 if (PHASES.has('soaks') || PHASES.has('paused')) {
   const sizes = PHASES.has('soaks') ? [...new Set([10, 100, SOAKS].filter((n) => n <= SOAKS))].sort((a, b) => a - b) : [];

@@ -1,4 +1,4 @@
-// The pipeline file (SPEC §1). This zod schema is the single source: TS types are inferred
+// The pipeline file (docs/pipeline.md). This zod schema is the single source: TS types are inferred
 // from it and the editor JSON Schema (schema/pipeline.schema.json) is generated from it.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -10,7 +10,7 @@ const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
 
 /**
- * The policy lint rules (SPEC §2), listed here so that `lint.allow` is checked by the schema
+ * The policy lint rules (src/pipeline/lint.ts), listed here so that `lint.allow` is checked by the schema
  * (an unknown rule is a load error with a did-you-mean) and editors can complete rule ids.
  * src/pipeline/lint.ts implements exactly these.
  */
