@@ -522,7 +522,7 @@ if (JSON_FILE) {
     rssPeakMiB: mib(peakRss),
     rssBeforeMiB: mib(rssBefore),
     heapAfterMiB: mib(heapAfter),
-    // Issue 11's output contract: soaks and detection at the largest size of the ladder.
+    // The --json figures docs/benchmarks.md quotes: soaks and detection at the largest size of the ladder.
     ratio: ratios,
     soaks: largest ? { concurrent: largest.concurrent, passed: largest.passed, inconclusive: largest.inconclusive, breached: largest.breached, rssMiB: largest.rssMiB, lagP99Ms: largest.lagP99Ms } : null,
     detection: largest ? { p50Ms: largest.detection.p50Ms, p99Ms: largest.detection.p99Ms, boundMs: largest.detection.boundMs } : null,
