@@ -1,4 +1,4 @@
-// The migration activity (SPEC §6): applies expand/contract/down steps to PostgreSQL, exactly
+// The migration activity (docs/migrations.md): applies expand/contract/down steps to PostgreSQL, exactly
 // once per (migration, phase, direction), however often the workflow retries it.
 //
 // - The database string is resolved here, on the worker (`${DATABASE_URL}`); it and the password

@@ -1,4 +1,4 @@
-// Notifications (SPEC §1 `notify:`): a Slack-compatible JSON POST to each webhook subscribed to
+// Notifications (the pipeline's `notify:`): a Slack-compatible JSON POST to each webhook subscribed to
 // the event — paused, rolled_back, awaiting_approval, succeeded, aborted — naming the owner, the
 // region, the reason and the command that resumes or approves. ${VAR} in a webhook is resolved
 // here on the worker (never in history). Delivery is bounded and never fails the deploy.

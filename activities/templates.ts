@@ -1,4 +1,4 @@
-// Templates and worker-side secrets (SPEC §1). {{region}}-style templates are filled from the
+// Templates and worker-side secrets (docs/pipeline.md). {{region}}-style templates are filled from the
 // deploy target; ${VAR} is read from the worker's environment. ${VAR} is resolved here only,
 // inside activities, so a secret never enters workflow history: not in inputs, results, or
 // the failure messages we throw (redact() puts `${VAR}` back in their place).

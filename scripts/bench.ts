@@ -392,7 +392,7 @@ if (PHASES.has('deploys')) {
   }
 }
 
-// --- 4. soaks at growing sizes, and deploys paused at once (issue 11) ---
+// --- 4. soaks at growing sizes, and deploys paused at once (docs/benchmarks.md) ---
 let soakBench: SoakBench | undefined;
 if (PHASES.has('soaks') || PHASES.has('paused')) {
   const sizes = PHASES.has('soaks') ? [...new Set([10, 100, SOAKS].filter((n) => n <= SOAKS))].sort((a, b) => a - b) : [];
@@ -533,7 +533,7 @@ if (JSON_FILE) {
     rssPeakMiB: mib(peakRss),
     rssBeforeMiB: mib(rssBefore),
     heapAfterMiB: mib(heapAfter),
-    // Issue 11's output contract: soaks and detection at the largest size of the ladder.
+    // The --json figures docs/benchmarks.md quotes: soaks and detection at the largest size of the ladder.
     ratio: ratios,
     soaks: largest ? { concurrent: largest.concurrent, passed: largest.passed, inconclusive: largest.inconclusive, breached: largest.breached, rssMiB: largest.rssMiB, lagP99Ms: largest.lagP99Ms } : null,
     detection: largest ? { p50Ms: largest.detection.p50Ms, p99Ms: largest.detection.p99Ms, boundMs: largest.detection.boundMs } : null,

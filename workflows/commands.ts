@@ -1,4 +1,4 @@
-// Operator commands (SPEC §3): one validator (DeployState.whyNot*) and one effect per command,
+// Operator commands (docs/temporal.md): one validator (DeployState.whyNot*) and one effect per command,
 // shared by the Signal (durable, needs no worker) and the Update of the same name (validated
 // synchronously, answers with the status). Also: unknown commands are recorded, and a deploy
 // left paused too long is aborted.

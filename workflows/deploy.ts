@@ -1,4 +1,4 @@
-// multiRegionDeploy: the state machine of one deploy (SPEC §3). It announces itself, listens for
+// multiRegionDeploy: the state machine of one deploy (docs/temporal.md). It announces itself, listens for
 // operator commands, rolls out (workflows/rollout.ts), undoes what its ending calls for, and ends.
 // Deterministic code only: everything that touches the world is an activity.
 import type { DeployInput, DeployStatus } from './messages.js';

@@ -55,7 +55,7 @@ const EXAMPLES: Record<Command, string> = {
 
 export type Parsed<T> = { ok: true; input: T } | { ok: false; reason: string };
 
-// --- the train (issue 13): a version queued behind the running deploy ---
+// --- the train (`train.mode: queue`): a version queued behind the running deploy ---
 
 /** The longest queue a deploy keeps: each entry carries a whole plan in history. */
 export const QUEUE_MAX = 20;

@@ -1,4 +1,4 @@
-// The operator's vocabulary (SPEC §3). Each command exists as a Signal (durable, accepted with
+// The operator's vocabulary (docs/temporal.md). Each command exists as a Signal (durable, accepted with
 // no worker running) and as an Update of the same name (validated synchronously). Imported by
 // the workflow, the CLI and the tests alike.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
@@ -36,7 +36,7 @@ export interface CheckStatus {
   threshold?: string;
   /** The same threshold as limits: renderers judge the value by the watcher's rule (src/pipeline/threshold.ts). */
   limits?: Threshold;
-  /** Peer judgement, for a check with `compare:` (SPEC §7). */
+  /** Peer judgement, for a check with `compare:` (docs/judgement.md). */
   compare?: CompareStatus;
 }
 
@@ -125,7 +125,7 @@ export interface DeployStatus {
    * down-migration that failed after an abort).
    */
   failure?: string;
-  /** Schema migrations run by this deploy (SPEC §6), in order. */
+  /** Schema migrations run by this deploy (docs/migrations.md), in order. */
   migrations?: MigrationRun[];
   /** Set while promotion waits for a deploy window: when the next one opens. */
   windowOpensAt?: string;

@@ -1,4 +1,4 @@
-// Schema migrations (SPEC §6): expand before the first region, contract after the last, down
+// Schema migrations (docs/migrations.md): expand before the first region, contract after the last, down
 // after an abort that rolled every region back. Each batch is one applyMigrations activity.
 import { isCancellation } from '@temporalio/workflow';
 import type { MigrationStep } from '../activities/types.js';

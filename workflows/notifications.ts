@@ -1,4 +1,4 @@
-// Notifications (SPEC §1 `notify:`): never block or fail the deploy. Each webhook's delivery is
+// Notifications (the pipeline's `notify:`): never block or fail the deploy. Each webhook's delivery is
 // its own activity, retried by Temporal, started in the background; the deploy waits for them
 // only before it ends.
 import { ActivityFailure, RetryState } from '@temporalio/common';

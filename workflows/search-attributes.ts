@@ -1,4 +1,4 @@
-// Firebreak's search attributes (SPEC §3), typed once for the workflow, the client and the server.
+// Firebreak's search attributes (docs/temporal.md), typed once for the workflow, the client and the server.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const FirebreakService = defineSearchAttributeKey('FirebreakService', SearchAttributeType.KEYWORD);

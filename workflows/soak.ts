@@ -95,7 +95,7 @@ function watch(
 }
 
 /**
- * Peer judgement (SPEC §7): the control of a region whose gate has a check with `compare:`:
+ * Peer judgement (docs/judgement.md): the control of a region whose gate has a check with `compare:`:
  * the regions of later stages, still on the previous version (none for the last stage, which
  * falls back to its own history before the deploy). Undefined without compare checks, so the
  * watch input of every other deploy is as before.

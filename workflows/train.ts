@@ -1,4 +1,4 @@
-// The train (issue 13, `train.mode: queue`): a version started while this deploy rolls out
+// The train (`train.mode: queue`): a version started while this deploy rolls out
 // waits in its queue. When the deploy ends, however it ends, the newest queued version starts
 // as a new run of the same workflow id (continue-as-new), so `deploy-<service>` stays the one
 // name operators and CI use; the older queued versions end superseded by it, named in this

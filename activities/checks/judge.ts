@@ -1,4 +1,4 @@
-// Peer judgement (SPEC §7, issue 12): each check with `compare:` is judged against a control
+// Peer judgement (docs/judgement.md): each check with `compare:` is judged against a control
 // as well as its absolute threshold. The control is the same query templated for each region
 // still on the previous version (peers), evaluated at the same moments and aggregated per
 // sample as the median across them; or, without peers, this region's own values over a window

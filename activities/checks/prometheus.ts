@@ -1,6 +1,6 @@
 // Prometheus checks: an instant query through the HTTP API (GET /api/v1/query); and for a
 // compare against `before`, a range query (GET /api/v1/query_range) over the region's past.
-// https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
+// Both answer with Prometheus's JSON envelope: {status, data: {resultType, result}}.
 import type { Check } from '../../src/pipeline/schema.js';
 import { Renderer } from '../templates.js';
 import type { Target } from '../target.js';

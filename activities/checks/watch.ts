@@ -1,4 +1,4 @@
-// The soak watcher (ARCHITECTURE "Soak and checks"). One long activity per region-stage
+// The soak watcher (docs/design.md, "Bounded history"). One long activity per region-stage
 // evaluates the gate's checks every interval and returns one verdict, so a six-hour soak costs
 // the workflow the same dozen history events as a one-minute soak.
 //

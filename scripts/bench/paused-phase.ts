@@ -1,4 +1,4 @@
-// The bench's paused phase (issue 11, item 5): N deploys paused for a person at once, on one
+// The bench's paused phase (docs/benchmarks.md): N deploys paused for a person at once, on one
 // worker process whose workflow cache holds fewer than N. A paused deploy waits on a condition,
 // with no timer and no activity; once evicted from the cache it costs the worker nothing, and
 // a status query replays it from its history. Measured: the worker's RSS idle and with the N

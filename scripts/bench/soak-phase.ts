@@ -1,4 +1,4 @@
-// The bench's soak phase (issue 11): N region-stages soaking at once on W worker processes,
+// The bench's soak phase (docs/benchmarks.md): N region-stages soaking at once on W worker processes,
 // against the real simulator and Prometheus. Each soak is a one-region deploy (60 s soak, a
 // Prometheus error-rate check every 5 s, failAfter 2). A few of them get a fault injected
 // mid-soak, at a seeded moment: the time from the injection to the rollback's deploy call

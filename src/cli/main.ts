@@ -1,4 +1,4 @@
-// The `firebreak` command line (SPEC §4). Each command lives in its own module; this file
+// The `firebreak` command line (docs/cli.md). Each command lives in its own module; this file
 // only wires arguments and turns every failure into one clear line and an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, EXIT_MEANINGS } from './fail.js';

@@ -1,4 +1,4 @@
-// Text renderings of a deploy's status (SPEC §4): the per-region timeline for a terminal
+// Text renderings of a deploy's status (`status`, `deploy --wait`): the per-region timeline for a terminal
 // (render/tty.ts, redrawn in place), one line per change for CI logs (render/ci.ts), and the
 // small table helper `firebreak list` shares. Pure functions of (status, now).
 import { renderTty } from './render/tty.js';

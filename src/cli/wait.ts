@@ -1,6 +1,6 @@
 // Following a deploy (`deploy --wait`, `status --watch`): poll the status (with live check
 // values), draw it — redrawn in place on a terminal, one line per change in CI — until it ends
-// or waits for an operator, and map the outcome to the exit codes of SPEC §4.
+// or waits for an operator, and map the outcome to an exit code (src/cli/fail.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployStatus, DeployPhase } from '../../workflows/messages.js';
 import { CliError, EXIT } from './fail.js';

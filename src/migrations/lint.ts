@@ -1,4 +1,4 @@
-// Compatibility lint on migration SQL (SPEC §6). While a deploy walks through the regions, old
+// Compatibility lint on migration SQL (docs/migrations.md). While a deploy walks through the regions, old
 // code in one region and new code in another share one database, so `expand` must leave the
 // schema usable by the old code and must not hold locks that stall it. Each statement is read
 // from PostgreSQL's own parse tree (@pgsql/parser); nothing here matches SQL text.

@@ -1,4 +1,4 @@
-// The two phases of a migration and the order the workflow runs their steps in (SPEC §6).
+// The two phases of a migration and the order the workflow runs their steps in (docs/migrations.md).
 // Pure: imported by plan() and by the workflow itself, so no I/O and no Node built-ins here.
 import type { Pipeline } from '../pipeline/schema.js';
 

@@ -1,4 +1,4 @@
-// Migration steps as the workflow carries them (SPEC §6). The CLI reads each SQL file at plan
+// Migration steps as the workflow carries them (docs/migrations.md). The CLI reads each SQL file at plan
 // time (resolveMigrations), so the plan holds the SQL itself and its checksum: workers need no
 // access to the repository, and what `expand` applies is exactly what `firebreak plan` linted.
 // SQL is not secret; the database string stays as written (`${DATABASE_URL}`) and is resolved

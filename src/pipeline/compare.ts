@@ -1,4 +1,4 @@
-// Peer judgement (SPEC §7, issue 12): a check may compare the deployed region with a control,
+// Peer judgement (docs/judgement.md): a check may compare the deployed region with a control,
 // the regions still on the previous version (`peers`) or the region's own recent history
 // (`before`). This file holds the `compare:` block's schema and the pure rules around it: the
 // direction (which way is worse), the effect size, and which control a stage gets. Pure.

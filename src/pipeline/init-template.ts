@@ -1,5 +1,5 @@
-// `firebreak init`: a commented two-region starter pipeline (the seed's "start with two
-// regions": smallest and largest) that passes `firebreak plan --strict` as written.
+// `firebreak init`: a commented two-region starter pipeline ("start with two regions":
+// smallest and largest, to prove the pattern before adding more) that passes `firebreak plan --strict` as written.
 //
 // Editor support: the first line is a yaml-language-server modeline. Its $schema is resolved
 // relative to the YAML file, so the right value depends on where the pipeline is written and

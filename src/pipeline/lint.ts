@@ -1,4 +1,4 @@
-// Policy lint (SPEC §2): one rule per practice of multi-region CD. Findings are warnings
+// Policy lint (`firebreak plan`): one rule per practice of multi-region CD. Findings are warnings
 // (errors under --strict) unless the practice is a hard line (a one-way migration). A rule is
 // silenced only in the pipeline file, with a written reason, and stays visible as silenced.
 import { dirname } from 'node:path';
@@ -21,7 +21,7 @@ export interface LintOptions {
 
 interface RuleInfo {
   severity: Severity;
-  /** The practice of the seed the rule enforces. */
+  /** The practice of multi-region CD the rule enforces, in its usual name. */
   practice: string;
   why: string;
 }
@@ -284,7 +284,7 @@ function rollbackTarget(ctx: Ctx): Draft[] {
 }
 
 // An irreversible migration needs no lint of its gate: plan() makes the first stage's gate a
-// manual approval itself (SPEC §6), so a person always signs off before the first region.
+// manual approval itself (docs/migrations.md), so a person always signs off before the first region.
 function oneWayMigration(ctx: Ctx): Draft[] {
   return (ctx.pipeline.migrations ?? []).flatMap((m, i): Draft[] => {
     // A `down` file with no statement (only comments) reverts nothing: one-way in disguise.

@@ -1,5 +1,5 @@
 // `firebreak plan FILE --diff OLD`: what a pipeline change does to the rollout, in the terms a
-// reviewer judges (issue 13): the order of the stages, each region's gate and soak, the
+// reviewer of the change judges: the order of the stages, each region's gate and soak, the
 // exposure after each stage, and the policies around them. Pure: two plans in, lines out.
 import { formatDuration } from './duration.js';
 import { stageCustomers, type Plan, type PlanGate, type PlanRegion } from './plan.js';

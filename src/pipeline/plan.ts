@@ -1,4 +1,4 @@
-// plan(pipeline, version): the documented sequence of a deploy (SPEC §2). Pure and
+// plan(pipeline, version): the documented sequence of a deploy, what `firebreak plan` prints. Pure and
 // deterministic: the same pipeline gives the same stages, whatever the order of its input.
 import type { Deploy, Gate, Notify, Pipeline, Rollback, Window } from './schema.js';
 import { firstStageNeedsApproval, type PlanMigration } from '../migrations/phases.js';
@@ -66,7 +66,8 @@ export interface PlanOptions {
 }
 
 export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}): Plan {
-  // A one-way migration makes the first stage's gate a manual approval (SPEC §6).
+  // A one-way migration makes the first stage's gate a manual approval: a person signs off
+  // before a change that cannot be undone reaches any region.
   const oneWay = firstStageNeedsApproval(pipeline);
   const byName = new Map(pipeline.regions.map((r) => [r.name, r]));
   const stages: Stage[] = waveOrder(pipeline).map((wave, index) => {

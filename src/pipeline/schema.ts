@@ -1,4 +1,4 @@
-// The pipeline file (SPEC §1). This zod schema is the single source: TS types are inferred
+// The pipeline file (docs/pipeline.md). This zod schema is the single source: TS types are inferred
 // from it and the editor JSON Schema (schema/pipeline.schema.json) is generated from it.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -10,7 +10,7 @@ const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
 
 /**
- * The policy lint rules (SPEC §2), listed here so that `lint.allow` is checked by the schema
+ * The policy lint rules (src/pipeline/lint.ts), listed here so that `lint.allow` is checked by the schema
  * (an unknown rule is a load error with a did-you-mean) and editors can complete rule ids.
  * src/pipeline/lint.ts implements exactly these.
  */
@@ -69,21 +69,34 @@ export const templated = z.string().superRefine((s, ctx) => {
   }
 });
 
-const prometheusCheck = z.strictObject({ url: templated, query: templated });
-const httpCheck = z.strictObject({
-  url: templated,
-  path: z.string().regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, saying('a JSON path like $.ok or $.stats.errorRate')),
-  equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-  headers: z.record(z.string(), templated).optional(),
-});
+const prometheusCheck = z
+  .strictObject({
+    url: templated.describe('Prometheus base URL, without /api/v1 (often ${PROMETHEUS_URL})'),
+    query: templated.describe('PromQL instant query; with several series, the worst value counts'),
+  })
+  .describe('Read the value from Prometheus');
+const httpCheck = z
+  .strictObject({
+    url: templated.describe('URL to GET; it answers JSON (a non-2xx answer still counts if it holds the value)'),
+    path: z
+      .string()
+      .regex(/^\$(\.[A-Za-z0-9_-]+|\[\d+\])*$/, saying('a JSON path like $.ok or $.stats.errorRate'))
+      .describe('JSON path of the value in the answer, like $.ok or $.stats.errorRate'),
+    equals: z
+      .union([z.string(), z.number(), z.boolean(), z.null()])
+      .optional()
+      .describe('The value must equal this; any other value is a breach'),
+    headers: z.record(z.string(), templated).optional().describe('Request headers; values may hold templates and ${VAR}'),
+  })
+  .describe('Read the value from a JSON endpoint with GET');
 
 export const checkSchema = z
   .strictObject({
-    name: z.string().min(1),
+    name: z.string().min(1).describe('Names the check in the status, events and breach reasons'),
     prometheus: prometheusCheck.optional(),
     http: httpCheck.optional(),
-    max: z.number().optional(),
-    min: z.number().optional(),
+    max: z.number().optional().describe('A value above this is a breach'),
+    min: z.number().optional().describe('A value below this is a breach'),
     worse: worseSchema.optional(),
     compare: compareSchema.optional().describe('Peer judgement: compare with the regions still on the previous version, or with this region before its deploy'),
   })
@@ -99,14 +112,25 @@ export const checkSchema = z
     if (c.max === undefined && c.min === undefined && equals === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a check needs a threshold: max, min, or http.equals' });
     }
-  }, ALWAYS);
+  }, ALWAYS)
+  .describe('One value watched through the soak: exactly one provider (prometheus or http) and a threshold (max, min or http.equals)');
 
 export const gateSchema = z.strictObject({
   name: z.string().min(1).describe('The named promotion criteria, in words'),
   approval: z.enum(['auto', 'manual']).default('auto').describe('manual waits for an `approve` after the soak'),
-  interval: duration.default('60s'),
-  failAfter: z.number().int().min(1).default(2),
-  minSamples: z.number().int().min(1).default(10),
+  interval: duration.default('60s').describe('How often every check is evaluated during the soak (a duration like 60s)'),
+  failAfter: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('Breaching values of one check in a row that fail the region; a good value starts the count again, no data leaves it'),
+  minSamples: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('Values each check needs before the gate may pass; a soak short of them is extended (maxExtension)'),
   maxExtension: duration
     .optional()
     .describe('How long a soak may run past its time to collect minSamples (default: half the soak); then onNoData applies'),
@@ -115,34 +139,43 @@ export const gateSchema = z.strictObject({
       error: (issue) => (issue.input === 'pass' ? `must be "pause" or "fail": a gate never passes on missing data${got(issue.input)}` : undefined),
     })
     .default('pause')
-    .describe('Missing data never passes a gate'),
-  checks: z.array(checkSchema).default([]),
-});
+    .describe('When checks still lack minSamples after the extension: pause holds the region for a person (approve, retry or abort), fail fails it and rolls it back; missing data never passes'),
+  checks: z.array(checkSchema).default([]).describe('The checks watched through the soak; with none, only a manual approval gates the stage'),
+}).describe('What a region must show before the next stage starts');
 
 /** A per-region gate override: any field of the gate, merged over the pipeline's gate. */
-export const gateOverrideSchema = gateSchema.partial();
+export const gateOverrideSchema = gateSchema.partial().describe("Fields of the gate to change for this region, merged over the pipeline's gate");
 
-export const regionSchema = z.strictObject({
-  name: z.string().regex(NAME, saying('region names are lowercase letters, digits and dashes, 1 to 63 long')),
-  customers: z.number().int().min(0).describe('Customers served by the region; orders smallest-first'),
-  soak: duration.optional(),
-  gate: gateOverrideSchema.optional(),
-});
+export const regionSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(NAME, saying('region names are lowercase letters, digits and dashes, 1 to 63 long'))
+      .describe('Region name: lowercase letters, digits and dashes, 1 to 63 long; fills {{region}}'),
+    customers: z.number().int().min(0).describe('Customers served by the region; orders smallest-first'),
+    soak: duration.optional().describe("This region's soak, instead of the pipeline's (a duration like 45m)"),
+    gate: gateOverrideSchema.optional(),
+  })
+  .describe('One region the service runs in');
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const windowSchema = z
   .strictObject({
     days: z.array(z.enum(DAYS)).min(1, 'name at least one day').default([...DAYS]).describe('Days on which the window opens'),
-    from: z.string().regex(CLOCK, saying('a time like 09:00')),
-    to: z.string().regex(CLOCK, saying('a time like 16:00')).describe('Before `from` means the window ends the next day'),
+    from: z.string().regex(CLOCK, saying('a time like 09:00')).describe('When the window opens, HH:MM on a 24-hour clock in tz'),
+    to: z
+      .string()
+      .regex(CLOCK, saying('a time like 16:00'))
+      .describe('When the window closes, HH:MM in tz; before `from` means the window ends the next day'),
     tz: z.string().superRefine(checkTimeZone).default('UTC').describe('An IANA time zone such as Europe/Dublin'),
   })
   .superRefine((w: unknown, ctx) => {
     if (isRecord(w) && typeof w.from === 'string' && w.from === w.to) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'a window must end at a different time than it starts' });
     }
-  }, ALWAYS);
+  }, ALWAYS)
+  .describe('A weekly stretch of time in which a stage may start');
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -168,23 +201,34 @@ export const deploySchema = z
   .strictObject({
     command: argv.optional().describe('Run per region as argv, never through a shell'),
     current: argv.optional().describe('Prints the version a region runs now: the rollback target'),
-    timeout: duration.default(DEFAULT_DEPLOY_TIMEOUT),
+    timeout: duration
+      .default(DEFAULT_DEPLOY_TIMEOUT)
+      .describe("How long one region's deploy or rollback may take before it fails (a duration like 15m)"),
     http: z
       .strictObject({
-        url: templated,
-        method: z.enum(['POST', 'PUT']).default('POST'),
-        headers: z.record(z.string(), templated).default({}),
-        body: z.record(z.string(), z.unknown()).optional(),
-        status: z.strictObject({
-          url: templated,
-          headers: z.record(z.string(), templated).optional(),
-          state: z.string().default('$.state'),
-          done: z.string().default('ready'),
-          failed: z.string().default('error'),
-          version: z.string().optional().describe('JSON path of the running version: the rollback target'),
-        }),
+        url: templated.describe('URL the deploy request goes to'),
+        method: z.enum(['POST', 'PUT']).default('POST').describe('Method of the deploy request'),
+        headers: z
+          .record(z.string(), templated)
+          .default({})
+          .describe('Headers of the deploy request, and of status reads unless status.headers is set; values may hold ${VAR}'),
+        body: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('JSON body of the deploy request, its strings templated; default {service, version, region, deployId}'),
+        status: z
+          .strictObject({
+            url: templated.describe("URL to GET a region's deploy state; 404 means the region runs nothing yet"),
+            headers: z.record(z.string(), templated).optional().describe('Headers of status reads, instead of deploy.http.headers'),
+            state: z.string().default('$.state').describe('JSON path of the state in the status answer'),
+            done: z.string().default('ready').describe('The state that means the rollout is finished'),
+            failed: z.string().default('error').describe('The state that means the rollout failed'),
+            version: z.string().optional().describe('JSON path of the running version: the rollback target'),
+          })
+          .describe('How to read a region: polled after the deploy request until done or failed'),
       })
-      .optional(),
+      .optional()
+      .describe("Deploy through a deployer's HTTP API: one request per region, then status polls"),
   })
   .superRefine((d: unknown, ctx) => {
     if (!isRecord(d)) return;
@@ -194,12 +238,21 @@ export const deploySchema = z
     if (d.current && !d.command) {
       ctx.addIssue({ code: 'custom', path: ['current'], message: 'current belongs to the command adapter' });
     }
-  }, ALWAYS);
+  }, ALWAYS)
+  .describe('How a region is changed and read: exactly one adapter, command or http');
 
-export const rollbackSchema = z.strictObject({
-  onFailure: z.enum(['region', 'all']).default('region'),
-  onAbort: z.enum(['none', 'all']).default('none'),
-});
+export const rollbackSchema = z
+  .strictObject({
+    onFailure: z
+      .enum(['region', 'all'])
+      .default('region')
+      .describe('region: roll back the failed region and pause; all: roll back every region this deploy touched and end rolled_back'),
+    onAbort: z
+      .enum(['none', 'all'])
+      .default('none')
+      .describe('What an abort rolls back when it names no scope: nothing, or every region this deploy touched'),
+  })
+  .describe('What goes back to the previous version, and when');
 
 export const trainSchema = z
   .strictObject({
@@ -211,16 +264,24 @@ export const trainSchema = z
   .describe('What happens to a version started while another one rolls out');
 
 export const NOTIFY_EVENTS = ['paused', 'rolled_back', 'awaiting_approval', 'succeeded', 'aborted'] as const;
-export const notifySchema = z.strictObject({
-  webhook: templated,
-  on: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]),
-});
+export const notifySchema = z
+  .strictObject({
+    webhook: templated.describe('URL that gets the POST, usually ${VAR} so it never enters workflow history'),
+    on: z.array(z.enum(NOTIFY_EVENTS)).min(1).default([...NOTIFY_EVENTS]).describe('The events this webhook gets; default all'),
+  })
+  .describe('One webhook and the events it is told about');
 
-const migrationFiles = z.strictObject({ up: z.string().min(1), down: z.string().min(1).optional() });
+const migrationFiles = z.strictObject({
+  up: z.string().min(1).describe('SQL file run forward, relative to the pipeline file'),
+  down: z.string().min(1).optional().describe('SQL file that undoes up; without it the step is one-way'),
+});
 export const migrationSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, saying('migration ids are letters, digits, dot, dash, underscore')),
-    database: z.string().min(1),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, saying('migration ids are letters, digits, dot, dash, underscore'))
+      .describe("Names the migration in the database's firebreak_migrations table; applied once per id"),
+    database: z.string().min(1).describe('PostgreSQL connection URL, usually ${DATABASE_URL}, resolved on the worker'),
     expand: migrationFiles.optional().describe('Backward-compatible step, run once before the first region'),
     contract: migrationFiles.optional().describe('Runs after every region is promoted and soaked'),
     irreversible: z.string().min(1).optional().describe('Why a step without `down` is acceptable'),
@@ -229,44 +290,60 @@ export const migrationSchema = z
     if (isRecord(m) && m.expand === undefined && m.contract === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a migration needs an expand step, a contract step, or both' });
     }
-  }, ALWAYS);
+  }, ALWAYS)
+  .describe('One two-phase schema migration');
 
-export const lintSchema = z.strictObject({
-  allow: z
-    .array(
-      z.strictObject({
-        rule: z.enum(LINT_RULES),
-        reason: z.string().trim().min(1, 'say why this rule does not apply here'),
-      }),
-    )
-    .default([])
-    .describe('Rules silenced for this pipeline, each with a written reason'),
-});
+export const lintSchema = z
+  .strictObject({
+    allow: z
+      .array(
+        z
+          .strictObject({
+            rule: z.enum(LINT_RULES).describe('The rule id, as `firebreak plan` names it'),
+            reason: z.string().trim().min(1, 'say why this rule does not apply here').describe('Why the rule does not apply here'),
+          })
+          .describe('One silenced rule'),
+      )
+      .default([])
+      .describe('Rules silenced for this pipeline, each with a written reason'),
+  })
+  .describe('Settings of the policy lint `firebreak plan` runs');
 
 export const pipelineSchema = z
   .strictObject({
     /** Lets a JSON pipeline name its schema for editors (YAML uses a modeline comment). */
-    $schema: z.string().optional(),
-    apiVersion: z.literal('firebreak/v1'),
-    service: z.string().regex(NAME, saying('service names are lowercase letters, digits and dashes, 1 to 63 long')),
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors'),
+    apiVersion: z.literal('firebreak/v1').describe('The file format; always firebreak/v1'),
+    service: z
+      .string()
+      .regex(NAME, saying('service names are lowercase letters, digits and dashes, 1 to 63 long'))
+      .describe('Service name: lowercase letters, digits and dashes, 1 to 63 long; its deploys are the workflow deploy-<service>'),
     owner: z.string().min(1).describe('The team answerable for this pipeline'),
     runbook: z.string().min(1).describe('URL or path of the pause-and-resume runbook'),
-    regions: z.array(regionSchema).min(1, 'at least one region').max(50, 'at most 50 regions'),
-    order: z.enum(['smallest-first', 'as-listed']).default('smallest-first'),
+    regions: z.array(regionSchema).min(1, 'at least one region').max(50, 'at most 50 regions').describe('The regions, 1 to 50, names unique'),
+    order: z
+      .enum(['smallest-first', 'as-listed'])
+      .default('smallest-first')
+      .describe('One region per stage, by customers ascending (ties by name) or in file order; ignored when waves is set'),
     waves: z
       .array(z.array(z.string()).min(1, 'a wave names at least one region'))
       .min(1, 'at least one wave')
       .optional()
-      .describe('Explicit grouping of regions into stages, in order; replaces `order`'),
-    soak: duration.default('45m'),
+      .describe('Explicit grouping of regions into stages, in order, each region in exactly one wave; replaces `order`'),
+    soak: duration.default('45m').describe('How long each stage is watched before its gate decides (a duration like 45m)'),
     gate: gateSchema,
     windows: z.array(windowSchema).optional().describe('Promotion happens only inside these windows'),
     deploy: deploySchema,
     rollback: rollbackSchema.default({ onFailure: 'region', onAbort: 'none' }),
-    pauseTimeout: duration.default('72h'),
+    pauseTimeout: duration
+      .default('72h')
+      .describe('A deploy paused this long is aborted, rolling back as rollback.onAbort says (a duration like 72h)'),
     train: trainSchema.default({ mode: 'refuse' }),
-    notify: z.array(notifySchema).optional(),
-    migrations: z.array(migrationSchema).optional(),
+    notify: z.array(notifySchema).optional().describe('Webhooks told of deploy events; they never block or fail the deploy'),
+    migrations: z
+      .array(migrationSchema)
+      .optional()
+      .describe('Schema migrations: expand before the first region, contract after the last'),
     lint: lintSchema.optional(),
   })
   .superRefine((p: unknown, ctx) => {
@@ -305,7 +382,8 @@ export const pipelineSchema = z
         ctx.addIssue({ code: 'custom', path: ['regions', i, 'name'], message: `${name} is in no wave` });
       }
     });
-  }, ALWAYS);
+  }, ALWAYS)
+  .describe('A Firebreak pipeline: how one service is deployed across its regions');
 
 /**
  * The JSON Schema editors use (yaml-language-server, VS Code), generated from the zod schema

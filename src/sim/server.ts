@@ -1,4 +1,4 @@
-// The region simulator's HTTP face (SPEC §5), on plain node:http so the demo and the tests
+// The region simulator's HTTP face (docs/simulator.md), on plain node:http so the demo and the tests
 // run it in-process with nothing to install. Every bad input gets a JSON error; no request
 // can take the process down.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

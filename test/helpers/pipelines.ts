@@ -52,7 +52,7 @@ const CHECKS = {
       http: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", path: "$.saturation" }
       max: 0.9`,
   none: '',
-  // Peer judgement (issue 12): latency under a 2 s SLO, judged against the control too.
+  // Peer judgement: latency under a 2 s SLO, judged against the control too.
   'compare-latency': `
     - name: latency-mean
       prometheus:

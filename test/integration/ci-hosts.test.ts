@@ -1,4 +1,4 @@
-// CI output from real deploys (issue 13), `deploy --wait` run as a child process against the
+// CI output from real deploys, `deploy --wait` run as a child process against the
 // dev server and the simulator. GitHub Actions, on a deploy that was rolled back: the job summary
 // lands in $GITHUB_STEP_SUMMARY (region table, verdicts with values, events, the Web UI link),
 // the rollback is an ::error annotation, and the long output is grouped. GitLab CI: collapsible

@@ -1,5 +1,5 @@
 // The `firebreak` CLI as CI runs it: a real child process against the dev server, with the
-// exit codes of SPEC §4 (0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused).
+// exit codes of docs/cli.md (0 succeeded, 1 rolled back/aborted/failed, 2 bad input, 3 paused).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';

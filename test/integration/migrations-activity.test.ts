@@ -318,7 +318,7 @@ describe('migration activity on PostgreSQL', () => {
       { id: 1, name: 'Ada King' }, { id: 2, name: 'Old Writer' }, { id: 3, name: 'New Writer Jr' },
     ]);
 
-    // examples/checkout.yaml (SPEC §1) names SQL files too: they run, and revert, as well.
+    // examples/checkout.yaml (the full example pipeline) names SQL files too: they run, and revert, as well.
     const checkout = fileURLToPath(new URL('../../examples/checkout.yaml', import.meta.url));
     const spec = resolveMigrations(loadPipelineFile(checkout).pipeline.migrations!, dirname(checkout));
     const other = await fresh();

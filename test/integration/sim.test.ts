@@ -1,5 +1,5 @@
 // The region simulator, exercised over real HTTP on a free port: what the demo and every
-// integration test rely on (SPEC §5). Rollouts take 0.2s so waits stay short; timing bounds
+// integration test rely on (docs/simulator.md). Rollouts take 0.2s so waits stay short; timing bounds
 // are generous so a slow machine does not fail them.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';

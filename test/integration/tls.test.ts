@@ -1,4 +1,4 @@
-// Firebreak over mTLS, as production runs it (issue 9): the real Temporal server on PostgreSQL
+// Firebreak over mTLS, as production runs it: the real Temporal server on PostgreSQL
 // configured by deploy/temporal/ to require client certificates (frontend and internode), with
 // certificates this test makes with openssl. `firebreak worker` and `firebreak deploy` connect
 // through @temporalio/envconfig's TEMPORAL_TLS_* variables and run a real deploy; a worker

@@ -1,4 +1,4 @@
-// The Temporal Web UI shows a deploy without opening its history (SPEC §3, issue 4): a real dev
+// The Temporal Web UI shows a deploy without opening its history (docs/temporal.md): a real dev
 // server with its UI, the simulator and a worker run a deploy that pauses (a fault fails its
 // second region); headless Chromium (Debian's, driven by playwright-core; never a downloaded
 // browser) finds it by its search attribute, opens it, and sees the static summary, the

@@ -1,4 +1,4 @@
-// CI where people look (issue 13): the examples under examples/ci/ are valid YAML with the
+// CI where people look: the examples under examples/ci/ are valid YAML with the
 // expected jobs and steps, and what the CLI writes for GitHub Actions and GitLab CI is exactly
 // the format their runners read.
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// One table of exit codes (issue 13): src/cli/fail.ts is the source; `firebreak deploy --help`
+// One table of exit codes: src/cli/fail.ts is the source; `firebreak deploy --help`
 // prints it, and the README's "Exit codes" table says the same, code for code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

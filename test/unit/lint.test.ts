@@ -44,7 +44,7 @@ const edit = (change: (d: Doc) => void): Doc => {
   return d;
 };
 
-test('the good pipeline, the SPEC example and the starter are clean', () => {
+test('the good pipeline (the checkout example) and the starter are clean', () => {
   assert.deepEqual(findings(good()), []);
   assert.deepEqual(lint(parsePipeline(starterPipeline('web'), 'firebreak.yaml'), { strict: true }), []);
 });

@@ -1,4 +1,4 @@
-// `firebreak plan FILE --diff OLD` (issue 13): what a pipeline change does to the rollout, in
+// `firebreak plan FILE --diff OLD`: what a pipeline change does to the rollout, in
 // the order, the gates, the soaks and the exposure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

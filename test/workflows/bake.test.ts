@@ -1,4 +1,4 @@
-// The soak is a bake, time and evidence (issue 8): a soak whose checks lack minSamples at its
+// The soak is a bake, time and evidence: a soak whose checks lack minSamples at its
 // deadline is extended until they arrive, up to gate.maxExtension, and only then does onNoData
 // apply. A worker lost for longer than the soak has left no longer turns a healthy version into
 // a false pause.

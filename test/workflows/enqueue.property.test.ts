@@ -1,4 +1,4 @@
-// Bad payloads to `enqueue` (issue 13), the train's signal and update, never wedge a deploy nor
+// Bad payloads to `enqueue`, the train's signal and update, never wedge a deploy nor
 // change its queue: fast-check sends nothing, null, wrong types, a broken plan, another
 // service's plan, the running version, two inputs, extra fields, to a running deploy on the
 // real dev server. Every update is refused with its reason and leaves no trace in history;

@@ -1,4 +1,4 @@
-// Whatever arrives through a signal, an update or a query, nothing wedges a deploy (issue 8):
+// Whatever arrives through a signal, an update or a query, nothing wedges a deploy:
 // fast-check sends payloads a tired operator or a broken client would (nothing, null, numbers,
 // strings, arrays, huge strings, wrong field types, extra fields) under every command name and
 // under names that don't exist, to a running deploy on the real dev server. No workflow task

@@ -1,4 +1,4 @@
-// Soaks hold no activity slot (issue 11): on a worker with two activity slots, seven regions
+// Soaks hold no activity slot (docs/design.md): on a worker with two activity slots, seven regions
 // soak at once. Every healthy soak collects its samples inside its own window (none is
 // extended for samples it could not take while waiting for a slot), and the one bad region's
 // breach is rolled back while the others are still soaking.

@@ -90,7 +90,7 @@ test('supersede waits for the old run to deliver its notifications (a hanging an
     await waitFor(first, (s) => regionState(s, 'small') === 'awaiting_approval', 'the manual gate');
     const firstRunId = (await first.describe()).runId;
 
-    // What an operator runs (issue 8): the CLI, as a child process, by user "ci".
+    // What an operator runs: the CLI, as a child process, by user "ci".
     const file = writePipelineFile(mkdtempSync(join(tmpdir(), 'firebreak-sup-')), hooksPipeline('sup-ntf'));
     const t0 = Date.now();
     const run = await runFirebreak(stack, ['deploy', file, '--version', '2.1.0', '--supersede']);

@@ -1,4 +1,4 @@
-// The train (issue 13, train.mode queue), through the CLI as CI runs it: versions started while
+// The train (train.mode queue), through the CLI as CI runs it: versions started while
 // one rolls out wait on deploy-<service>; when it ends the newest queued version starts as the
 // next run of the same workflow id, and older queued ones end superseded (`deploy --wait`
 // exits 4). A paused deploy keeps its queue; `abort` lets the newest queued version start.
