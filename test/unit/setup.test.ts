@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
+import { findTemporalCli, REPO_ROOT } from '../../src/local/tools.js';
 
 const SETUP = join(REPO_ROOT, 'scripts', 'setup.mjs');
 
