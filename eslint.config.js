@@ -5,7 +5,37 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
-import firebreak from './scripts/lint/plugin.js';
+import boundaries from 'eslint-plugin-boundaries';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/**
+ * The map of the house, bottom to top: each folder, what it holds, and the folders it may import
+ * besides itself and packages (`types`: with `import type` only, erased before anything runs).
+ * docs/design.md opens with the same map in words; test/unit/house-lint.test.ts checks that it is
+ * acyclic and that ESLint refuses an upward import and a cycle.
+ */
+export const LAYERS = [
+  { layer: 'domain', pattern: 'src/domain/**', may: [] },
+  { layer: 'workflows', pattern: 'workflows/**', may: ['domain'], types: ['activities'] },
+  { layer: 'activities', pattern: 'activities/**', may: ['domain'] },
+  { layer: 'client', pattern: 'src/client/**', may: ['domain', 'workflows'], types: ['activities'] },
+  { layer: 'worker', pattern: 'src/worker/**', may: ['domain', 'workflows', 'activities', 'client'] },
+  { layer: 'local', pattern: 'src/local/**', may: ['domain', 'workflows', 'activities', 'client', 'worker'] },
+  { layer: 'cli', pattern: 'src/cli/**', may: ['domain', 'workflows', 'activities', 'client', 'worker', 'local'] },
+  { layer: 'bin', pattern: 'bin/**', may: ['cli'] },
+  // Entry points and tests: both may use every layer of the program, never each other.
+  { layer: 'scripts', pattern: 'scripts/**', may: ['domain', 'workflows', 'activities', 'client', 'worker', 'local', 'cli'] },
+  { layer: 'test', pattern: 'test/**', may: ['domain', 'workflows', 'activities', 'client', 'worker', 'local', 'cli'] },
+];
+
+/** A layer's map entry as eslint-plugin-boundaries policies. */
+function policiesOf({ layer, may, types = [] }) {
+  const from = { element: { type: layer } };
+  const out = [{ from, allow: { to: { element: { types: { anyOf: [layer, ...may] } } } } }];
+  if (types.length) out.push({ from, allow: { to: { element: { types: { anyOf: types } } }, dependency: { kind: 'type' } } });
+  return out;
+}
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
 const sandboxMessage =
@@ -28,12 +58,24 @@ export default defineConfig(
     },
   },
   {
-    // The map of the house (scripts/lint/house-map.js, docs/design.md): import boundaries, no cycles.
-    files: ['**/*.ts'],
-    plugins: { firebreak },
+    // The map of the house (docs/design.md opens with it): each folder a layer, every arrow points
+    // down. eslint-plugin-boundaries refuses any import the map does not allow (folder level);
+    // import-x/no-cycle refuses any cycle between files, type imports included.
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { boundaries, 'import-x': importX },
+    settings: {
+      'boundaries/elements': LAYERS.map(({ layer, pattern }) => ({ type: layer, pattern, partialMatch: false })),
+      'boundaries/include': ['src/**', 'workflows/**', 'activities/**', 'scripts/**', 'test/**', 'bin/**'],
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
     rules: {
-      'firebreak/import-boundaries': 'error',
-      'firebreak/no-import-cycles': 'error',
+      'boundaries/dependencies': ['error', { default: 'disallow', policies: LAYERS.flatMap(policiesOf) }],
+      // A file outside every layer would escape the map.
+      'boundaries/no-unknown-files': 'error',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
@@ -55,8 +97,7 @@ export default defineConfig(
           patterns: [
             { group: ['node:*'], message: sandboxMessage },
             {
-              // activities/limits.ts is plain numbers (the heartbeat timeouts the workflow sets).
-              group: ['../activities/*', '../activities/**', '../../activities/**', '**/activities/index.js', '!../activities/limits.js'],
+              group: ['../activities/*', '../activities/**', '../../activities/**', '**/activities/index.js'],
               allowTypeImports: true,
               message: 'workflows/ may only `import type` from activities/ (use proxyActivities to call them)',
             },

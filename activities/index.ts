@@ -1,17 +1,17 @@
 // The activities: everything that touches the world. Dependencies are injected (environment
 // for ${VAR}) so tests and the simulator can swap them; the worker passes nothing.
 import { CompleteAsyncError, Context } from '@temporalio/activity';
-import type { Check } from '../src/pipeline/schema.js';
+import type { Check } from '../src/domain/pipeline/schema.js';
 import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
-import type { CheckProvider } from './checks/provider.js';
+import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
-import { CURRENT_HEARTBEAT_EVERY_MS } from './limits.js';
+import { CURRENT_HEARTBEAT_EVERY_MS } from '../src/domain/limits.js';
 import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
 export interface ActivityDeps {

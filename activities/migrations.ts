@@ -27,10 +27,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import pg from 'pg';
 import { redact, resolveEnv } from './templates.js';
-import { MIGRATE_HEARTBEAT_EVERY_MS } from './limits.js';
-import { describeDatabase, parseUrl, tableName } from '../src/migrations/ledger.js';
-import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, transactionControlKind, type MigrationStep, type Statement } from '../src/migrations/steps.js';
-import { FailureType } from '../src/failures/types.js';
+import { MIGRATE_HEARTBEAT_EVERY_MS } from '../src/domain/limits.js';
+import { describeDatabase, parseUrl, tableName } from './ledger.js';
+import { lineCol, loadSqlParser, splitStatements, SqlSyntaxError, transactionControlKind, type MigrationStep, type Statement } from '../src/domain/migrations/steps.js';
+import { FailureType } from '../src/domain/failures.js';
 
 export interface AppliedStep {
   id: string;
@@ -62,7 +62,7 @@ export interface MigrationActivityDeps {
   heartbeatMs?: number;
 }
 
-// Failure types (src/failures/types.ts): statement failures, checksum mismatches and bad files
+// Failure types (src/domain/failures.ts): statement failures, checksum mismatches and bad files
 // are MigrationFailed / MigrationChecksumMismatch, which a retry cannot fix; a database that
 // could not be reached or went away mid-step is DatabaseUnavailable, retryable.
 

@@ -12,14 +12,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { cancelled } from './cancelled.js';
-import { FailureType } from '../src/failures/types.js';
+import { cancelled } from '../src/domain/cancelled.js';
+import { FailureType } from '../src/domain/failures.js';
 import { describe, Renderer } from './templates.js';
 import { createHttpClient, send } from './http/client.js';
 import { isRetryableStatus } from './http/failures.js';
-import { envRefNames } from '../src/pipeline/env-ref.js';
-import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/notify/limits.js';
-import type { NOTIFY_EVENTS } from '../src/pipeline/schema.js';
+import { envRefNames } from '../src/domain/pipeline/env-ref.js';
+import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_POST_TIMEOUT_MS } from '../src/domain/notify-limits.js';
+import type { NOTIFY_EVENTS } from '../src/domain/pipeline/schema.js';
 
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -60,7 +60,7 @@ export interface NotifyResult {
 export interface NotifyDeps {
   /** Where ${VAR} is read; default the worker's process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/notify/limits.ts). */
+  /** Hard limit of one POST; default NOTIFY_POST_TIMEOUT_MS (src/domain/notify-limits.ts). */
   timeoutMs?: number;
   /** Attempts per webhook; default 3. */
   attempts?: number;

@@ -3,9 +3,11 @@
 // inside activities, so a secret never enters workflow history: not in inputs, results, or
 // the failure messages we throw (redact() puts `${VAR}` back in their place).
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { Target } from './target.js';
-import { FailureType } from '../src/failures/types.js';
-import { ENV_REF } from '../src/pipeline/env-ref.js';
+import type { Target } from '../src/domain/target.js';
+import { describe } from '../src/domain/describe.js';
+export { describe };
+import { FailureType } from '../src/domain/failures.js';
+import { ENV_REF } from '../src/domain/pipeline/env-ref.js';
 
 const TEMPLATE = /\{\{\s*(region|version|service|deployId)\s*\}\}/g;
 /**
@@ -110,24 +112,6 @@ export function redact(text: string, secrets: ReadonlyMap<string, string>): stri
   let out = text;
   for (const value of values) out = out.split(value).join(`\${${secrets.get(value)}}`);
   return out;
-}
-
-/** An error's message with its causes (a wrapped error may hide the reason, e.g. ECONNREFUSED, in `cause`). */
-export function describe(err: unknown): string {
-  const parts: string[] = [];
-  let e: unknown = err;
-  for (let depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
-    if (e instanceof Error) {
-      const code = (e as { code?: unknown }).code;
-      const text = e.message || e.name;
-      if (!parts.some((p) => p.includes(text))) parts.push(typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text);
-      e = e.cause;
-    } else {
-      parts.push(String(e));
-      break;
-    }
-  }
-  return parts.join(': ');
 }
 
 function errorType(err: unknown): string {

@@ -1,13 +1,11 @@
 // The inputs and results of the activities. Pure types: the workflow imports them with
 // `import type`, so nothing here runs inside the workflow sandbox. The activity signatures
 // themselves are derived from the factory (`Activities` in activities/index.ts).
-import type { Deploy } from '../src/pipeline/schema.js';
-import type { PlanGate } from '../src/pipeline/plan.js';
-import type { CheckStatus } from '../workflows/messages.js';
+import type { Deploy } from '../src/domain/pipeline/schema.js';
 import type { AppliedStep, ApplyMigrationsInput } from './migrations.js';
 import type { NotifyInput, NotifyResult, NotifyWebhookInput } from './notify.js';
-import type { MigrationStep } from '../src/migrations/phases.js';
-import type { Target } from './target.js';
+import type { MigrationStep } from '../src/domain/migrations/phases.js';
+import type { Target } from '../src/domain/target.js';
 export type { AppliedStep, ApplyMigrationsInput, NotifyInput, NotifyResult, NotifyWebhookInput, MigrationStep, Target };
 
 export interface CurrentVersionInput {
@@ -22,107 +20,15 @@ export interface DeployRegionInput {
   key: string;
 }
 
-export interface WatchInput {
-  target: Target;
-  gate: PlanGate;
-  /** Absolute end of the soak (epoch ms), fixed by the workflow so a retried watch keeps it. */
-  deadline: number;
-  /** When the soak began (epoch ms): a watch that starts late evaluates from then, not from its own start. */
-  startedAt?: number;
-  /**
-   * Set for a soak extended to collect missing samples (the bake): the watch runs past the
-   * deadline and passes as soon as every check has minSamples, or gives up at `until`.
-   */
-  until?: number;
-  /** The tally the extended soak carries on from (samples and breach runs so far). */
-  resume?: WatchTally;
-  /** Set when a check compares (peer judgement): where its control is. */
-  control?: WatchControl;
-}
-
-/** The control of a region's compare checks, named by the workflow. */
-export interface WatchControl {
-  /** The regions of later stages, still on the previous version (none in the last stage). */
-  peers: string[];
-  /** The version this deploy replaces, for the peers' {{version}}. */
-  fromVersion?: string | null;
-  /** When this region's deploy started (epoch ms): `before` reads the soak-long window ending then. */
-  deployStartedAt?: number;
-  soakMs: number;
-  /** The step of the history's range query: the gate's interval. */
-  stepMs: number;
-}
-
-/**
- * environment: the absolute threshold breached in the region and in its control (the fleet is
- * sick, not this version): pause, no rollback.
- */
-export type WatchVerdict = 'pass' | 'breach' | 'no_data' | 'environment';
-
-export interface WatchResult {
-  verdict: WatchVerdict;
-  reason: string;
-  checks: CheckStatus[];
-  /**
-   * With no_data and pass: where the tally stood, so an extension of the soak, or the rest of a
-   * soak that answered before its deadline, carries on from it.
-   */
-  tally?: WatchTally;
-  /** The compare checks' judgements at the end of the soak (enforced and shadow). */
-  judgements?: Judgement[];
-}
-
-/** The heartbeat details of a watch: enough to resume after a worker crash. */
-export interface WatchTally {
-  checks: CheckStatus[];
-  /** Consecutive breaching evaluations, per check name. */
-  consecutive: Record<string, number>;
-  evaluations: number;
-  /** When the last evaluation ran (epoch ms): a resumed watch evaluates at once if one is overdue. */
-  lastEvaluatedAt?: number;
-  /** Per compare check: its samples and its control's, paired per evaluation (peers). */
-  compare?: Record<string, CompareTally>;
-}
-
-/** A compare check's evidence (activities/checks/judge.ts). */
-export interface CompareTally {
-  against: 'peers' | 'before';
-  /** The control regions (peers). */
-  regions?: string[];
-  /** The region's samples. */
-  value: number[];
-  /** The control's: per-sample medians across the peers, or the history (before). */
-  control: number[];
-  /** before: the history has been read. */
-  loaded?: boolean;
-  /** peers: each control region's last value. */
-  last?: Record<string, number | null>;
-  /** Why the control is missing, when it is. */
-  error?: string;
-  /** The control's last breach of the absolute threshold: at which evaluation, and its values. */
-  sick?: { at: number; text: string };
-  /** Evaluations the region's breach has waited for a control within tolerance of the threshold. */
-  waited?: number;
-}
-
-export type JudgementVerdict = 'breach' | 'pass' | 'too_little_data';
-
-/** A compare check judged against its control at the end of a soak (activities/checks/judge.ts). */
-export interface Judgement {
-  check: string;
-  against: 'peers' | 'before';
-  regions?: string[];
-  verdict: JudgementVerdict;
-  /** false: shadow mode, shown and recorded, never fails a region. */
-  enforce: boolean;
-  /** Median of the region's samples and of the control's. */
-  value?: number;
-  control?: number;
-  /** How much worse than the control: a fraction with maxIncrease, the check's unit with maxDelta. */
-  change?: number;
-  relative: boolean;
-  p?: number;
-  samples: number;
-  /** `latency-mean 0.118 vs control 0.079 (+49 %, p = 0.003)`, or why there is no judgement. */
-  text: string;
-}
+// The watch's input, result and tally belong to the soak (src/domain/soak), which the workflow and
+// the CLI read too.
+export type {
+  CompareTally,
+  Judgement,
+  JudgementVerdict,
+  WatchControl,
+  WatchInput,
+  WatchResult,
+  WatchTally,
+  WatchVerdict,
+} from '../src/domain/soak/types.js';

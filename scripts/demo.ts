@@ -4,9 +4,9 @@
 // down and exits 0 only if both outcomes were as described.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startLocalStack } from '../src/dev/stack.js';
-import { customersFromPipeline } from '../src/sim/pipeline-customers.js';
-import { REPO_ROOT, findTemporalCli, which } from '../src/temporal/tools.js';
+import { startLocalStack } from '../src/local/stack.js';
+import { customersFromPipeline } from '../src/local/sim/pipeline-customers.js';
+import { REPO_ROOT, findTemporalCli, which } from '../src/local/tools.js';
 
 const PIPELINE = 'examples/demo-shop.yaml';
 const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true';

@@ -4,9 +4,9 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, NotifyWebhookInput, WatchInput } from '../activities/types.js';
-import { FailureType } from '../src/failures/types.js';
-import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_ATTEMPT_TIMEOUT_MS, NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS } from '../src/notify/limits.js';
-import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../activities/limits.js';
+import { FailureType } from '../src/domain/failures.js';
+import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_ATTEMPT_TIMEOUT_MS, NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS } from '../src/domain/notify-limits.js';
+import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../src/domain/limits.js';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '2m',

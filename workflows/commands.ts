@@ -10,8 +10,8 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { FailureType } from '../src/failures/types.js';
-import { formatDuration } from '../src/pipeline/duration.js';
+import { FailureType } from '../src/domain/failures.js';
+import { formatDuration } from '../src/domain/pipeline/duration.js';
 import { COMMANDS, claimedBy, parseCommandInput, shorten, type Command, type CommandInput, type Parsed } from './inputs.js';
 import { commandSignals, commandUpdates, statusQuery, type DeployStatus } from './messages.js';
 import { describeMessage } from './reserved-names.js';

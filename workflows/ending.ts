@@ -2,7 +2,7 @@
 // outside the cancelled rollout scope; then the final state, the last notification, and a
 // wait for every delivery and handler so nothing is lost with the workflow.
 import { CancellationScope, allHandlersFinished, condition, log } from '@temporalio/workflow';
-import { downSteps } from '../src/migrations/phases.js';
+import { downSteps } from '../src/domain/migrations/phases.js';
 import type { DeployStatus, RegionState } from './messages.js';
 import { migrate } from './migrations.js';
 import { nextCommand } from './notifications.js';

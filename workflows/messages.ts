@@ -3,14 +3,15 @@
 // the workflow, the CLI and the tests alike.
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Plan } from '../src/pipeline/plan.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
 import type { AbortInput, ApproveInput, Command, CommandInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 import type { DeployEventKind } from './events.js';
-import type { Threshold } from '../src/pipeline/threshold.js';
+import type { CheckStatus } from '../src/domain/status.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 export { DEPLOY_EVENT_KINDS, type DeployEventKind } from './events.js';
+export type { CheckStatus, CompareStatus } from '../src/domain/status.js';
 
 export type DeployPhase = 'running' | 'paused' | 'succeeded' | 'rolled_back' | 'aborted' | 'failed';
 export const TERMINAL_PHASES: readonly DeployPhase[] = ['succeeded', 'rolled_back', 'aborted', 'failed'];
@@ -26,36 +27,6 @@ export type RegionState =
   | 'rolled_back';
 
 export type GateState = 'pending' | 'watching' | 'passed' | 'awaiting_approval' | 'approved' | 'inconclusive' | 'failed';
-
-export interface CheckStatus {
-  name: string;
-  value: number | string | boolean | null;
-  samples: number;
-  breaches: number;
-  /** The threshold in words, e.g. "<= 0.01", for rendering next to the value. */
-  threshold?: string;
-  /** The same threshold as limits: renderers judge the value by the watcher's rule (src/pipeline/threshold.ts). */
-  limits?: Threshold;
-  /** Peer judgement, for a check with `compare:` (docs/judgement.md). */
-  compare?: CompareStatus;
-}
-
-/** Where a check stands against its control. */
-export interface CompareStatus {
-  against: 'peers' | 'before';
-  /** The control regions (peers). */
-  regions?: string[];
-  /** false: shadow mode, shown and recorded, never fails a region. */
-  enforce: boolean;
-  /** The control's latest value (peers: the median across them; before: the history's median). */
-  control: number | null;
-  /** Samples paired with the control. */
-  samples: number;
-  /** At the end of the soak: the judgement, its words, and its p-value. */
-  verdict?: 'breach' | 'pass' | 'too_little_data';
-  text?: string;
-  p?: number;
-}
 
 /** A region's own gate: regions of one wave pass (or fail) their gates independently. */
 export interface RegionGate {

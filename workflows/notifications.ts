@@ -4,8 +4,8 @@
 import { ActivityFailure, RetryState } from '@temporalio/common';
 import { CancellationScope, patched } from '@temporalio/workflow';
 import type { NotifyInput } from '../activities/types.js';
-import type { Plan } from '../src/pipeline/plan.js';
-import { NOTIFY_ATTEMPTS } from '../src/notify/limits.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
+import { NOTIFY_ATTEMPTS } from '../src/domain/notify-limits.js';
 import { failureMessage, notify, notifyWebhook } from './activities.js';
 import type { DeployState } from './state.js';
 

@@ -2,7 +2,7 @@
 // when their value changes, so history stays bounded), the Web UI's current details, and the
 // `paused` notification when the deploy starts waiting for a person.
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Plan } from '../src/pipeline/plan.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
 import { detailsMarkdown } from './details.js';
 import { nextCommand, type Notifications } from './notifications.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, FirebreakVersion } from './search-attributes.js';

@@ -2,8 +2,8 @@
 // wave) run in parallel, each through attempts (deploy, soak, gate, promote) until promoted; a
 // held region holds its stage, and so every later stage, until `retry` or `abort`.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import { contractSteps, expandSteps } from '../src/migrations/phases.js';
-import type { PlanRegion, Stage } from '../src/pipeline/plan.js';
+import { contractSteps, expandSteps } from '../src/domain/migrations/phases.js';
+import type { PlanRegion, Stage } from '../src/domain/pipeline/plan.js';
 import { failureMessage, readCurrentVersion } from './activities.js';
 import type { Ending } from './ending.js';
 import type { RegionStatus } from './messages.js';

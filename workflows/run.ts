@@ -3,8 +3,8 @@
 // works on it; nothing else is shared between them.
 import { workflowInfo, type CancellationScope } from '@temporalio/workflow';
 import type { Target } from '../activities/types.js';
-import { deployTimeoutMs } from '../src/pipeline/deploy-timeout.js';
-import type { Plan } from '../src/pipeline/plan.js';
+import { deployTimeoutMs } from '../src/domain/pipeline/deploy-timeout.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
 import { deployRegion } from './activities.js';
 import type { DeployInput, DeployStatus, RegionStatus } from './messages.js';
 import { Notifications } from './notifications.js';

@@ -5,8 +5,8 @@
 // approval.
 import { condition, patched, sleep } from '@temporalio/workflow';
 import type { WatchControl, WatchResult, WatchTally } from '../activities/types.js';
-import { formatDuration } from '../src/pipeline/duration.js';
-import type { PlanRegion } from '../src/pipeline/plan.js';
+import { formatDuration } from '../src/domain/pipeline/duration.js';
+import type { PlanRegion } from '../src/domain/pipeline/plan.js';
 import { watchRegion } from './activities.js';
 import type { RegionStatus } from './messages.js';
 import { nextCommand } from './notifications.js';

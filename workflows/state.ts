@@ -1,6 +1,6 @@
 // The deploy's status as the workflow keeps it, and the rules deciding which operator commands
 // make sense in which state. Pure: no Temporal APIs, so it is unit-testable on its own.
-import type { Plan } from '../src/pipeline/plan.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
 import {
   type AbortInput,
   type ApproveInput,

@@ -6,8 +6,8 @@
 // queued version touches no region before its own run starts, so each region's soak for it
 // starts from zero and no sample of another version ever counts for it.
 import { ApplicationFailure, continueAsNew, patched, setHandler } from '@temporalio/workflow';
-import { FailureType } from '../src/failures/types.js';
-import type { Plan } from '../src/pipeline/plan.js';
+import { FailureType } from '../src/domain/failures.js';
+import type { Plan } from '../src/domain/pipeline/plan.js';
 import { claimedBy, parseEnqueueInput, QUEUE_MAX, type EnqueueInput, type Parsed } from './inputs.js';
 import { enqueueSignal, enqueueUpdate, type DeployInput, type DeployStatus } from './messages.js';
 import type { DeployRun } from './run.js';

@@ -1,7 +1,7 @@
 // Deploy windows: exposure to more customers (a stage's start, a promotion) happens only inside
 // a window. Outside one, a durable timer waits until the next opens.
 import { sleep } from '@temporalio/workflow';
-import { describeWindows, nextOpen } from '../src/pipeline/windows.js';
+import { describeWindows, nextOpen } from '../src/domain/pipeline/windows.js';
 import type { DeployRun } from './run.js';
 
 export async function waitForWindow(run: DeployRun, what: string): Promise<void> {

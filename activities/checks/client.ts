@@ -1,6 +1,6 @@
 // The checks' HTTP client, shared by the providers: one evaluation is capped below the watch's
-// heartbeat timeout (activities/limits.ts), so a hung source cannot make a live watch look lost.
-import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
+// heartbeat timeout (src/domain/limits.ts), so a hung source cannot make a live watch look lost.
+import { CHECK_REQUEST_TIMEOUT_MS } from '../../src/domain/limits.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 
 export interface CheckClientOptions {

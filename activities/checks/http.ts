@@ -1,9 +1,9 @@
 // HTTP checks: GET a JSON endpoint (health, stats) and read one value from it.
-import type { Check } from '../../src/pipeline/schema.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
 import { readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../target.js';
-import type { CheckProvider, CheckValue, EvaluateOptions } from './provider.js';
+import type { Target } from '../../src/domain/target.js';
+import type { CheckProvider, CheckValue, EvaluateOptions } from '../../src/domain/soak/provider.js';
 import { checkClient, type CheckClientOptions } from './client.js';
 import { send, type HttpClient } from '../http/client.js';
 

@@ -1,10 +1,10 @@
 // Prometheus checks: an instant query through the HTTP API (GET /api/v1/query); and for a
 // compare against `before`, a range query (GET /api/v1/query_range) over the region's past.
 // Both answer with Prometheus's JSON envelope: {status, data: {resultType, result}}.
-import type { Check } from '../../src/pipeline/schema.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../target.js';
-import type { CheckProvider, CheckValue, EvaluateOptions, TimeRange } from './provider.js';
+import type { Target } from '../../src/domain/target.js';
+import type { CheckProvider, CheckValue, EvaluateOptions, TimeRange } from '../../src/domain/soak/provider.js';
 import { checkClient, type CheckClientOptions } from './client.js';
 import { send, type HttpClient } from '../http/client.js';
 

@@ -2,8 +2,8 @@
 // the worker's own client (Context.client: the worker's connection and namespace).
 import { ActivityCancelledError, ActivityNotFoundError, ActivityPausedError, ActivityResetError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Check } from '../../src/pipeline/schema.js';
-import type { CheckProvider } from './provider.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
+import type { CheckProvider } from '../../src/domain/soak/provider.js';
 import type { WatcherDeps } from './watcher.js';
 
 /** The server no longer runs this attempt: timed out and retried, workflow closed, reset or paused. */

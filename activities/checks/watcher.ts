@@ -9,11 +9,11 @@
 // stops heartbeating: after the heartbeat timeout the server retries the activity on another
 // worker, which resumes from the last heartbeated tally against the same absolute deadline.
 // The history is the same three activity events per watch as before.
-import type { Check } from '../../src/pipeline/schema.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
 import type { WatchInput, WatchResult, WatchTally } from '../types.js';
-import type { CheckProvider } from './provider.js';
-import { SoakWatch } from './watch.js';
-import { WATCH_BEAT_EVERY_MS } from '../limits.js';
+import type { CheckProvider } from '../../src/domain/soak/provider.js';
+import { SoakWatch } from '../../src/domain/soak/watch.js';
+import { WATCH_BEAT_EVERY_MS } from '../../src/domain/limits.js';
 
 /** What the watcher needs from the world: a clock, the checks, and the server's activity API. */
 export interface WatcherDeps {

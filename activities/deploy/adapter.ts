@@ -1,6 +1,6 @@
 // The adapter the pipeline configures: one file per adapter (command.ts, http.ts), each
 // implementing RegionAdapter (region-adapter.ts). A new adapter is a new file and a line here.
-import type { Deploy } from '../../src/pipeline/schema.js';
+import type { Deploy } from '../../src/domain/pipeline/schema.js';
 import { CommandAdapter } from './command.js';
 import { HttpAdapter } from './http.js';
 import type { RegionAdapter } from './region-adapter.js';

@@ -10,14 +10,14 @@
 // as single, verbatim arguments, so a region name or token can never inject a command.
 import { spawn } from 'node:child_process';
 import { ApplicationFailure } from '@temporalio/common';
-import { cancelled } from '../cancelled.js';
-import { formatDuration } from '../../src/pipeline/duration.js';
-import type { Deploy } from '../../src/pipeline/schema.js';
-import type { Target } from '../target.js';
+import { cancelled } from '../../src/domain/cancelled.js';
+import { formatDuration } from '../../src/domain/pipeline/duration.js';
+import type { Deploy } from '../../src/domain/pipeline/schema.js';
+import type { Target } from '../../src/domain/target.js';
 import { Renderer, fillTemplates } from '../templates.js';
 import type { Heartbeat, RegionAdapter } from './region-adapter.js';
-import { FailureType } from '../../src/failures/types.js';
-import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
+import { FailureType } from '../../src/domain/failures.js';
+import { deployTimeoutMs } from '../../src/domain/pipeline/deploy-timeout.js';
 
 /** `current` only reads a version: it gets at most a minute, whatever the deploy timeout. */
 const CURRENT_TIMEOUT_MS = 60_000;

@@ -6,16 +6,16 @@
 // answers with the deploy it already has instead of starting another.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { cancelled } from '../cancelled.js';
-import { formatDuration } from '../../src/pipeline/duration.js';
-import { deployTimeoutMs } from '../../src/pipeline/deploy-timeout.js';
-import { FailureType } from '../../src/failures/types.js';
-import type { Deploy } from '../../src/pipeline/schema.js';
+import { cancelled } from '../../src/domain/cancelled.js';
+import { formatDuration } from '../../src/domain/pipeline/duration.js';
+import { deployTimeoutMs } from '../../src/domain/pipeline/deploy-timeout.js';
+import { FailureType } from '../../src/domain/failures.js';
+import type { Deploy } from '../../src/domain/pipeline/schema.js';
 import { parseJsonPath, readJsonPath } from '../json-path.js';
 import { Renderer } from '../templates.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../src/domain/target.js';
 import type { Heartbeat, RegionAdapter } from './region-adapter.js';
-import { DEPLOY_REQUEST_TIMEOUT_MS } from '../limits.js';
+import { DEPLOY_REQUEST_TIMEOUT_MS } from '../../src/domain/limits.js';
 import { createHttpClient, jsonOf, send, type HttpAnswer, type HttpClient } from '../http/client.js';
 import { isRetryableStatus } from '../http/failures.js';
 

@@ -1,7 +1,7 @@
 // A region adapter is how Firebreak changes and reads what a region runs. Rollback is not a
 // separate operation: the workflow deploys the version the region ran before (read with
 // current() before the first deploy), so the same idempotent path serves both directions.
-import type { Target } from '../target.js';
+import type { Target } from '../../src/domain/target.js';
 
 export type Heartbeat = (details?: unknown) => void;
 

@@ -1,7 +1,7 @@
 // Which HTTP failures are worth another attempt, in one place. Every HTTP concern (deploy
 // adapter, checks, notify) asks here, so "retry a 503, not a 403" means the same everywhere.
 import { CancelledFailure } from '@temporalio/common';
-import { cancelled } from '../cancelled.js';
+import { cancelled } from '../../src/domain/cancelled.js';
 import { isAxiosError, isCancel } from 'axios';
 
 /**

@@ -4,7 +4,7 @@
 # temporal-sql-tool and the schema under /etc/temporal/schema). Safe to re-run: an existing
 # database is kept, setup-schema is skipped once done, and update-schema applies only the
 # versions a database lacks. `firebreak dev --persistence postgres` runs the same steps itself
-# (src/temporal/postgres-server.ts).
+# (src/local/postgres-server.ts).
 set -eu
 SCHEMA_DIR="${SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}"
 sql() {

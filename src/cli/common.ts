@@ -1,8 +1,8 @@
 // Small pieces every CLI command shares.
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { connectClient } from '../temporal/connect.js';
-import { workflowIdFor } from '../temporal/names.js';
+import { connectClient } from '../client/connect.js';
+import { workflowIdFor } from '../domain/names.js';
 import { CliError } from './fail.js';
 
 /** `deploy-checkout` and `checkout` both name the deploy of checkout. */

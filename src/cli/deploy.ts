@@ -1,12 +1,12 @@
 // `firebreak deploy FILE --version V`: validate, plan, start (or attach), optionally follow.
 import { dirname } from 'node:path';
-import { loadPipelineFile } from '../pipeline/load.js';
-import { resolveMigrations } from '../migrations/steps.js';
-import { plan } from '../pipeline/plan.js';
-import { parseDuration, formatDuration } from '../pipeline/duration.js';
-import { startDeploy, StartRefused, type Started } from '../deploy/start.js';
-import { QueueWaitTimedOut, waitInQueue } from '../deploy/train.js';
-import type { DeployHandle } from '../deploy/workflow.js';
+import { loadPipelineFile } from '../domain/pipeline/load.js';
+import { resolveMigrations } from '../domain/migrations/steps.js';
+import { plan } from '../domain/pipeline/plan.js';
+import { parseDuration, formatDuration } from '../domain/pipeline/duration.js';
+import { startDeploy, StartRefused, type Started } from '../client/start.js';
+import { QueueWaitTimedOut, waitInQueue } from '../client/train.js';
+import type { DeployHandle } from '../client/workflow.js';
 import type { Client } from '@temporalio/client';
 import { actor, client, printJson } from './common.js';
 import { CliError, EXIT } from './fail.js';

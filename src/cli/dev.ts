@@ -1,8 +1,8 @@
 // `firebreak dev`: the local stack, until Ctrl-C or SIGTERM. Prints `ready` when a deploy can
 // start. Stopping it keeps its state (.firebreak/ or --state-dir): started again on the same
 // state, every deploy carries on where it was.
-import { PERSISTENCE_MODES, startLocalStack, type Persistence } from '../dev/stack.js';
-import { PORTS } from '../temporal/names.js';
+import { PERSISTENCE_MODES, startLocalStack, type Persistence } from '../local/stack.js';
+import { PORTS } from '../domain/names.js';
 import { CliError } from './fail.js';
 
 export interface DevOptions {

@@ -1,6 +1,6 @@
 // `firebreak init`: a two-region starter pipeline (smallest and largest), never overwriting.
 import { existsSync, writeFileSync } from 'node:fs';
-import { schemaRefFor, starterPipeline } from '../pipeline/init-template.js';
+import { schemaRefFor, starterPipeline } from '../domain/pipeline/init-template.js';
 import { CliError } from './fail.js';
 
 export async function initCommand(opts: { service?: string; file: string }): Promise<void> {

@@ -11,10 +11,10 @@
 import { WorkflowContinuedAsNewError, type Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
-import { isTally } from '../../activities/checks/tally.js';
+import { isTally } from '../domain/soak/tally.js';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import type { LiveSoak, ViewStatus } from './render/types.js';
-import type { DeployHandle } from '../deploy/workflow.js';
+import type { DeployHandle } from '../client/workflow.js';
 
 const WATCH_ACTIVITY = 'watchRegion';
 

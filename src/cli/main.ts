@@ -2,7 +2,7 @@
 // only wires arguments and turns every failure into one clear line and an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, EXIT_MEANINGS } from './fail.js';
-import { PipelineError, formatProblem } from '../pipeline/load.js';
+import { PipelineError, formatProblem } from '../domain/pipeline/load.js';
 import { ABORT_SCOPES, COMMANDS, type Command as OperatorCommand } from '../../workflows/inputs.js';
 
 const program = new Command('firebreak')
@@ -107,7 +107,7 @@ program
   .option('--seed <n>', 'seed of the noise (default 1): the same seed gives the same numbers')
   .description('the region simulator alone')
   .action(async (opts) =>
-    (await import('../sim/main.js')).runSimulator({
+    (await import('../local/sim/main.js')).runSimulator({
       port: Number(opts.port),
       pipeline: opts.pipeline,
       deploySeconds: Number(opts.deploySeconds),

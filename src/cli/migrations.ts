@@ -2,13 +2,13 @@
 // in which database, read from each database's firebreak_migrations table. The database URLs
 // are resolved from this process's environment, as a worker would; a password never prints.
 import { dirname } from 'node:path';
-import { loadPipelineFile } from '../pipeline/load.js';
-import { resolveMigrations, PHASES, type MigrationPhase, type PlanMigration } from '../migrations/steps.js';
-import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../migrations/ledger.js';
+import { loadPipelineFile } from '../domain/pipeline/load.js';
+import { resolveMigrations, PHASES, type MigrationPhase, type PlanMigration } from '../domain/migrations/steps.js';
+import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../../activities/ledger.js';
 import { CliError, EXIT } from './fail.js';
 import { printJson } from './common.js';
-import { ENV_REF, envRefNames } from '../pipeline/env-ref.js';
-import { table } from '../text/table.js';
+import { ENV_REF, envRefNames } from '../domain/pipeline/env-ref.js';
+import { table } from '../domain/table.js';
 
 export type MigrationState = 'applied' | 'partly applied' | 'rolled back' | 'partly rolled back' | 'pending';
 

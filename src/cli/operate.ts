@@ -4,7 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { commandUpdates, parseCommandInput, type AbortScope, type Command, type DeployStatus } from '../../workflows/messages.js';
 import type { CommandInput } from '../../workflows/inputs.js';
-import { deployHandle, type DeployHandle } from '../deploy/workflow.js';
+import { deployHandle, type DeployHandle } from '../client/workflow.js';
 import { actor, client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { renderStatus } from './render.js';

@@ -1,9 +1,9 @@
 // `firebreak plan FILE`: the documented sequence, the earliest finish, the lint findings.
-import { loadSqlParser } from '../migrations/steps.js';
-import { runPlanCommand } from '../pipeline/render-plan.js';
-import { formatProblem, loadPipelineFile, PipelineError } from '../pipeline/load.js';
-import { plan } from '../pipeline/plan.js';
-import { diffPlans, renderPlanDiff } from '../pipeline/plan-diff.js';
+import { loadSqlParser } from '../domain/migrations/steps.js';
+import { runPlanCommand } from '../domain/pipeline/render-plan.js';
+import { formatProblem, loadPipelineFile, PipelineError } from '../domain/pipeline/load.js';
+import { plan } from '../domain/pipeline/plan.js';
+import { diffPlans, renderPlanDiff } from '../domain/pipeline/plan-diff.js';
 import { CliError } from './fail.js';
 import { ciHost, lintReport } from './ci/host.js';
 

@@ -11,7 +11,7 @@ export { Redrawer, redrawSequence } from './render/redraw.js';
 export { stripAnsi } from './render/format.js';
 export type { LiveSoak, ViewStatus } from './render/types.js';
 
-export { table } from '../text/table.js';
+export { table } from '../domain/table.js';
 
 /** The timeline without colour: `status` into a pipe or file, the end of `deploy --wait` in CI. */
 export function renderStatus(s: ViewStatus, now: Date | number = Date.now()): string {

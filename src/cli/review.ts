@@ -3,9 +3,9 @@
 import { WorkflowContinuedAsNewError, WorkflowFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
-import { review, reviewMarkdown } from '../review/report.js';
+import { review, reviewMarkdown } from '../client/review.js';
 import { client, printJson } from './common.js';
-import { deployHandle } from '../deploy/workflow.js';
+import { deployHandle } from '../client/workflow.js';
 import { CliError } from './fail.js';
 import { oneLine } from './no-answer.js';
 import { listQuery, parseSince } from './list.js';

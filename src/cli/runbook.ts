@@ -1,6 +1,6 @@
 // `firebreak runbook FILE`: this pipeline's pause-and-resume runbook, in Markdown.
-import { loadPipelineFile } from '../pipeline/load.js';
-import { runbookMarkdown } from '../pipeline/runbook.js';
+import { loadPipelineFile } from '../domain/pipeline/load.js';
+import { runbookMarkdown } from '../domain/pipeline/runbook.js';
 
 export async function runbookCommand(file: string): Promise<void> {
   const loaded = loadPipelineFile(file);

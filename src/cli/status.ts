@@ -7,7 +7,7 @@ import { client, deployIdOf, notFound, printJson } from './common.js';
 import { CliError } from './fail.js';
 import { grpcCode } from './no-answer.js';
 import { LiveStatusReader, plainStatus } from './live.js';
-import { deployHandle } from '../deploy/workflow.js';
+import { deployHandle } from '../client/workflow.js';
 import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
 import { follow, isOver } from './wait.js';
 

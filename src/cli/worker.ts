@@ -1,5 +1,5 @@
 // `firebreak worker`: poll the task queue until interrupted.
-import { connectWorkerConnection, describeConnectError } from '../temporal/connect.js';
+import { connectWorkerConnection, describeConnectError } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { CliError } from './fail.js';
 

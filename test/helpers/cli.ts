@@ -1,7 +1,7 @@
 // The `firebreak` CLI as CI runs it: a real child process pointed at the test stack.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 import type { TestStack } from './stack.js';
 
 export interface Run {

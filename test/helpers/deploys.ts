@@ -2,11 +2,11 @@
 // test stack's task queue, and small readers of the simulator's HTTP API.
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ServiceError, type WorkflowHandle } from '@temporalio/client';
-import type { DeployHandle } from '../../src/deploy/workflow.js';
+import type { DeployHandle } from '../../src/client/workflow.js';
 import { createActivities } from '../../activities/index.js';
-import { startDeploy } from '../../src/deploy/start.js';
+import { startDeploy } from '../../src/client/start.js';
 import { createWorker } from '../../src/worker/run.js';
-import type { Plan } from '../../src/pipeline/plan.js';
+import type { Plan } from '../../src/domain/pipeline/plan.js';
 import { statusQuery, type DeployStatus, type DeployPhase } from '../../workflows/messages.js';
 import { workflowBundle, type TestStack } from './stack.js';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { REPO_ROOT, findTemporalCli } from '../../src/temporal/tools.js';
+import { REPO_ROOT, findTemporalCli } from '../../src/local/tools.js';
 
 export const HISTORIES_DIR = join(REPO_ROOT, 'test', 'histories');
 

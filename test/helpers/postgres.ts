@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { findPostgresBin } from '../../src/temporal/tools.js';
-import { serverUser } from '../../src/temporal/postgres.js';
-import { freePort } from '../../src/temporal/ports.js';
+import { findPostgresBin } from '../../src/local/tools.js';
+import { serverUser } from '../../src/local/postgres.js';
+import { freePort } from '../../src/local/ports.js';
 
 export interface Postgres {
   /** postgres://postgres:<password>@127.0.0.1:<port>/<db> */

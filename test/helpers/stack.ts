@@ -7,20 +7,20 @@ import type { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NativeConnection } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { startPrometheus, type PrometheusServer } from '../../src/temporal/prometheus.js';
-import { findPrometheus, findTemporalCli } from '../../src/temporal/tools.js';
+import { startPrometheus, type PrometheusServer } from '../../src/local/prometheus.js';
+import { findPrometheus, findTemporalCli } from '../../src/local/tools.js';
 
-export { workflowBundle } from './bundle.js';
+export { workflowBundle } from '../../src/local/bundle.js';
 export { startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } from './worker-launcher.js';
 
-/** What src/sim/server.ts's startSimulator returns (typed here so this file compiles alone). */
+/** What src/local/sim/server.ts's startSimulator returns (typed here so this file compiles alone). */
 export interface SimulatorHandle {
   url: string;
   port: number;
   close(): Promise<void>;
 }
 
-/** A subset of src/sim/server.ts's SimulatorOptions (port is always a free one). */
+/** A subset of src/local/sim/server.ts's SimulatorOptions (port is always a free one). */
 export interface SimulatorStartOptions {
   deploySeconds?: number;
   customers?: Record<string, number>;
@@ -68,8 +68,8 @@ function uniqueTaskQueue(): string {
 }
 
 // Kept in a variable so TypeScript does not require the module to exist at compile time; tsx
-// maps the .js specifier to src/sim/server.ts at run time.
-const SIM_MODULE = '../../src/sim/server.js';
+// maps the .js specifier to src/local/sim/server.ts at run time.
+const SIM_MODULE = '../../src/local/sim/server.js';
 
 async function startSim(opts: SimulatorStartOptions): Promise<SimulatorHandle> {
   const mod = (await import(SIM_MODULE)) as {

@@ -2,8 +2,8 @@
 // start another: the crash-recovery paths are exercised for real, not simulated in-process.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { workflowBundle } from './bundle.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { workflowBundle } from '../../src/local/bundle.js';
 
 export interface WorkerProcessOptions {
   /** host:port of the Temporal server (TEMPORAL_ADDRESS). */

@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createWorker, runWorker } from '../../src/worker/run.js';
-import { connectWorkerConnection } from '../../src/temporal/connect.js';
-import { DEFAULT_TASK_QUEUE } from '../../src/temporal/names.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { workflowBundle } from './bundle.js';
+import { connectWorkerConnection } from '../../src/client/connect.js';
+import { DEFAULT_TASK_QUEUE } from '../../src/domain/names.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { workflowBundle } from '../../src/local/bundle.js';
 
 type ActivitiesModule = { createActivities(deps?: unknown): object };
 

@@ -16,8 +16,8 @@ import { CommandAdapter } from '../../activities/deploy/command.js';
 import { HttpAdapter } from '../../activities/deploy/http.js';
 import { createActivities } from '../../activities/index.js';
 import type { Target } from '../../activities/types.js';
-import type { Check, Deploy } from '../../src/pipeline/schema.js';
-import { FailureType } from '../../src/failures/types.js';
+import type { Check, Deploy } from '../../src/domain/pipeline/schema.js';
+import { FailureType } from '../../src/domain/failures.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'deploy-checkout/r1' };
 const KEY = 'deploy-checkout/r1/eu-west-1/1.4.2/deploy';

@@ -1,4 +1,4 @@
-// The short chaos campaign, as `npm test` runs it: `npm run chaos` itself (a child process) on
+// The short chaos campaign, as `npm test` runs it: the harness `npm run chaos` runs (test/chaos/main.ts, a child process) on
 // the postgres stack with 3 worker processes and 50 concurrent deploys, for about 5 minutes,
 // with every fault kind on a fixed seed (CHAOS_SEED overrides it, to try another schedule).
 // The campaign checks its invariants from the outside; this test holds it to them and also
@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import type { ChaosReport } from '../../scripts/chaos/report.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import type { ChaosReport } from '../chaos/report.js';
 
 const SEED = process.env.CHAOS_SEED ?? '20261202';
 // Within scripts/test.ts's per-file hang guard (1,500 s), with room for setup and checks.
@@ -23,7 +23,7 @@ test('short chaos campaign: every fault kind falls on 50 concurrent deploys and 
   const reportFile = join(dir, 'report.json');
 
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/chaos.ts', '--persistence', 'postgres', '--json', reportFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/main.ts', '--persistence', 'postgres', '--json', reportFile], {
       cwd: REPO_ROOT,
       env: { ...process.env, CHAOS_SEED: SEED, CHAOS_DEPLOYS: '50', CHAOS_WORKERS: '3', CHAOS_SETTLE_GRACE_S: String(GRACE_S) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { writePipelineFile } from '../helpers/pipelines.js';
+import { writePipelineFile } from '../../src/local/pipelines.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { seedVersion, simFault, withWorker } from '../helpers/deploys.js';
-import { deployHandle } from '../../src/deploy/workflow.js';
+import { deployHandle } from '../../src/client/workflow.js';
 
 let stack: TestStack;
 before(async () => {

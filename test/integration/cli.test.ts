@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
-import { pipelineYaml, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
+import { pipelineYaml, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
 import { seedVersion, simFault, simRegion, withWorker } from '../helpers/deploys.js';
 
 let stack: TestStack;

@@ -10,11 +10,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { connectClient } from '../../src/temporal/connect.js';
-import { freePort, isPortOpen } from '../../src/temporal/ports.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { connectClient } from '../../src/client/connect.js';
+import { freePort, isPortOpen } from '../../src/local/ports.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
-import { writePipelineFile } from '../helpers/pipelines.js';
+import { writePipelineFile } from '../../src/local/pipelines.js';
 import { prometheusAvailable } from '../helpers/stack.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'firebreak.js');

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectClient } from '../../src/temporal/connect.js';
-import { isPortOpen } from '../../src/temporal/ports.js';
-import { instantQuery, startPrometheus, waitForFirstScrape } from '../../src/temporal/prometheus.js';
-import { startDevServer } from '../../src/temporal/server.js';
+import { connectClient } from '../../src/client/connect.js';
+import { isPortOpen } from '../../src/local/ports.js';
+import { instantQuery, startPrometheus, waitForFirstScrape } from '../../src/local/prometheus.js';
+import { startDevServer } from '../../src/local/server.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 
 test('startDevServer runs a real server that knows the Firebreak search attributes, then stops', async (t) => {

@@ -12,12 +12,12 @@ import pg from 'pg';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMigrationActivities, type AppliedStep } from '../../activities/migrations.js';
-import { migrationStatus } from '../../src/migrations/ledger.js';
-import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/migrations/steps.js';
-import { loadPipelineFile } from '../../src/pipeline/load.js';
+import { migrationStatus } from '../../activities/ledger.js';
+import { contractSteps, downSteps, expandSteps, resolveMigrations, sha256, type MigrationStep, type PlanMigration } from '../../src/domain/migrations/steps.js';
+import { loadPipelineFile } from '../../src/domain/pipeline/load.js';
 import { migrationsStatus } from '../../src/cli/migrations.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
-import { FailureType } from '../../src/failures/types.js';
+import { FailureType } from '../../src/domain/failures.js';
 
 
 function step(id: string, phase: MigrationStep['phase'], direction: MigrationStep['direction'], sql: string): MigrationStep {

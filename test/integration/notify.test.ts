@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import { createNotifyActivities, type NotifyInput, type NotifyWebhookInput } from '../../activities/notify.js';
-import { FailureType } from '../../src/failures/types.js';
+import { FailureType } from '../../src/domain/failures.js';
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
 
 let receivers: WebhookReceivers;

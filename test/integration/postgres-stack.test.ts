@@ -14,15 +14,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startLocalStack, type LocalStack } from '../../src/dev/stack.js';
-import { connectClient } from '../../src/temporal/connect.js';
-import { freePort } from '../../src/temporal/ports.js';
-import { ensureServerTools, findServerTool } from '../../src/temporal/server-tools.js';
-import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV } from '../../src/temporal/postgres-server.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { startDeploy } from '../../src/deploy/start.js';
+import { startLocalStack, type LocalStack } from '../../src/local/stack.js';
+import { connectClient } from '../../src/client/connect.js';
+import { freePort } from '../../src/local/ports.js';
+import { ensureServerTools, findServerTool } from '../../src/local/server-tools.js';
+import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV } from '../../src/local/postgres-server.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { startDeploy } from '../../src/client/start.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-launcher.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { regionState, settle, waitFor } from '../helpers/deploys.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { phaseIs, regionState, seedVersion, simRegion, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, approveUpdate, retryUpdate } from '../../workflows/messages.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
-import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
+import { testPlan, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
 import { seedVersion, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
 
 let stack: TestStack;

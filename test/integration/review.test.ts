@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { phaseIs, seedVersion, settle, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { abortUpdate } from '../../workflows/messages.js';
 

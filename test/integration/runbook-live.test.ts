@@ -17,12 +17,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { activityEnv, clearFaults, createTestWorker, regionState, simDeployments, simFault, simRegion, start, waitFor } from '../helpers/deploys.js';
-import { loadPipelineFile } from '../../src/pipeline/load.js';
-import { plan } from '../../src/pipeline/plan.js';
-import { runbookMarkdown } from '../../src/pipeline/runbook.js';
-import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
+import { loadPipelineFile } from '../../src/domain/pipeline/load.js';
+import { plan } from '../../src/domain/pipeline/plan.js';
+import { runbookMarkdown } from '../../src/domain/pipeline/runbook.js';
+import { findTemporalCli, REPO_ROOT } from '../../src/local/tools.js';
 import { statusQuery, type DeployEvent, type DeployStatus } from '../../workflows/messages.js';
-import type { DeployHandle } from '../../src/deploy/workflow.js';
+import type { DeployHandle } from '../../src/client/workflow.js';
 
 const SERVICE = 'rb-shop';
 const WORKFLOW_ID = `deploy-${SERVICE}`;

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../../src/sim/server.js';
-import { freePort } from '../../src/temporal/ports.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { startSimulator, type Simulator } from '../../src/local/sim/server.js';
+import { freePort } from '../../src/local/ports.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

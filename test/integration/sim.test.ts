@@ -3,7 +3,7 @@
 // are generous so a slow machine does not fail them.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator, type SimulatorOptions } from '../../src/sim/server.js';
+import { startSimulator, type SimulatorOptions } from '../../src/local/sim/server.js';
 
 interface Reply {
   status: number;

@@ -10,12 +10,12 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgresTemporal } from '../../src/temporal/postgres-server.js';
-import { ensureServerTools } from '../../src/temporal/server-tools.js';
-import { freePort } from '../../src/temporal/ports.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { startSimulator } from '../../src/sim/server.js';
-import { writePipelineFile } from '../helpers/pipelines.js';
+import { startPostgresTemporal } from '../../src/local/postgres-server.js';
+import { ensureServerTools } from '../../src/local/server-tools.js';
+import { freePort } from '../../src/local/ports.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { startSimulator } from '../../src/local/sim/server.js';
+import { writePipelineFile } from '../../src/local/pipelines.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'firebreak.js');
 

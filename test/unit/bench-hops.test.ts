@@ -1,8 +1,8 @@
-// The bench's hop latency, percentiles and ratios (scripts/bench/hops.ts): pure arithmetic,
+// The bench's hop latency, percentiles and ratios (src/local/bench/hops.ts): pure arithmetic,
 // no server, no timings asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hopLatencies, mean, percentile, ratio, type HopEvent } from '../../scripts/bench/hops.js';
+import { hopLatencies, mean, percentile, ratio, type HopEvent } from '../../src/local/bench/hops.js';
 
 test('a hop runs from the workflow start or the last completion to the next activity start', () => {
   const events: HopEvent[] = [

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 import { annotation, deployAnnotations, escapeData, escapeProperty, groupEnd, groupStart, jobSummary, webUiLink } from '../../src/cli/ci/github.js';
 import { dotenvReport, sectionEnd, sectionStart } from '../../src/cli/ci/gitlab.js';
 import { ciHost, group } from '../../src/cli/ci/host.js';

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { formatProblem, parsePipeline, PipelineError } from '../../src/pipeline/load.js';
-import { lint } from '../../src/pipeline/lint.js';
+import { formatProblem, parsePipeline, PipelineError } from '../../src/domain/pipeline/load.js';
+import { lint } from '../../src/domain/pipeline/lint.js';
 
 function doc(check: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -103,8 +103,8 @@ test('lint compare-control: an http check that compares has no history for the l
 });
 
 test('plan and runbook say what each stage is compared with, and the environment hold', async () => {
-  const { renderPlan, planJson } = await import('../../src/pipeline/render-plan.js');
-  const { runbookMarkdown: renderRunbook } = await import('../../src/pipeline/runbook.js');
+  const { renderPlan, planJson } = await import('../../src/domain/pipeline/render-plan.js');
+  const { runbookMarkdown: renderRunbook } = await import('../../src/domain/pipeline/runbook.js');
   const three = {
     regions: [
       { name: 'small', customers: 10 },

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV } from '../../src/temporal/postgres-server.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { TEMPORAL_CONFIG_DIR, TEMPORAL_CONFIG_ENV } from '../../src/local/postgres-server.js';
 
 interface Service {
   image?: string;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 
 /** What a clone holds for readers and tools; node_modules and .git are never walked. */
 const SCANNED = ['README.md', 'docs', 'src', 'workflows', 'activities', 'scripts', 'test', 'examples', 'bin', 'deploy', 'schema', '.ci', 'docker-compose.yml'];
@@ -118,7 +118,7 @@ function undescribed(node: JsonSchema, at: string): string[] {
   return out;
 }
 
-test('the editor schema describes every field and object (add .describe() in src/pipeline/schema.ts)', () => {
+test('the editor schema describes every field and object (add .describe() in src/domain/pipeline/schema.ts)', () => {
   const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'pipeline.schema.json'), 'utf8')) as JsonSchema;
   assert.ok(Object.keys(schema.properties ?? {}).length > 10, 'the walk reached the pipeline fields');
   assert.deepEqual(undescribed(schema, '$'), []);

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPipelineFile } from '../../src/pipeline/load.js';
-import { runbookMarkdown } from '../../src/pipeline/runbook.js';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { loadPipelineFile } from '../../src/domain/pipeline/load.js';
+import { runbookMarkdown } from '../../src/domain/pipeline/runbook.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 
 test('docs/runbook.md matches `firebreak runbook examples/demo-shop.yaml`', () => {
   process.chdir(REPO_ROOT);

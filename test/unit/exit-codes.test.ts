@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
 import { EXIT, EXIT_MEANINGS } from '../../src/cli/fail.js';
 
 test('every exit code has one meaning, and each EXIT value is in the table', () => {

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeployState } from '../../workflows/state.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 
 const wave = () =>
   new DeployState(

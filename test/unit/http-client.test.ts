@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { CancelledFailure } from '@temporalio/common';
 import { createHttpClient, send } from '../../activities/http/client.js';
 import { isRetryableStatus } from '../../activities/http/failures.js';
-import * as limits from '../../activities/limits.js';
+import * as limits from '../../src/domain/limits.js';
 
 async function silentServer() {
   const server = createServer(() => undefined);

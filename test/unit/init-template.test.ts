@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { lint } from '../../src/pipeline/lint.js';
-import { parsePipeline } from '../../src/pipeline/load.js';
-import { plan } from '../../src/pipeline/plan.js';
-import { SCHEMA_FILE, schemaRefFor, starterPipeline } from '../../src/pipeline/init-template.js';
+import { lint } from '../../src/domain/pipeline/lint.js';
+import { parsePipeline } from '../../src/domain/pipeline/load.js';
+import { plan } from '../../src/domain/pipeline/plan.js';
+import { SCHEMA_FILE, schemaRefFor, starterPipeline } from '../../src/domain/pipeline/init-template.js';
 
 test('the starter is valid, two regions smallest then largest, and lint-clean under --strict', () => {
   const text = starterPipeline('web-shop');

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { SCHEMA_PATH, schemaText } from '../../scripts/gen-schema.js';
-import { starterPipeline } from '../../src/pipeline/init-template.js';
+import { SCHEMA_PATH, schemaText } from '../../src/local/schema-file.js';
+import { starterPipeline } from '../../src/domain/pipeline/init-template.js';
 
 interface Schema {
   $schema?: string;

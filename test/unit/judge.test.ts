@@ -1,15 +1,15 @@
-// Peer judgement verdicts (activities/checks/judge.ts through the watch, on a fake clock and
+// Peer judgement verdicts (src/domain/soak/judge.ts through the watch, on a fake clock and
 // fake sources): relative breach, pass, environment, too little data, shadow mode, `before`,
 // maxDelta, each with the direction rules (worse: higher from max, lower from min, explicit).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
-import type { CheckProvider } from '../../activities/checks/provider.js';
-import { judge, median, resumeCompare } from '../../activities/checks/judge.js';
+import { watchRegion, type WatchDeps } from '../../src/domain/soak/watch.js';
+import type { CheckProvider } from '../../src/domain/soak/provider.js';
+import { judge, median, resumeCompare } from '../../src/domain/soak/judge.js';
 import type { Target, WatchControl, WatchInput, WatchTally } from '../../activities/types.js';
-import type { PlanGate } from '../../src/pipeline/plan.js';
-import type { Check } from '../../src/pipeline/schema.js';
-import { compareSchema, controlFor, relativeWorsening, worseOf } from '../../src/pipeline/compare.js';
+import type { PlanGate } from '../../src/domain/pipeline/plan.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
+import { compareSchema, controlFor, relativeWorsening, worseOf } from '../../src/domain/pipeline/compare.js';
 
 const target: Target = { service: 'checkout', region: 'small', version: '2.0.0', deployId: 'd1' };
 const compare = (over: Record<string, unknown> = {}) => compareSchema.parse({ maxIncrease: '25%', ...over });
@@ -293,7 +293,7 @@ test('status and Web UI details show the judgement, shadow ones marked', async (
 });
 
 test('the quarterly review counts environment pauses apart from inconclusive checks', async () => {
-  const { review, reviewMarkdown } = await import('../../src/review/report.js');
+  const { review, reviewMarkdown } = await import('../../src/client/review.js');
   const status = (kind: 'environment' | 'inconclusive') => ({
     service: 's', version: '2', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
     stages: [{ index: 0, regions: [], gate: { name: 'g', approval: 'auto' as const, state: 'inconclusive' as const } }],

@@ -3,12 +3,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import { blockingFindings, lint, RULES, type Finding } from '../../src/pipeline/lint.js';
-import { parsePipeline, PipelineError, formatProblem } from '../../src/pipeline/load.js';
-import { LINT_RULES, pipelineSchema, type PipelineInput } from '../../src/pipeline/schema.js';
-import { plan } from '../../src/pipeline/plan.js';
-import { starterPipeline } from '../../src/pipeline/init-template.js';
-import { loadSqlParser } from '../../src/migrations/steps.js';
+import { blockingFindings, lint, RULES, type Finding } from '../../src/domain/pipeline/lint.js';
+import { parsePipeline, PipelineError, formatProblem } from '../../src/domain/pipeline/load.js';
+import { LINT_RULES, pipelineSchema, type PipelineInput } from '../../src/domain/pipeline/schema.js';
+import { plan } from '../../src/domain/pipeline/plan.js';
+import { starterPipeline } from '../../src/domain/pipeline/init-template.js';
+import { loadSqlParser } from '../../src/domain/migrations/steps.js';
 
 // The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
 before(() => loadSqlParser());

@@ -1,9 +1,9 @@
-// Mann-Whitney U (activities/checks/mann-whitney.ts) against published values: R's
+// Mann-Whitney U (src/domain/soak/mann-whitney.ts) against published values: R's
 // wilcox.test example, the exact null distribution's small cases, the critical-value tables,
 // and the tie correction against the permutation variance of U.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { erfc, mannWhitneyGreater, midranks, uFrequencies, uVariance, upperNormal } from '../../activities/checks/mann-whitney.js';
+import { erfc, mannWhitneyGreater, midranks, uFrequencies, uVariance, upperNormal } from '../../src/domain/soak/mann-whitney.js';
 
 const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 

@@ -10,10 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { firstStageNeedsApproval, lintMigrations, lintSql, MIGRATION_RULES } from '../../src/migrations/lint.js';
-import { blockingFindings, lint } from '../../src/pipeline/lint.js';
-import { parsePipeline } from '../../src/pipeline/load.js';
-import { resolveMigrations, downSteps, expandSteps, contractSteps, loadSqlParser } from '../../src/migrations/steps.js';
+import { firstStageNeedsApproval, lintMigrations, lintSql, MIGRATION_RULES } from '../../src/domain/migrations/lint.js';
+import { blockingFindings, lint } from '../../src/domain/pipeline/lint.js';
+import { parsePipeline } from '../../src/domain/pipeline/load.js';
+import { resolveMigrations, downSteps, expandSteps, contractSteps, loadSqlParser } from '../../src/domain/migrations/steps.js';
 
 // The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
 before(() => loadSqlParser());

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatProblem, loadPipelineFile, parsePipeline, PipelineError } from '../../src/pipeline/load.js';
-import { showValue } from '../../src/pipeline/suggest.js';
+import { formatProblem, loadPipelineFile, parsePipeline, PipelineError } from '../../src/domain/pipeline/load.js';
+import { showValue } from '../../src/domain/pipeline/suggest.js';
 
 const fixtures = (kind: 'invalid' | 'valid') => {
   const dir = fileURLToPath(new URL(`../fixtures/${kind}/`, import.meta.url));

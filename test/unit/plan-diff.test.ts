@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../src/temporal/tools.js';
-import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
-import { diffPlans } from '../../src/pipeline/plan-diff.js';
+import { REPO_ROOT } from '../../src/local/tools.js';
+import { testPlan, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
+import { diffPlans } from '../../src/domain/pipeline/plan-diff.js';
 
 const base: TestPipeline = { service: 'shop', regions: [['small', 10], ['middle', 90], ['large', 900]], soak: '30m' };
 

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { plan } from '../../src/pipeline/plan.js';
-import { pipelineSchema, type Pipeline } from '../../src/pipeline/schema.js';
+import { plan } from '../../src/domain/pipeline/plan.js';
+import { pipelineSchema, type Pipeline } from '../../src/domain/pipeline/schema.js';
 
 const regionName = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
 const regionsArb = fc.uniqueArray(fc.record({ name: regionName, customers: fc.integer({ min: 0, max: 1_000_000 }) }), {

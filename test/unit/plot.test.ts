@@ -1,4 +1,4 @@
-// The chart module (scripts/plot/chart.ts): its SVG is well-formed XML with the title, axis
+// The chart module (src/local/chart.ts): its SVG is well-formed XML with the title, axis
 // titles (units included), one legend entry and one line per series, and puts a higher value
 // higher on the page; bad input is refused with the series and point named. The plots in docs/
 // are what scripts/plot-docs.ts draws from docs/data/.
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
-import { checkChart, dataFileFor, lineChartSvg, logTicks, writePlot, type Chart } from '../../scripts/plot/chart.js';
-import { soakPlot } from '../../scripts/bench/soak-report.js';
-import type { SoakPhase } from '../../scripts/bench/soak-phase.js';
+import { checkChart, dataFileFor, lineChartSvg, logTicks, writePlot, type Chart } from '../../src/local/chart.js';
+import { soakPlot } from '../../src/local/bench/soak-report.js';
+import type { SoakPhase } from '../../src/local/bench/soak-phase.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planJson, renderPlan, runPlanCommand } from '../../src/pipeline/render-plan.js';
-import { loadPipelineFile } from '../../src/pipeline/load.js';
-import { loadSqlParser } from '../../src/migrations/steps.js';
+import { planJson, renderPlan, runPlanCommand } from '../../src/domain/pipeline/render-plan.js';
+import { loadPipelineFile } from '../../src/domain/pipeline/load.js';
+import { loadSqlParser } from '../../src/domain/migrations/steps.js';
 
 // The SQL lint needs PostgreSQL's parser (WebAssembly), loaded by whoever lints.
 before(() => loadSqlParser());

@@ -228,7 +228,7 @@ test('redraw: cursor up over the previous frame, clear, new frame', () => {
 });
 
 test('formatting pieces', () => {
-  // Judged by the watcher's rule (src/pipeline/threshold.ts), from the limits the status carries.
+  // Judged by the watcher's rule (src/domain/pipeline/threshold.ts), from the limits the status carries.
   assert.equal(judge({ value: 0.02, limits: { max: 0.01 } }), 'breach');
   assert.equal(judge({ value: 0.002, limits: { max: 0.01 } }), 'ok');
   assert.equal(judge({ value: 3, limits: { min: 5, max: 9 } }), 'breach');

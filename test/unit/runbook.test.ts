@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadPipelineFile, parsePipeline } from '../../src/pipeline/load.js';
-import { runbookMarkdown } from '../../src/pipeline/runbook.js';
+import { loadPipelineFile, parsePipeline } from '../../src/domain/pipeline/load.js';
+import { runbookMarkdown } from '../../src/domain/pipeline/runbook.js';
 
 const example = fileURLToPath(new URL('../../examples/checkout.yaml', import.meta.url));
 const md = runbookMarkdown(loadPipelineFile(example));

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { findTemporalCli, REPO_ROOT } from '../../src/temporal/tools.js';
+import { findTemporalCli, REPO_ROOT } from '../../src/local/tools.js';
 
 const SETUP = join(REPO_ROOT, 'scripts', 'setup.mjs');
 
@@ -202,7 +202,7 @@ test('under FIREBREAK_NO_BUILD (the test runner) a missing postgres-stack progra
   executable(join(bin, 'go'), `echo "$@" >> ${calls}; exit 1`);
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: `${bin}:${dirname(process.execPath)}`, FIREBREAK_NO_BUILD: '1' };
   for (const k of ['TEMPORAL_SERVER_PATH', 'TEMPORAL_SQL_TOOL_PATH', 'TEMPORAL_UI_SERVER_PATH']) delete env[k];
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'temporal', 'server-tools.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'local', 'server-tools.ts')], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
   const out = `${res.stdout}${res.stderr}`;
   assert.equal(res.status, 1, out);
   assert.match(out, /setup: ERROR: temporal-server is not built, and builds are off here .*node scripts\/setup\.mjs --postgres-stack/);

@@ -1,10 +1,10 @@
-// The simulator's seeded noise (src/sim/traffic.ts noiseAt): the same seed and clock give the
+// The simulator's seeded noise (src/local/sim/traffic.ts noiseAt): the same seed and clock give the
 // same numbers, another seed others; no noise is exactly the old model; the noise averages
 // out to the baseline; regions differ in level; faults still apply on top.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SimState } from '../../src/sim/state.js';
-import { BASELINE_LATENCY_MS, noiseAt } from '../../src/sim/traffic.js';
+import { SimState } from '../../src/local/sim/state.js';
+import { BASELINE_LATENCY_MS, noiseAt } from '../../src/local/sim/traffic.js';
 
 function run(noise: { level: number; seed: number } | undefined, seconds: number, region = 'eu') {
   let clock = 1_000_000;

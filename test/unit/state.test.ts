@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DeployState } from '../../workflows/state.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 
 const fresh = () =>
   new DeployState(testPlan({ service: 'shop', regions: [['small', 10], ['big', 1000]] }, '2.0.0'), () => new Date(0));

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { Renderer, fillTemplates, redact, render, resolveEnv } from '../../activities/templates.js';
 import type { Target } from '../../activities/types.js';
-import { FailureType } from '../../src/failures/types.js';
+import { FailureType } from '../../src/domain/failures.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'deploy-checkout/run1' };
 

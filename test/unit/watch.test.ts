@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { watchRegion, type WatchDeps } from '../../activities/checks/watch.js';
-import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
-import { CHECK_REQUEST_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../../activities/limits.js';
+import { watchRegion, type WatchDeps } from '../../src/domain/soak/watch.js';
+import type { CheckProvider, CheckValue } from '../../src/domain/soak/provider.js';
+import { CHECK_REQUEST_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../../src/domain/limits.js';
 import type { Target, WatchInput, WatchTally } from '../../activities/types.js';
-import type { PlanGate } from '../../src/pipeline/plan.js';
-import type { Check } from '../../src/pipeline/schema.js';
+import type { PlanGate } from '../../src/domain/pipeline/plan.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
 
 const target: Target = { service: 'checkout', region: 'eu-west-1', version: '1.4.2', deployId: 'd1' };
 const errorRate: Check = { name: 'error-rate', prometheus: { url: 'http://prom', query: 'q' }, max: 0.01 };

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SoakWatcher, type WatcherDeps } from '../../activities/checks/watcher.js';
-import type { CheckProvider, CheckValue } from '../../activities/checks/provider.js';
+import type { CheckProvider, CheckValue } from '../../src/domain/soak/provider.js';
 import type { WatchInput, WatchResult, WatchTally } from '../../activities/types.js';
-import type { PlanGate } from '../../src/pipeline/plan.js';
-import type { Check } from '../../src/pipeline/schema.js';
+import type { PlanGate } from '../../src/domain/pipeline/plan.js';
+import type { Check } from '../../src/domain/pipeline/schema.js';
 
 const errorRate: Check = { name: 'error-rate', prometheus: { url: 'http://prom', query: 'q' }, max: 0.01 };
 const gate: PlanGate = { name: 'g', approval: 'auto', intervalMs: 1000, failAfter: 2, minSamples: 5, onNoData: 'pause', checks: [errorRate] };

@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Window } from '../../src/pipeline/schema.js';
-import { earliestFinish, isOpen, nextOpen, offsetAt, windowCloses, zonedInstant, describeWindows } from '../../src/pipeline/windows.js';
+import type { Window } from '../../src/domain/pipeline/schema.js';
+import { earliestFinish, isOpen, nextOpen, offsetAt, windowCloses, zonedInstant, describeWindows } from '../../src/domain/pipeline/windows.js';
 
 const ALL: Window['days'] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const win = (days: Window['days'], from: string, to: string, tz: string): Window => ({ days, from, to, tz });

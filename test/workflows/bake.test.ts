@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { regionState, seedVersion, settle, simDeployments, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { abortUpdate, type DeployStatus } from '../../workflows/messages.js';

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { regionState, seedVersion, simDeployments, start, waitFor, settle } from '../helpers/deploys.js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';

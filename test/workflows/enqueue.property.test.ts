@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { historyOf, regionState, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { abortUpdate, enqueueSignal, enqueueUpdate, statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import { parseEnqueueInput } from '../../workflows/inputs.js';
-import type { Plan } from '../../src/pipeline/plan.js';
+import type { Plan } from '../../src/domain/pipeline/plan.js';
 
 let stack: TestStack;
 before(async () => {

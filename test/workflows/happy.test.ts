@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { seedVersion, settle, simDeployments, simRegion, start, withWorker } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';

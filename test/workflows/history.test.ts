@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { historyOf, start, withWorker, settle } from '../helpers/deploys.js';
 
 let stack: TestStack;

@@ -11,9 +11,9 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { historyOf, regionState, settle, start, waitFor, withWorker } from '../helpers/deploys.js';
-import { findTemporalCli } from '../../src/temporal/tools.js';
+import { findTemporalCli } from '../../src/local/tools.js';
 import { recordHistory } from '../helpers/histories.js';
 import { COMMANDS, statusQuery, type DeployStatus } from '../../workflows/messages.js';
 

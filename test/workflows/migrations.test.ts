@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/stack.js';
-import { pipelineYaml, type TestPipeline } from '../helpers/pipelines.js';
+import { pipelineYaml, type TestPipeline } from '../../src/local/pipelines.js';
 import { startPostgres, type Postgres } from '../helpers/postgres.js';
 import { activityEnv, phaseIs, regionState, seedVersion, settle, simFault, simRegion, start, waitFor, withWorker } from '../helpers/deploys.js';
-import { parsePipeline } from '../../src/pipeline/load.js';
-import { plan } from '../../src/pipeline/plan.js';
-import { resolveMigrations } from '../../src/migrations/steps.js';
+import { parsePipeline } from '../../src/domain/pipeline/load.js';
+import { plan } from '../../src/domain/pipeline/plan.js';
+import { resolveMigrations } from '../../src/domain/migrations/steps.js';
 import { abortUpdate } from '../../workflows/messages.js';
 import { recordHistory } from '../helpers/histories.js';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { activityEnv, phaseIs, regionState, seedVersion, settle, simFault, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
 import { recordHistory } from '../helpers/histories.js';

@@ -7,9 +7,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
-import { findTemporalCli } from '../../src/temporal/tools.js';
+import { findTemporalCli } from '../../src/local/tools.js';
 import { recordHistory } from '../helpers/histories.js';
 import { resumeUpdate, retryUpdate, approveUpdate } from '../../workflows/messages.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../helpers/bundle.js';
+import { workflowBundle } from '../../src/local/bundle.js';
 import { HISTORIES_DIR } from '../helpers/histories.js';
 import '../helpers/deploys.js';
 

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, workflowBundle, type TestStack } from '../helpers/stack.js';
-import { testPlan } from '../helpers/pipelines.js';
+import { testPlan } from '../../src/local/pipelines.js';
 import { activityEnv, seedVersion, settle, simFault, start } from '../helpers/deploys.js';
 import { createActivities } from '../../activities/index.js';
 import { createWorker } from '../../src/worker/run.js';

@@ -9,14 +9,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
+import { testPlan, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { regionState, seedVersion, settle, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { startWebhookReceivers, type WebhookReceivers } from '../helpers/webhooks.js';
-import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy, StartRefused } from '../../src/deploy/start.js';
+import { CLOSE_TIMEOUT_MS, NOTIFY_DELIVERY_MS, startDeploy, StartRefused } from '../../src/client/start.js';
 import { abortUpdate, approveUpdate } from '../../workflows/messages.js';
 import { FirebreakVersion } from '../../workflows/search-attributes.js';
-import { deployHandle } from '../../src/deploy/workflow.js';
+import { deployHandle } from '../../src/client/workflow.js';
 
 let stack: TestStack;
 let hooks: WebhookReceivers;

@@ -8,13 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
-import { testPlan, writePipelineFile, type TestPipeline } from '../helpers/pipelines.js';
+import { testPlan, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { recordHistory } from '../helpers/histories.js';
 import { regionState, seedVersion, settle, simDeployments, waitFor, withWorker } from '../helpers/deploys.js';
-import { startDeploy } from '../../src/deploy/start.js';
-import { waitInQueue } from '../../src/deploy/train.js';
-import { deployHandle } from '../../src/deploy/workflow.js';
+import { startDeploy } from '../../src/client/start.js';
+import { waitInQueue } from '../../src/client/train.js';
+import { deployHandle } from '../../src/client/workflow.js';
 import { abortUpdate, pauseUpdate, statusQuery, type DeployStatus } from '../../workflows/messages.js';
 
 let stack: TestStack;

@@ -3,8 +3,8 @@
 // escaping is @actions/core's): `::error file=F,line=L,col=C,title=T::message`, `::group::`
 // and `::endgroup::`, and Markdown appended to the file $GITHUB_STEP_SUMMARY names. Pure.
 import { dirname, join } from 'node:path';
-import type { Finding } from '../../pipeline/finding.js';
-import type { Problem } from '../../pipeline/load.js';
+import type { Finding } from '../../domain/pipeline/finding.js';
+import type { Problem } from '../../domain/pipeline/load.js';
 import type { DeployStatus, RegionStatus } from '../../../workflows/messages.js';
 import { formatValue, judge } from '../render/format.js';
 

@@ -3,8 +3,8 @@
 // today's plain one-line-per-change output and nothing more.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { DeployStatus } from '../../../workflows/messages.js';
-import type { Finding } from '../../pipeline/finding.js';
-import type { Problem } from '../../pipeline/load.js';
+import type { Finding } from '../../domain/pipeline/finding.js';
+import type { Problem } from '../../domain/pipeline/load.js';
 import { deployAnnotations, groupEnd, groupStart, jobSummary, lintAnnotations } from './github.js';
 import { dotenvReport, sectionEnd, sectionStart } from './gitlab.js';
 

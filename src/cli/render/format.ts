@@ -1,7 +1,7 @@
 // Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
 // judged against their thresholds, and ANSI colour that can be turned off (and measured).
 import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
-import { breaches } from '../../pipeline/threshold.js';
+import { breaches } from '../../domain/pipeline/threshold.js';
 
 // --- ANSI ---
 
@@ -169,7 +169,7 @@ export function bar(fraction: number, width = 10): string {
 
 // --- check values ---
 
-export { formatValue } from '../../../activities/checks/value.js';
+export { formatValue } from '../../domain/soak/value.js';
 
 export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
 

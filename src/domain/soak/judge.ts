@@ -1,0 +1,260 @@
+// Peer judgement (docs/judgement.md): each check with `compare:` is judged against a control
+// as well as its absolute threshold. The control is the same query templated for each region
+// still on the previous version (peers), evaluated at the same moments and aggregated per
+// sample as the median across them; or, without peers, this region's own values over a window
+// as long as the soak ending when its deploy started (before, a Prometheus range query).
+//
+// - relative breach: worse than the control by more than maxIncrease/maxDelta, and significant
+//   by a one-sided Mann-Whitney U test at `confidence`;
+// - environment: the absolute threshold breached in the region and in its control (the fleet
+//   is sick, not this version): the workflow pauses instead of rolling back;
+// - too little data: fewer than minSamples paired samples (follows onNoData, after the bake).
+//
+// The per-sample values live in the watch's heartbeated tally (CompareTally), so a watch
+// resumed after a lost worker keeps them.
+import type { Check } from '../pipeline/schema.js';
+import { absoluteWorsening, maxIncreaseOf, relativeWorsening, worseOf, type Worse } from '../pipeline/compare.js';
+import { breaches, thresholdOf } from '../pipeline/threshold.js';
+import type { CompareStatus } from '../status.js';
+import type { CompareTally, Judgement, JudgementVerdict, WatchControl, WatchTally } from './types.js';
+import type { Target } from '../target.js';
+import { describe } from '../describe.js';
+import { mannWhitneyGreater } from './mann-whitney.js';
+import type { CheckProvider, EvaluateOptions } from './provider.js';
+import { formatValue } from './value.js';
+
+export type { CompareTally, Judgement, JudgementVerdict };
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The compare tally a check starts with, given the control the workflow named. */
+export function freshCompare(check: Check, control: WatchControl | undefined): CompareTally | undefined {
+  if (!check.compare) return undefined;
+  const peers = control?.peers ?? [];
+  if (check.compare.against === 'peers' && peers.length > 0) return { against: 'peers', regions: [...peers], value: [], control: [] };
+  return { against: 'before', value: [], control: [] };
+}
+
+/** A heartbeated compare tally, checked field by field; undefined when unusable. */
+export function resumeCompare(x: unknown): CompareTally | undefined {
+  if (!x || typeof x !== 'object') return undefined;
+  const t = x as Partial<CompareTally>;
+  const nums = (a: unknown): a is number[] => Array.isArray(a) && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  if ((t.against !== 'peers' && t.against !== 'before') || !nums(t.value) || !nums(t.control)) return undefined;
+  const out: CompareTally = { against: t.against, value: [...t.value], control: [...t.control] };
+  if (Array.isArray(t.regions) && t.regions.every((r) => typeof r === 'string')) out.regions = [...t.regions];
+  if (t.loaded === true) out.loaded = true;
+  if (t.last && typeof t.last === 'object') out.last = { ...t.last };
+  if (typeof t.error === 'string') out.error = t.error;
+  const sick = t.sick as { at?: unknown; text?: unknown } | undefined;
+  if (sick && typeof sick.at === 'number' && typeof sick.text === 'string') out.sick = { at: sick.at, text: sick.text };
+  if (typeof t.waited === 'number' && t.waited >= 0) out.waited = t.waited;
+  return out;
+}
+
+/** What one evaluation saw of a check's control: the per-sample median, or nothing. */
+export interface ControlSample {
+  value: number | null;
+  /** Each control region's value (peers). */
+  byRegion?: Record<string, number | null>;
+  error?: string;
+}
+
+/**
+ * Evaluates the control of every compare check at this moment (peers: each control region;
+ * before: the history, once). Runs beside the region's own evaluation.
+ */
+export async function sampleControls(
+  checks: readonly Check[],
+  tally: WatchTally,
+  target: Target,
+  control: WatchControl | undefined,
+  providerFor: (check: Check) => CheckProvider,
+  limit: EvaluateOptions,
+): Promise<(ControlSample | undefined)[]> {
+  return Promise.all(
+    checks.map(async (check): Promise<ControlSample | undefined> => {
+      const ct = tally.compare?.[check.name];
+      if (!check.compare || !ct) return undefined;
+      const provider = providerFor(check);
+      if (ct.against === 'peers') {
+        const peers = ct.regions ?? [];
+        const byRegion: Record<string, number | null> = {};
+        const errors: string[] = [];
+        await Promise.all(
+          peers.map(async (region) => {
+            try {
+              const v = await provider.evaluate(check, controlTarget(target, region, control), limit);
+              byRegion[region] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+            } catch (err) {
+              byRegion[region] = null;
+              errors.push(`${region}: ${describe(err)}`);
+            }
+          }),
+        );
+        const values = peers.map((r) => byRegion[r]).filter((v): v is number => v !== null);
+        return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
+      }
+      // before: this region's own history, read once.
+      if (!ct.loaded) {
+        if (!provider.evaluateRange) {
+          ct.error = `${check.name} cannot be compared with before: only a Prometheus check can read its history`;
+        } else if (control?.deployStartedAt === undefined) {
+          ct.error = 'no deploy start time to compare before';
+        } else {
+          try {
+            const end = control.deployStartedAt;
+            const values = await provider.evaluateRange(check, target, { start: end - control.soakMs, end, stepMs: control.stepMs }, limit);
+            ct.control = values.filter(Number.isFinite);
+            ct.loaded = true;
+            delete ct.error;
+          } catch (err) {
+            ct.error = `history: ${describe(err)}`;
+          }
+        }
+      }
+      return { value: ct.control.length > 0 ? median(ct.control) : null };
+    }),
+  );
+}
+
+/** The target a peer's query is templated for: its region, on the version this deploy replaces. */
+function controlTarget(target: Target, region: string, control: WatchControl | undefined): Target {
+  return { ...target, region, version: control?.fromVersion ?? target.version };
+}
+
+/** Adds this evaluation's region value and control sample to the compare tally. */
+export function recordCompare(ct: CompareTally, value: number | null, sample: ControlSample | undefined): void {
+  if (sample?.byRegion) ct.last = sample.byRegion;
+  if (sample?.error) ct.error = sample.error;
+  else if (ct.against === 'peers') delete ct.error;
+  if (value === null || !Number.isFinite(value)) return;
+  if (ct.against === 'peers') {
+    // Paired: only moments where both the region and its control have a value.
+    if (sample?.value === null || sample?.value === undefined) return;
+    ct.value.push(value);
+    ct.control.push(sample.value);
+  } else {
+    ct.value.push(value);
+  }
+}
+
+/** Samples the judgement can use: paired for peers; for before, the fewer of now and history. */
+export function pairedSamples(ct: CompareTally): number {
+  return Math.min(ct.value.length, ct.control.length);
+}
+
+/** Does the control breach the check's absolute threshold too? (the environment rule) */
+export function controlBreaches(check: Check, sample: ControlSample | undefined): boolean {
+  return sample !== undefined && sample.value !== null && breaches(thresholdOf(check), sample.value);
+}
+
+/** What the environment rule decides once the region's breaching run reached failAfter. */
+export type FleetCall = { call: 'environment'; control: string } | { call: 'wait' } | { call: 'breach'; control: string };
+
+/**
+ * Regions do not cross a threshold at the same instant: rate windows, scrapes and traffic put
+ * them moments apart. So the control counts as breaching when it did at any evaluation within
+ * failAfter of the region's breaching run, before it or during it. After it, the region waits
+ * (up to failAfter evaluations, enforced peer compares only) only while the control is heading
+ * the same way: within the compare's own tolerance of the threshold, or worse than its own
+ * values before the run by more than that tolerance. A steady control means a breach at once,
+ * so a plain regression is not detected any later than without compare.
+ */
+export function fleetCall(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number, run: number, failAfter: number, mayWait: boolean): FleetCall {
+  if (ct.sick && at - ct.sick.at < run + failAfter) return { call: 'environment', control: ct.sick.text };
+  const waited = ct.waited ?? 0;
+  if (mayWait && ct.against === 'peers' && waited < failAfter && (nearThreshold(check, sample) || moving(check, ct, sample, run))) {
+    ct.waited = waited + 1;
+    return { call: 'wait' };
+  }
+  return { call: 'breach', control: describeControl(ct, sample) };
+}
+
+/** Notes the control's breach at evaluation `at`, for fleetCall (run at every evaluation). */
+export function noteControl(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number): void {
+  if (controlBreaches(check, sample)) ct.sick = { at, text: describeControl(ct, sample) };
+}
+
+/** Would the control breach the threshold if it were as much worse as the compare tolerates? */
+function nearThreshold(check: Check, sample: ControlSample | undefined): boolean {
+  if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
+  const v = sample.value;
+  const worse: Worse = worseOf(check) ?? 'higher';
+  const by = maxIncreaseOf(check.compare);
+  const slack = by !== undefined ? by * Math.abs(v) : (check.compare.maxDelta ?? 0);
+  return breaches(thresholdOf(check), worse === 'higher' ? v + slack : v - slack);
+}
+
+/** Has the control worsened, since before the region's run, by more than the compare tolerates? */
+function moving(check: Check, ct: CompareTally, sample: ControlSample | undefined, run: number): boolean {
+  if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
+  const earlier = ct.control.slice(0, Math.max(0, ct.control.length - run));
+  if (earlier.length === 0) return false;
+  const worse: Worse = worseOf(check) ?? 'higher';
+  const by = maxIncreaseOf(check.compare);
+  const base = median(earlier);
+  return by !== undefined ? relativeWorsening(sample.value, base, worse) > by : absoluteWorsening(sample.value, base, worse) > (check.compare.maxDelta ?? 0);
+}
+
+/** The control regions and their values, for an environment reason: "eu-1 0.29, us-1 0.31". */
+export function describeControl(ct: CompareTally, sample: ControlSample | undefined): string {
+  if (ct.against === 'before') return `${sample?.value === null || sample?.value === undefined ? 'no data' : formatValue(sample.value)} (this region before its deploy)`;
+  const by = sample?.byRegion ?? {};
+  const each = (ct.regions ?? []).map((r) => `${r} ${formatValue(by[r] ?? null)}`).join(', ');
+  return `${each}${(ct.regions ?? []).length > 1 && sample?.value !== null && sample?.value !== undefined ? ` (median ${formatValue(sample.value)})` : ''}`;
+}
+
+function formatP(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+function formatChange(change: number, relative: boolean): string {
+  if (relative) {
+    if (!Number.isFinite(change)) return change > 0 ? '+inf %' : '-inf %';
+    const pct = Math.round(change * 100);
+    return `${pct >= 0 ? '+' : ''}${pct} %`;
+  }
+  return `${change >= 0 ? '+' : ''}${formatValue(change)}`;
+}
+
+/** The relative judgement of one check from its compare tally. */
+export function judge(check: Check, ct: CompareTally, minSamples: number): Judgement {
+  const compare = check.compare!;
+  const worse: Worse = worseOf(check) ?? 'higher';
+  const relative = compare.maxDelta === undefined;
+  const samples = pairedSamples(ct);
+  const base = { check: check.name, against: ct.against, ...(ct.regions ? { regions: [...ct.regions] } : {}), enforce: compare.enforce, relative, samples };
+  if (samples < minSamples) {
+    const why = ct.error ? ` (last: ${ct.error})` : '';
+    return { ...base, verdict: 'too_little_data', text: `${check.name} has ${samples} of ${minSamples} samples paired with its control${why}` };
+  }
+  const value = median(ct.value);
+  const control = median(ct.control);
+  const change = relative ? relativeWorsening(value, control, worse) : absoluteWorsening(value, control, worse);
+  const limit = relative ? maxIncreaseOf(compare)! : compare.maxDelta!;
+  const test = worse === 'higher' ? mannWhitneyGreater(ct.value, ct.control) : mannWhitneyGreater(ct.control, ct.value);
+  const significant = test.p <= 1 - compare.confidence;
+  const verdict: JudgementVerdict = change > limit && significant ? 'breach' : 'pass';
+  const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)})`;
+  return { ...base, verdict, value, control, change, p: test.p, text };
+}
+
+/** Where the judgement against the control stands, for the status (CLI and Web UI). */
+export function compareStatus(check: Check, ct: CompareTally, j?: Judgement): CompareStatus {
+  const s: CompareStatus = { against: ct.against, enforce: check.compare?.enforce ?? true, control: null, samples: pairedSamples(ct) };
+  if (ct.regions) s.regions = [...ct.regions];
+  const control = ct.control.length > 0 ? (ct.against === 'peers' ? ct.control[ct.control.length - 1] : median(ct.control)) : null;
+  s.control = control;
+  if (j) {
+    s.verdict = j.verdict;
+    s.text = j.text;
+    if (j.p !== undefined) s.p = j.p;
+  }
+  return s;
+}

@@ -1,0 +1,150 @@
+// The local stack of `firebreak dev` and the demo: the real Temporal dev server (state kept
+// under .firebreak/), the region simulator, Prometheus scraping it when installed, and a
+// worker whose environment points at them.
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
+import { startDevServer, type DevServer } from './server.js';
+import { startPostgresTemporal, type PostgresTemporal } from './postgres-server.js';
+import { freePort, isPortOpen } from './ports.js';
+import { startPrometheus, type PrometheusServer } from './prometheus.js';
+import { findPrometheus, REPO_ROOT } from './tools.js';
+import { PORTS, DEFAULT_TASK_QUEUE } from '../domain/names.js';
+import { startSimulator, type Simulator } from './sim/server.js';
+import { loadSnapshot } from './sim/store.js';
+import { connectWorkerConnection } from '../client/connect.js';
+import { createWorker, runWorker } from '../worker/run.js';
+
+export interface LocalStack {
+  temporalAddress: string;
+  uiUrl?: string;
+  simUrl: string;
+  prometheusUrl?: string;
+  taskQueue: string;
+  persistence: Persistence;
+  /** How many workers run inside this process (0: run `firebreak worker` separately). */
+  workers: number;
+  /** The PostgreSQL-backed Temporal (persistence postgres): restartServer(), timings, ports. */
+  postgres?: PostgresTemporal;
+  stop(): Promise<void>;
+}
+
+/** sqlite: the Temporal CLI's dev server; postgres: Temporal server 1.29.1 on PostgreSQL. */
+export type Persistence = 'sqlite' | 'postgres';
+export const PERSISTENCE_MODES: readonly Persistence[] = ['sqlite', 'postgres'];
+
+export interface LocalStackOptions {
+  stateDir?: string;
+  ports?: Partial<Record<keyof typeof PORTS, number>>;
+  customers?: Record<string, number>;
+  deploySeconds?: number;
+  log?: (line: string) => void;
+  /** Default sqlite. */
+  persistence?: Persistence;
+  /** Workers started inside this process; default 1, 0 = none. */
+  workers?: number;
+  /**
+   * postgres only: the server's internal ports (history, matching, worker, membership, HTTP).
+   * Default 'fixed' around the gRPC port (see fixedInternalPorts) when it is the default 7233,
+   * else 'free' (any free ports, as tests need).
+   */
+  internalPorts?: 'fixed' | 'free';
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = opts.log ?? (() => {});
+  const ports = { ...PORTS, ...opts.ports };
+  const stateDir = opts.stateDir ?? join(REPO_ROOT, '.firebreak');
+  const persistence = opts.persistence ?? 'sqlite';
+  const workers = opts.workers ?? 1;
+  if (!PERSISTENCE_MODES.includes(persistence)) throw new Error(`unknown persistence "${persistence}" (known: ${PERSISTENCE_MODES.join(', ')})`);
+  if (!Number.isInteger(workers) || workers < 0) throw new Error(`workers must be a whole number, 0 or more (got ${workers})`);
+  // An unusable simulator state file is refused before anything starts (one line, nothing changed).
+  loadSnapshot(join(stateDir, 'sim'));
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    let server: Pick<DevServer, 'address' | 'uiUrl' | 'stop'>;
+    let postgres: PostgresTemporal | undefined;
+    if (persistence === 'postgres') {
+      // Every fixed port is checked before anything is written, so a busy one changes nothing.
+      for (const [name, p] of Object.entries(ports)) {
+        if (p && (await isPortOpen(p))) throw new Error(`cannot start the stack: port ${p} (${name}) on 127.0.0.1 is already in use; nothing was started`);
+      }
+      const temporalPort = ports.temporal || (await freePort());
+      log(`starting Temporal server on PostgreSQL on :${temporalPort} (Web UI :${ports.ui || 'any free port'})`);
+      postgres = await startPostgresTemporal({
+        stateDir,
+        port: temporalPort,
+        uiPort: ports.ui || (await freePort()),
+        internalPorts: opts.internalPorts ?? (temporalPort === PORTS.temporal ? 'fixed' : 'free'),
+        log,
+      });
+      server = postgres;
+    } else {
+      log(`starting Temporal dev server on :${ports.temporal} (Web UI :${ports.ui})`);
+      server = await startDevServer({
+        port: ports.temporal,
+        uiPort: ports.ui,
+        dbFile: join(stateDir, 'temporal.db'),
+        log: join(stateDir, 'temporal.log'),
+      });
+    }
+    stops.push(() => server.stop());
+
+    const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds, stateDir: join(stateDir, 'sim') });
+    stops.push(() => sim.close());
+    log(`simulator on ${sim.url}`);
+
+    let prom: PrometheusServer | undefined;
+    if (findPrometheus()) {
+      prom = await startPrometheus({ targets: [`127.0.0.1:${sim.port}`], port: ports.prometheus, dir: join(stateDir, 'prometheus') });
+      stops.push(() => prom!.stop());
+      log(`Prometheus on ${prom.url}, scraping the simulator every second`);
+    } else {
+      log('Prometheus is not installed: prometheus checks will have no data (npm run setup installs it)');
+    }
+
+    // The worker reads ${VAR}s from its own environment, as a deployed worker would.
+    process.env.FIREBREAK_SIM_URL = sim.url;
+    if (prom) process.env.PROMETHEUS_URL = prom.url;
+    process.env.TEMPORAL_ADDRESS = server.address;
+    // The stack prints its own progress; the SDK's INFO chatter (and the bundler's) would bury it.
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      // Already installed by the process embedding the stack (a test): its logger stays.
+    }
+    if (workers > 0) {
+      for (let i = 0; i < workers; i++) {
+        // One connection each: the SDK refuses two workers for one task queue on one connection.
+        const { connection }: { connection: NativeConnection } = await connectWorkerConnection({ address: server.address });
+        stops.push(() => connection.close());
+        const worker: Worker = await createWorker({ connection, taskQueue: DEFAULT_TASK_QUEUE });
+        const running = runWorker(worker);
+        stops.push(async () => {
+          worker.shutdown();
+          await running;
+        });
+      }
+      log(`${workers === 1 ? 'worker' : `${workers} workers`} polling task queue ${DEFAULT_TASK_QUEUE}`);
+    } else {
+      log(`no worker started (--workers 0): run \`firebreak worker\` with TEMPORAL_ADDRESS=${server.address}`);
+    }
+    return {
+      temporalAddress: server.address,
+      uiUrl: server.uiUrl,
+      simUrl: sim.url,
+      prometheusUrl: prom?.url,
+      taskQueue: DEFAULT_TASK_QUEUE,
+      persistence,
+      workers,
+      postgres,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
