@@ -21,7 +21,9 @@ export async function reviewCommand(opts: ReviewOptions): Promise<void> {
   const since = parseSince(opts.since);
   const query = `${listQuery({ service: opts.service, owner: opts.owner, since: opts.since })} AND ExecutionStatus != "Running"`;
   const c = await client();
-  const statuses = await finalStatuses(c.workflow.list({ query }), async (wf) => {
+  // The handle is typed by the workflow function (src/deploy/workflow.ts): result() is the
+  // DeployStatus that multiRegionDeploy returns, and so is the status query's answer.
+  const statuses: DeployStatus[] = await finalStatuses(c.workflow.list({ query }), async (wf) => {
     const run = deployHandle(c, wf.workflowId, wf.runId);
     try {
       return await run.result();
@@ -47,11 +49,11 @@ interface Run {
  * skipped; any other error (the server unreachable, permission denied) fails the review with
  * one line, rather than a report quietly built from part of the quarter.
  */
-export async function finalStatuses(runs: AsyncIterable<Run>, resultOf: (run: Run) => Promise<unknown>): Promise<DeployStatus[]> {
-  const statuses: DeployStatus[] = [];
+export async function finalStatuses<T>(runs: AsyncIterable<Run>, resultOf: (run: Run) => Promise<T>): Promise<T[]> {
+  const statuses: T[] = [];
   for await (const run of runs) {
     try {
-      statuses.push((await resultOf(run)) as DeployStatus);
+      statuses.push(await resultOf(run));
     } catch (err) {
       if (err instanceof WorkflowFailedError || err instanceof WorkflowNotFoundError) continue;
       throw new CliError(`review: cannot read the result of ${run.workflowId} (run ${run.runId}): ${oneLine(err)}`);

@@ -5,10 +5,10 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../domain/pipeline/package-root.js';
 
-/** Repository root (this file is src/local/tools.ts). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Repository root: the checkout's, or the installed package's (the compiled code is in dist/). */
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** Written by scripts/setup.mjs; FIREBREAK_TOOLS_FILE moves it (tests use a scratch one). */
 export function toolsFile(): string {

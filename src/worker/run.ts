@@ -13,9 +13,13 @@ export interface WorkerSetup {
   options?: Partial<WorkerOptions>;
 }
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+// The workflow code the bundler starts from, beside this file: in a checkout (tsx) the .ts
+// source, src/worker/run.ts -> workflows/index.ts; compiled (`npm run build`, the installed
+// package, which has no .ts files) the JavaScript, dist/src/worker/run.js -> dist/workflows/index.js.
+const EXT = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../../workflows/index${EXT}`, import.meta.url));
 /** Workflow interceptors, in every bundle: reserved message names must not wedge a deploy. */
-export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../../workflows/reserved-names.ts', import.meta.url))];
+export const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL(`../../workflows/reserved-names${EXT}`, import.meta.url))];
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   const activities = setup.activities ?? createActivities();

@@ -2,6 +2,7 @@
 // judged against their thresholds, and ANSI colour that can be turned off (and measured).
 import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
 import { breaches } from '../../domain/pipeline/threshold.js';
+import { displayWidth, padEndDisplay, truncateDisplay } from '../../domain/width.js';
 
 // --- ANSI ---
 
@@ -32,39 +33,19 @@ export function stripAnsi(s: string): string {
   return s.replace(ANSI_RE, '');
 }
 
-/** Columns a string takes on a terminal (escape codes take none; every code point one). */
+/** Columns a string takes on a terminal: wide (CJK) characters and emoji two, escape codes none. */
 export function visibleWidth(s: string): number {
-  return [...stripAnsi(s)].length;
+  return displayWidth(s);
 }
 
 /** Cut a line to `cols` visible columns, keeping escape codes (and resetting at the cut). */
 export function truncateVisible(s: string, cols: number): string {
-  if (visibleWidth(s) <= cols) return s;
-  let out = '';
-  let width = 0;
-  let i = 0;
-  const limit = Math.max(0, cols - 1);
-  while (i < s.length && width < limit) {
-    // eslint-disable-next-line no-control-regex -- an escape code at i
-    const m = s.startsWith(ESC, i) ? /^\x1b\[[0-9;?]*[A-Za-z]/.exec(s.slice(i)) : null;
-    if (m) {
-      out += m[0];
-      i += m[0].length;
-      continue;
-    }
-    const ch = String.fromCodePoint(s.codePointAt(i)!);
-    out += ch;
-    i += ch.length;
-    width += 1;
-  }
-  const hadAnsi = out.includes(ESC);
-  return `${out}…${hadAnsi ? `${ESC}0m` : ''}`;
+  return truncateDisplay(s, cols);
 }
 
 /** Pad to a visible width (escape codes do not count). */
 export function padVisible(s: string, width: number): string {
-  const w = visibleWidth(s);
-  return w >= width ? s : s + ' '.repeat(width - w);
+  return padEndDisplay(s, width);
 }
 
 // --- colours of states ---

@@ -281,16 +281,16 @@ export function gateText(gate: StageStatus['gate'], paint: Paint): string {
 }
 
 function checkLines(r: RegionStatus, paint: Paint): string[] {
-  const nameW = Math.max(...r.checks.map((c) => c.name.length));
+  const nameW = Math.max(...r.checks.map((c) => visibleWidth(c.name)));
   const valueW = Math.max(...r.checks.map((c) => formatValue(c.value).length));
-  const threshW = Math.max(...r.checks.map((c) => (c.threshold ?? '').length));
+  const threshW = Math.max(...r.checks.map((c) => visibleWidth(c.threshold ?? '')));
   return r.checks.flatMap((c) => {
     const verdict = judge(c);
     const word = verdict === 'ok' ? paint('green', 'ok    ') : verdict === 'breach' ? paint('red', 'BREACH') : verdict === 'no_data' ? paint('yellow', 'NODATA') : '      ';
     const value = formatValue(c.value).padEnd(valueW);
     const painted = verdict === 'breach' ? paint('red', value) : verdict === 'no_data' ? paint('dim', value) : value;
     const counts = `${plural(c.samples, 'sample')}${c.breaches ? `, ${paint('red', plural(c.breaches, 'breach', 'breaches'))}` : ''}`;
-    const line = `${c.name.padEnd(nameW)}  ${painted}  ${(c.threshold ?? '').padEnd(threshW)}  ${word}  ${counts}`.trimEnd();
+    const line = `${padVisible(c.name, nameW)}  ${painted}  ${padVisible(c.threshold ?? '', threshW)}  ${word}  ${counts}`.trimEnd();
     return c.compare ? [line, `${' '.repeat(nameW)}  ${compareText(c.compare, paint)}`] : [line];
   });
 }

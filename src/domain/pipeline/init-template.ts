@@ -8,11 +8,11 @@
 //   - in a service repo with Firebreak as a dev dependency, the CLI passes
 //     schemaRefFor(file), e.g. ./node_modules/firebreak/schema/pipeline.schema.json.
 // JSON pipelines say the same with a top-level "$schema" key, which the schema accepts.
-import { dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 
 /** This package's generated JSON Schema (see scripts/gen-schema.ts). */
-export const SCHEMA_FILE = fileURLToPath(new URL('../../../schema/pipeline.schema.json', import.meta.url));
+export const SCHEMA_FILE = join(PACKAGE_ROOT, 'schema', 'pipeline.schema.json');
 
 /** The modeline $schema for a pipeline written at `pipelineFile`: a relative, POSIX-style path. */
 export function schemaRefFor(pipelineFile: string, schemaFile: string = SCHEMA_FILE): string {
