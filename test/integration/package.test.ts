@@ -105,13 +105,17 @@ test('the tarball installs into an empty directory, without tsx or typescript', 
   assert.ok(!existsSync(join(nm, 'typescript')), 'typescript is not installed');
   assert.ok(!existsSync(join(nm, 'firebreak', 'src')), 'no source tree in the installed package');
   // Which protobufjs copies npm chose here: overrides (package.json) apply only where firebreak
-  // is the root project, so this tree is npm's own resolution of Temporal's ranges (docs/design.md).
+  // is the root project, so firebreak's direct dependency is what puts one copy at the top for
+  // every Temporal package to share; a nested copy under one of them breaks replay of a JSON
+  // history there (docs/design.md, "One protobufjs").
   const copies = await run('npm', ['ls', 'protobufjs', '--all', '--parseable'], app);
   const versions = copies.stdout
     .split('\n')
     .filter(Boolean)
     .map((dir) => `${relative(nm, dir)}@${(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version}`);
   t.diagnostic(`protobufjs in the installed tree: ${versions.join(', ')}`);
+  assert.ok(versions.includes('protobufjs@8.8.1'), `8.8.1 at the top: ${versions.join(', ')}`);
+  assert.deepEqual(versions.filter((v) => v.startsWith('@temporalio/')), [], 'no Temporal package has a copy of its own');
 });
 
 function firebreak(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
