@@ -306,7 +306,7 @@ test('the quarterly review counts environment pauses apart from inconclusive che
 });
 
 test('next steps for a region held by environment: retry (re-soak) or abort, never approve', async () => {
-  const { nextSteps } = await import('../../src/cli/next-steps.js');
+  const { nextSteps } = await import('../../workflows/next-steps.js');
   const s = {
     service: 'svc', version: '2', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
     stages: [{ index: 0, regions: [{ name: 'small', customers: 1, state: 'awaiting_approval' as const, attempt: 1, checks: [] }], gate: { name: 'g', approval: 'auto' as const, state: 'inconclusive' as const } }],
