@@ -3,9 +3,11 @@
 // short row per region, then why it waits and what to run. Pure: it runs in the workflow sandbox
 // on every change of state, and sends no command, so changing it is replay-safe.
 //
-// The panel is a fixed frame, about 540 px (some 22 lines) at 1500x1200, with no visible
-// scrollbar: the table sits straight under a three-line header, and holds at most
-// MAX_TABLE_ROWS rows; longer deploys fold their quiet regions (see compactRows).
+// The panel is a frame the UI sizes to the content but cuts short, with no scrollbar (measured
+// in Chromium at 1500x1200: 541 px for 12 regions, their last row 150 px above its edge; an old
+// table of six-line rows got 544 px and lost its last rows): the table sits straight under a
+// three-line header, rows are 21 px, at most MAX_TABLE_ROWS of them (ending near 440 px);
+// longer deploys fold their quiet regions (see compactRows), and what follows the table can go.
 import type { CheckStatus, DeployStatus, RegionState, RegionStatus, StageStatus } from './messages.js';
 import { checkText, clock, count, judge, percent, span } from '../src/domain/format.js';
 import { nextSteps } from './next-steps.js';
@@ -48,6 +50,9 @@ export function detailsMarkdown(s: DeployStatus): string {
   const lines = [...headerLines(s, placed), '', ...tableLines(s, placed)];
   const after = [...reasonLines(s, placed), ...nextLines(s, placed), ...queueLines(s), ...lastLines(s)];
   if (after.length) lines.push('', joinLines(after));
+  // The Web UI sizes its frame a little short of the content, cutting the last line in half: a
+  // blank (no-break space) paragraph is the line it cuts.
+  lines.push('', '\u00a0');
   return lines.join('\n');
 }
 
@@ -190,7 +195,8 @@ function reasonLines(s: DeployStatus, placed: Placed[]): string[] {
   for (const { region: r } of trouble.slice(0, 3)) {
     // The checks that judged it read best; the error says it when no check does (a failed deploy).
     const checks = r.checks.filter((c) => judge(c) !== 'ok').slice(0, 2).map((c: CheckStatus) => text(checkText(c), LIMIT.line));
-    const detail = checks.length ? checks : r.error ? [text(r.error, LIMIT.reason)] : [];
+    const compared = r.checks.filter((c) => c.compare?.verdict && c.compare.verdict !== 'pass').slice(0, 1).map((c) => text(`${c.name} vs ${c.compare!.against}: ${c.compare!.verdict!.replace(/_/g, ' ')}${c.compare!.text ? ` (${c.compare!.text})` : ''}`, LIMIT.line));
+    const detail = checks.length || compared.length ? [...checks, ...compared] : r.error ? [text(r.error, LIMIT.reason)] : [];
     out.push(`**${text(r.name, LIMIT.region * 2)}** ${STATE_WORD[r.state].slice(2)}${detail.length ? `: ${detail.join('; ')}` : ''}`);
   }
   if (trouble.length > 3) out.push(`and ${trouble.length - 3} more regions in trouble (firebreak status shows them all)`);
