@@ -195,15 +195,28 @@ function reasonLines(s: DeployStatus, placed: Placed[]): string[] {
   for (const { region: r } of trouble.slice(0, 3)) {
     // The checks that judged it read best; the error says it when no check does (a failed deploy).
     const checks = r.checks.filter((c) => judge(c) !== 'ok').slice(0, 2).map((c: CheckStatus) => text(checkText(c), LIMIT.line));
-    const compared = r.checks.filter((c) => c.compare?.verdict && c.compare.verdict !== 'pass').slice(0, 1).map((c) => text(`${c.name} vs ${c.compare!.against}: ${c.compare!.verdict!.replace(/_/g, ' ')}${c.compare!.text ? ` (${c.compare!.text})` : ''}`, LIMIT.line));
+    const compared = r.checks.filter((c) => c.compare?.verdict && c.compare.verdict !== 'pass').slice(0, 1).map((c) => text(compareText(c), LIMIT.line));
     const detail = checks.length || compared.length ? [...checks, ...compared] : r.error ? [text(r.error, LIMIT.reason)] : [];
     out.push(`**${text(r.name, LIMIT.region * 2)}** ${STATE_WORD[r.state].slice(2)}${detail.length ? `: ${detail.join('; ')}` : ''}`);
+  }
+  // A peer judgement that breached without holding its region (shadow mode) is worth a line too.
+  const shadow = placed.filter((p) => !TROUBLE.has(p.region.state) && p.region.checks.some((c) => c.compare?.verdict === 'breach'));
+  for (const { region: r } of shadow.slice(0, 2)) {
+    const c = r.checks.find((x) => x.compare?.verdict === 'breach')!;
+    out.push(`**${text(r.name, LIMIT.region * 2)}** ${text(compareText(c), LIMIT.line)}`);
   }
   if (trouble.length > 3) out.push(`and ${trouble.length - 3} more regions in trouble (firebreak status shows them all)`);
   if (s.pausedReason && !trouble.length) out.push(`paused: ${text(s.pausedReason, LIMIT.reason)}`);
   if (s.failure) out.push(`${s.phase}: ${text(s.failure, LIMIT.reason)}`);
   if (s.windowOpensAt && (s.phase === 'running' || s.phase === 'paused')) out.push(`waiting for the deploy window opening ${clock(s.windowOpensAt)} UTC`);
   return out;
+}
+
+/** A check's peer judgement: "latency-mean vs peers mid/large, shadow: breach (latency-mean 0.118 vs control 0.079 ...)". */
+function compareText(c: CheckStatus): string {
+  const cmp = c.compare!;
+  const against = cmp.against === 'peers' ? `peers ${(cmp.regions ?? []).join('/')}` : 'before';
+  return `${c.name} vs ${against}${cmp.enforce ? '' : ', shadow'}: ${(cmp.verdict ?? '').replace(/_/g, ' ')}${cmp.text ? ` (${cmp.text})` : ''}`;
 }
 
 function nextLines(s: DeployStatus, placed: Placed[]): string[] {

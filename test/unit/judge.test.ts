@@ -289,7 +289,9 @@ test('status and Web UI details show the judgement, shadow ones marked', async (
   };
   const text = stripAnsi(renderStatus(status, 0));
   assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)/);
-  assert.match(detailsMarkdown(status), /\[vs peers mid\/large, shadow, control 0\.0\d+, 20 paired: breach \(latency-mean .*\)\]/);
+  // The details escape Markdown in what they quote; read them unescaped.
+  const details = detailsMarkdown(status).replace(/\\(.)/g, '$1');
+  assert.match(details, /\*\*small\*\* latency-mean vs peers mid\/large, shadow: breach \(latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)\)/);
 });
 
 test('the quarterly review counts environment pauses apart from inconclusive checks', async () => {
