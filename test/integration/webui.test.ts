@@ -4,7 +4,8 @@
 // downloaded browser) finds each by its search attribute, opens it, and on the User Metadata tab
 // sees the static summary, the activity summaries and the current details, whose every region
 // row lies inside the panel's visible rect, with numbers at 4 significant digits and counts with
-// separators. scripts/webui-screenshot.ts makes docs/webui-deploy.png the same way.
+// separators; a third deploy of 20 regions shows the compact table. scripts/webui-screenshot.ts
+// makes docs/webui-deploy.png the same way.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
@@ -23,6 +24,12 @@ before(async () => {
   stack = await startWebUiStack();
   browser = await launchChromium();
 });
+
+/** Regions a table row stands for: one, or a folded run ("7 regions"). */
+function regionsOf(row: string): number {
+  const m = /^\S+ (\d+) regions /.exec(row);
+  return m ? Number(m[1]) : 1;
+}
 
 after(async () => {
   await browser?.close().catch(() => undefined);
@@ -102,3 +109,22 @@ for (const [service, n] of [['web-shop', 12], ['web-cart', 5]] as const) {
     await page.close();
   });
 }
+
+test('a deploy of 20 regions paused at its third: a compact table with the failing, the current and the largest regions, inside the panel', async () => {
+  const service = 'web-mail';
+  await pausedDeploy(stack!, { service, regions: 20 });
+  const regions = REGIONS.slice(0, 20).sort((a, b) => a[1] - b[1]);
+  const view = await openDetails(browser!, stack!.uiUrl, service);
+  await view.frame.getByText('at ap-east-1 (stage 3 of 20), 2 of 20 promoted').waitFor();
+  const { panel, rows, text } = await detailsGeometry(view);
+  assert.ok(rows.length <= 14, rows.map((r) => r.text).join('\n'));
+  for (const r of rows) assert.ok(inside(r.box, panel), `${r.text}: ${JSON.stringify(r.box)} outside ${JSON.stringify(panel)}`);
+  assert.equal(rows.reduce((n, r) => n + regionsOf(r.text), 0), 20, 'every region counted once, shown or folded');
+  assert.ok(rows.some((r) => r.text.startsWith('1-2 2 regions 6,000 ✓ promoted')), rows.map((r) => r.text).join('\n'));
+  assert.ok(rows.some((r) => r.text.startsWith('3 ap-east-1 9,600 ↺ rolled back')), 'the first failing and current region');
+  assert.ok(rows.some((r) => r.text.startsWith(`20 us-east-1 1,350,000 `)), 'the largest region');
+  assert.equal(regions[19][0], 'us-east-1');
+  assert.deepEqual(numberProblems(text), [], text);
+  console.log(`Web UI, 20 regions: ${rows.length} rows, panel ${Math.round(panel.height)} px:\n${rows.map((r) => `  ${r.text}`).join('\n')}`);
+  await view.page.close();
+});
