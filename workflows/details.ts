@@ -121,7 +121,8 @@ function soakText(r: RegionStatus): string {
   if (Number.isNaN(start) || Number.isNaN(end)) return '-';
   if (r.state === 'soaking') return `to ${clock(end)}`;
   if (r.state === 'promoted' || r.state === 'awaiting_approval') return span(end - start);
-  return 'cut short';
+  // Failed during the soak or at its verdict: the status does not say which, so no length either.
+  return 'stopped';
 }
 
 /** One word: how the region's judgement came out. */

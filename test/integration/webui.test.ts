@@ -84,7 +84,7 @@ for (const [service, n] of [['web-shop', 12], ['web-cart', 5]] as const) {
       assert.ok(inside(row.box, panel), `${name}'s row ${JSON.stringify(row.box)} is outside the panel's visible ${JSON.stringify(panel)}`);
     });
     assert.match(rows[0].text, /✓ promoted 1\.4\.1 → 1\.4\.2 2s pass$/);
-    assert.match(rows[2].text, /↺ rolled back 1\.4\.2 → 1\.4\.1 cut short BREACH$/);
+    assert.match(rows[2].text, /↺ rolled back 1\.4\.2 → 1\.4\.1 stopped BREACH$/);
     // What follows the table is whole too: the UI's frame is cut short, the blank last paragraph takes the cut.
     const below = await frame.locator('p', { hasText: 'last:' }).boundingBox();
     assert.ok(below && inside(below, panel), `the reasons and next steps ${JSON.stringify(below)} end outside the panel ${JSON.stringify(panel)}`);

@@ -92,7 +92,7 @@ test('details of 12 regions paused at the third: where, who, exposure, one short
   assert.equal(rows.length, 2 + 12);
   assert.equal(rows[0], `| ${TABLE_HEADER.join(' | ')} |`);
   assert.equal(rows[2], '| 1 | ap\\-southeast\\-2 | 1,200 | ✓ promoted | 1\\.4\\.1 → 1\\.4\\.2 | 2s | pass |');
-  assert.equal(rows[4], '| 3 | ap\\-east\\-1 | 9,600 | ↺ rolled back | 1\\.4\\.2 → 1\\.4\\.1 | cut short | BREACH |');
+  assert.equal(rows[4], '| 3 | ap\\-east\\-1 | 9,600 | ↺ rolled back | 1\\.4\\.2 → 1\\.4\\.1 | stopped | BREACH |');
   assert.equal(rows[13], '| 12 | us\\-east\\-1 | 1,350,000 | · pending | → 1\\.4\\.2 | - | - |');
   // The reason once, below the table, and no raw number anywhere.
   const below = md.slice(md.indexOf(rows[13]) + rows[13].length);
