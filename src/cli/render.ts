@@ -6,7 +6,7 @@ import type { ViewStatus } from './render/types.js';
 
 export { renderTty, eventLine, type TtyOptions } from './render/tty.js';
 export { renderCiLines, newEvents } from './render/ci.js';
-export { nextSteps } from './next-steps.js';
+export { nextSteps } from '../../workflows/next-steps.js';
 export { Redrawer, redrawSequence } from './render/redraw.js';
 export { stripAnsi } from './render/format.js';
 export type { LiveSoak, ViewStatus } from './render/types.js';

@@ -1,5 +1,6 @@
 // The quarterly deploy-pattern review (seed: "Rollout-quality retrospective per quarter"):
 // from finished deploys, how the sequencing did. Pure: statuses in, a report out.
+import { count } from '../domain/format.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 
 export interface ReviewReport {
@@ -85,8 +86,8 @@ export function reviewMarkdown(r: ReviewReport, since: string): string {
   else {
     lines.push('', '| stage | deploys whose first failure was here |', '| --- | --- |', ...caught.map(([st, n]) => `| ${st} | ${n} |`));
     lines.push('', `Caught in the first (smallest) stage: ${pct(r.caughtFirstShare ?? 0)}. ` +
-      `Customers on a failing version before it was caught: ${r.customersExposedToFailures.toLocaleString('en-US')}, ` +
-      `against ${r.customersAllAtOnce.toLocaleString('en-US')} had the same deploys gone to every region at once.`);
+      `Customers on a failing version before it was caught: ${count(r.customersExposedToFailures)}, ` +
+      `against ${count(r.customersAllAtOnce)} had the same deploys gone to every region at once.`);
   }
   lines.push('', '## People in the loop', '');
   const actions = Object.entries(r.operatorActions);

@@ -20,6 +20,8 @@ import { stageOf } from '../../workflows/train.js';
 import { deployHandle, WORKFLOW_TYPE, type DeployHandle, type DeployWorkflow } from './workflow.js';
 import { FirebreakOwner, FirebreakPhase, FirebreakService, FirebreakVersion } from '../../workflows/search-attributes.js';
 import { workflowIdFor } from '../domain/names.js';
+import { count } from '../domain/format.js';
+import { text } from '../../workflows/details.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../domain/notify-limits.js';
 
 export { NOTIFY_DELIVERY_MS };
@@ -70,6 +72,12 @@ export function staticSummary(plan: Plan): string {
   return `${plan.service} ${plan.version}: ${plan.stages.map((s) => s.regions.map((r) => r.name).join('+')).join(' > ')}`;
 }
 
+/** Owner, runbook and size; the pipeline's text made inert, but a plain web address stays a link. */
+export function staticDetails(plan: Plan): string {
+  const runbook = /^https?:\/\/[\w\-.~%/?#=&+:@!$,;]+$/.test(plan.runbook) ? plan.runbook : text(plan.runbook, 200);
+  return `- owner: ${text(plan.owner, 80)}\n- runbook: ${runbook}\n- stages: ${count(plan.stages.length)}, customers: ${count(plan.totalCustomers)}`;
+}
+
 export async function startDeploy(client: Client, opts: StartOptions): Promise<Started> {
   const { plan } = opts;
   const workflowId = workflowIdFor(plan.service);
@@ -80,7 +88,7 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
       taskQueue: opts.taskQueue,
       args: [input],
       staticSummary: staticSummary(plan),
-      staticDetails: `- owner: ${plan.owner}\n- runbook: ${plan.runbook}\n- stages: ${plan.stages.length}, customers: ${plan.totalCustomers}`,
+      staticDetails: staticDetails(plan),
       typedSearchAttributes: [
         { key: FirebreakService, value: plan.service },
         { key: FirebreakVersion, value: plan.version },

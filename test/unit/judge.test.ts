@@ -289,7 +289,9 @@ test('status and Web UI details show the judgement, shadow ones marked', async (
   };
   const text = stripAnsi(renderStatus(status, 0));
   assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)/);
-  assert.match(detailsMarkdown(status), /\[vs peers mid\/large, shadow, control 0\.0\d+, 20 paired: breach \(latency-mean .*\)\]/);
+  // The details escape Markdown in what they quote; read them unescaped.
+  const details = detailsMarkdown(status).replace(/\\(.)/g, '$1');
+  assert.match(details, /\*\*small\*\* latency-mean vs peers mid\/large, shadow: breach \(latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)\)/);
 });
 
 test('the quarterly review counts environment pauses apart from inconclusive checks', async () => {
@@ -306,7 +308,7 @@ test('the quarterly review counts environment pauses apart from inconclusive che
 });
 
 test('next steps for a region held by environment: retry (re-soak) or abort, never approve', async () => {
-  const { nextSteps } = await import('../../src/cli/next-steps.js');
+  const { nextSteps } = await import('../../workflows/next-steps.js');
   const s = {
     service: 'svc', version: '2', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
     stages: [{ index: 0, regions: [{ name: 'small', customers: 1, state: 'awaiting_approval' as const, attempt: 1, checks: [] }], gate: { name: 'g', approval: 'auto' as const, state: 'inconclusive' as const } }],

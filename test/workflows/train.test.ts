@@ -148,7 +148,8 @@ test('a paused deploy keeps its queue; --wait-timeout stops waiting (exit 5); ab
     const listed = await runFirebreak(stack, ['list', '--service', service]);
     assert.match(listed.stdout, /QUEUED/);
     assert.match(listed.stdout, /2\.1\.0 \(ci-2\.1\.0, .* ago\), 2\.2\.0 \(ci-2\.2\.0, .* ago\)/);
-    const webUi = (await firstRun.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+    // The details escape Markdown in what they quote; read them unescaped.
+    const webUi = ((await firstRun.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '').replace(/\\(.)/g, '$1');
     assert.match(webUi, /queued: 2\.1\.0 \(by ci-2\.1\.0, since .*\), 2\.2\.0 \(by ci-2\.2\.0, since .*\)/);
 
     const abort = await runFirebreak(stack, ['abort', service, '--reason', 'wrong build', '--by', 'ana']);

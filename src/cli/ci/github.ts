@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Finding } from '../../domain/pipeline/finding.js';
 import type { Problem } from '../../domain/pipeline/load.js';
 import type { DeployStatus, RegionStatus } from '../../../workflows/messages.js';
-import { formatValue, judge } from '../render/format.js';
+import { count, formatValue, judge } from '../render/format.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -96,7 +96,7 @@ export function jobSummary(s: DeployStatus, link: SummaryLink): string {
   ];
   for (const stage of s.stages) {
     for (const r of stage.regions) {
-      lines.push(`| ${stage.index + 1} | ${r.name} | ${r.customers.toLocaleString('en-US')} | ${r.state} | ${r.fromVersion ?? '-'} | ${r.gate?.state ?? '-'}${r.gate?.by ? ` (${cell(r.gate.by)})` : ''} |`);
+      lines.push(`| ${stage.index + 1} | ${r.name} | ${count(r.customers)} | ${r.state} | ${r.fromVersion ?? '-'} | ${r.gate?.state ?? '-'}${r.gate?.by ? ` (${cell(r.gate.by)})` : ''} |`);
     }
   }
   lines.push('', '### Verdicts', '');

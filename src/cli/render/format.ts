@@ -1,7 +1,8 @@
-// Small formatting pieces shared by the TTY and CI renderings: times, durations, check values
-// judged against their thresholds, and ANSI colour that can be turned off (and measured).
-import type { CheckStatus, DeployPhase, RegionState } from '../../../workflows/messages.js';
-import { breaches } from '../../domain/pipeline/threshold.js';
+// Small formatting pieces shared by the TTY and CI renderings: ANSI colour that can be turned off
+// (and measured), state colours and marks, soak progress; times, counts and check values come from
+// src/domain/format.ts, which the Web UI details use too.
+import type { DeployPhase, RegionState } from '../../../workflows/messages.js';
+import { span } from '../../domain/format.js';
 import { displayWidth, padEndDisplay, truncateDisplay } from '../../domain/width.js';
 
 // --- ANSI ---
@@ -82,33 +83,9 @@ export const STATE_MARK: Record<RegionState, string> = {
   rolled_back: '↺',
 };
 
-// --- time ---
+// --- time, numbers, checks: shared with the Web UI details (src/domain/format.ts) ---
 
-/** HH:MM:SS of an ISO time, in UTC (the time of every event; logs and history agree). */
-export function clock(at: string | number | Date): string {
-  const d = at instanceof Date ? at : new Date(at);
-  if (Number.isNaN(d.getTime())) return '--:--:--';
-  return d.toISOString().slice(11, 19);
-}
-
-/** "2026-11-27 15:50:00 UTC". */
-export function dateTime(at: string | number | Date): string {
-  const d = at instanceof Date ? at : new Date(at);
-  if (Number.isNaN(d.getTime())) return String(at);
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-/** A span as people say it: 45s, 12m30s, 1h05m, 2d3h. Never negative. */
-export function span(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return s % 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h}h${String(m % 60).padStart(2, '0')}m` : `${h}h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
-}
+export { checkText, clock, count, dateTime, formatNumber, formatValue, judge, percent, plural, span, type CheckJudgement } from '../../domain/format.js';
 
 export function ago(at: string, now: number): string {
   const t = Date.parse(at);
@@ -146,26 +123,4 @@ export function soakProgress(startedAt: string | undefined, endsAt: string | und
 export function bar(fraction: number, width = 10): string {
   const full = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return '█'.repeat(full) + '░'.repeat(width - full);
-}
-
-// --- check values ---
-
-export { formatValue } from '../../domain/soak/value.js';
-
-export type CheckJudgement = 'ok' | 'breach' | 'no_data' | 'unknown';
-
-/**
- * The latest value judged by the watcher's own rule against the limits it carries. Only for
- * colour and the ok/BREACH word: the watcher's tally is the authority. Statuses from before
- * checks carried their limits are `unknown`.
- */
-export function judge(check: Pick<CheckStatus, 'value' | 'limits'>): CheckJudgement {
-  const { value, limits } = check;
-  if (value === null || value === undefined) return 'no_data';
-  if (!limits) return 'unknown';
-  return breaches(limits, value) ? 'breach' : 'ok';
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -7,6 +7,7 @@ import {
   ago,
   bar,
   clock,
+  count,
   dateTime,
   formatValue,
   judge,
@@ -24,7 +25,7 @@ import {
   type Paint,
 } from './format.js';
 import type { ViewStatus } from './types.js';
-import { nextSteps } from '../next-steps.js';
+import { nextSteps } from '../../../workflows/next-steps.js';
 
 export interface TtyOptions {
   /** ANSI colours; default true. */
@@ -103,7 +104,7 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
       const n = stage.regions.length;
       const customers = stage.regions.reduce((sum, r) => sum + r.customers, 0);
       rows.push({
-        cells: [String(stage.index + 1), n === 1 ? stage.regions[0].name : `${n} regions`, customers.toLocaleString('en-US'), paint('green', `${STATE_MARK.promoted} promoted`), '', '', gateText(stage.gate, paint)],
+        cells: [String(stage.index + 1), n === 1 ? stage.regions[0].name : `${n} regions`, count(customers), paint('green', `${STATE_MARK.promoted} promoted`), '', '', gateText(stage.gate, paint)],
         sub: [],
         folded: true,
       });
@@ -200,7 +201,7 @@ function foldStages(rows: Row[]): void {
       const regions = group.reduce((n, r) => n + (/^\d+ regions$/.test(r.cells[1]) ? Number(r.cells[1].split(' ')[0]) : 1), 0);
       const customers = group.reduce((n, r) => n + Number(r.cells[2].replace(/,/g, '')), 0);
       rows.splice(i, j - i + 1, {
-        cells: [`${group[0].cells[0]}-${group[group.length - 1].cells[0]}`, `${regions} regions`, customers.toLocaleString('en-US'), group[0].cells[3], '', '', group[0].cells[6]],
+        cells: [`${group[0].cells[0]}-${group[group.length - 1].cells[0]}`, `${regions} regions`, count(customers), group[0].cells[3], '', '', group[0].cells[6]],
         sub: [],
         folded: true,
       });
@@ -213,7 +214,7 @@ function regionRow(s: ViewStatus, stage: StageStatus, r: RegionStatus, now: numb
   const cells = [
     first ? String(stage.index + 1) : '',
     r.name,
-    r.customers.toLocaleString('en-US'),
+    count(r.customers),
     state,
     versionText(s.version, r),
     soakText(s, r, now, paint, layout.narrow ? 5 : 10),

@@ -1,6 +1,7 @@
 // `firebreak plan FILE --diff OLD`: what a pipeline change does to the rollout, in the terms a
 // reviewer of the change judges: the order of the stages, each region's gate and soak, the
 // exposure after each stage, and the policies around them. Pure: two plans in, lines out.
+import { count } from '../format.js';
 import { formatDuration } from './duration.js';
 import { stageCustomers, type Plan, type PlanGate, type PlanRegion } from './plan.js';
 
@@ -26,13 +27,13 @@ export function diffPlans(old: Plan, now: Plan): string[] {
   const before = regionsByName(old);
   const after = regionsByName(now);
   for (const [name, r] of after) {
-    if (!before.has(name)) out.push(`region ${name} added in stage ${r.stage + 1} (${r.region.customers.toLocaleString('en-US')} customers, soak ${formatDuration(r.region.soakMs)}, ${gateText(r.region.gate)})`);
+    if (!before.has(name)) out.push(`region ${name} added in stage ${r.stage + 1} (${count(r.region.customers)} customers, soak ${formatDuration(r.region.soakMs)}, ${gateText(r.region.gate)})`);
   }
   for (const [name, r] of before) if (!after.has(name)) out.push(`region ${name} removed (was stage ${r.stage + 1})`);
   for (const [name, b] of after) {
     const a = before.get(name);
     if (!a) continue;
-    change(`${name} customers`, a.region.customers.toLocaleString('en-US'), b.region.customers.toLocaleString('en-US'));
+    change(`${name} customers`, count(a.region.customers), count(b.region.customers));
     change(`${name} soak`, soakText(a.region), soakText(b.region));
     change(`${name} gate`, gateText(a.region.gate), gateText(b.region.gate));
     change(`${name} checks`, checksText(a.region.gate), checksText(b.region.gate));
@@ -53,7 +54,7 @@ export function diffPlans(old: Plan, now: Plan): string[] {
   change('rollback on abort', old.rollback.onAbort, now.rollback.onAbort);
   change('pauseTimeout', formatDuration(old.pauseTimeoutMs), formatDuration(now.pauseTimeoutMs));
   change('windows', JSON.stringify(old.windows), JSON.stringify(now.windows));
-  change('total customers', old.totalCustomers.toLocaleString('en-US'), now.totalCustomers.toLocaleString('en-US'));
+  change('total customers', count(old.totalCustomers), count(now.totalCustomers));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // `firebreak plan`: the documented sequence of a deploy as a table (or one JSON document),
 // the earliest it can finish, and the lint findings. Returns text and an exit code instead of
 // printing, so the CLI only prints and tests read the same output a person sees.
+import { count } from '../format.js';
 import { formatDuration } from './duration.js';
 import { blockingFindings, lint, type Finding } from './lint.js';
 import { formatProblem, loadPipelineFile, PipelineError, type Loaded, type Problem } from './load.js';
@@ -123,7 +124,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
     ...p.stages.map((s, i) => [
       String(i + 1),
       s.regions.map((r) => r.name).join(', '),
-      stageCustomers(s).toLocaleString('en-US'),
+      count(stageCustomers(s)),
       `${exposed[i].toFixed(1)}%`,
       s.maxExtensionMs > 0 ? `${formatDuration(s.soakMs)} (+${formatDuration(s.maxExtensionMs)})` : formatDuration(s.soakMs),
       s.gate.name,
@@ -132,7 +133,7 @@ function toText(file: string, { plan: p, findings, finish, start }: Report): str
     ]),
   ];
   const lines = [
-    `${p.service} ${p.version}: ${p.stages.length} stage${p.stages.length === 1 ? '' : 's'}, ${p.totalCustomers.toLocaleString('en-US')} customers`,
+    `${p.service} ${p.version}: ${p.stages.length} stage${p.stages.length === 1 ? '' : 's'}, ${count(p.totalCustomers)} customers`,
     `owner: ${p.owner}   runbook: ${p.runbook}`,
     `rollback: on failure ${p.rollback.onFailure === 'all' ? 'every deployed region' : 'the failed region'}, on abort ${p.rollback.onAbort}`,
     '',

@@ -2,6 +2,7 @@
 // before the incident (seed: "the runbook is not the time to draft it"). Every command sits
 // alone in a ```sh block with this service's names filled in, so it can be pasted as is
 // (and a test can extract and run each one).
+import { count } from '../format.js';
 import { formatDuration } from './duration.js';
 import type { Loaded } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
@@ -186,7 +187,7 @@ function sequenceSection(p: Plan, pipeline: Pipeline): string[] {
   const { gate } = pipeline;
   const rows = p.stages.map(
     (s, i) =>
-      `| ${i + 1} | ${s.regions.map((r) => r.name).join(', ')} | ${stageCustomers(s).toLocaleString('en-US')} | ${formatDuration(s.soakMs)} | ${cell(s.gate.name)} | ${s.gate.approval} |`,
+      `| ${i + 1} | ${s.regions.map((r) => r.name).join(', ')} | ${count(stageCustomers(s))} | ${formatDuration(s.soakMs)} | ${cell(s.gate.name)} | ${s.gate.approval} |`,
   );
   const checks = gate.checks.map((c) => {
     const limit = [c.max !== undefined && `max ${c.max}`, c.min !== undefined && `min ${c.min}`, c.http?.equals !== undefined && `equals ${JSON.stringify(c.http.equals)}`]

@@ -1,5 +1,5 @@
 // What an operator can do next with a paused deploy: the exact commands, not a menu.
-import type { DeployStatus } from '../../workflows/messages.js';
+import type { DeployStatus } from './messages.js';
 
 export function nextSteps(s: DeployStatus): string[] {
   const svc = s.service;
