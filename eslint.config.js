@@ -104,6 +104,25 @@ export default defineConfig(
           ],
         },
       ],
+      // One door and one clock for the deploy's state: a region's state word changes only
+      // through DeployState.setRegionState, and time is read only through DeployState.now, so
+      // every transition and every recorded time can be found from workflows/state.ts.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "AssignmentExpression[left.type='MemberExpression'][left.property.name='state'][right.type='Literal']",
+          message: "change a region's state through DeployState.setRegionState (workflows/state.ts)",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now'], NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "read the time through DeployState.now (workflows/state.ts): the deploy has one clock",
+        },
+      ],
     },
+  },
+  {
+    // The door and the clock themselves.
+    files: ['workflows/state.ts', 'workflows/run.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -36,11 +36,12 @@ export function deployRegion(summary: string, deployTimeoutMs: number, input: De
 }
 
 /** One watch of a soak: the checks evaluated until a verdict, or until `input.until` when extended. */
-export function watchRegion(summary: string, input: WatchInput) {
+/** `now`: the workflow's clock (DeployState.now), so the watch may run to its deadline plus 5 minutes. */
+export function watchRegion(summary: string, input: WatchInput, now: number) {
   return activities.watchRegion.executeWithOptions(
     {
       summary,
-      startToCloseTimeout: (input.until ?? input.deadline) - Date.now() + 5 * 60_000,
+      startToCloseTimeout: (input.until ?? input.deadline) - now + 5 * 60_000,
       heartbeatTimeout: WATCH_HEARTBEAT_TIMEOUT_MS,
       retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
       cancellationType: ActivityCancellationType.TRY_CANCEL,

@@ -48,7 +48,7 @@ export async function undo(run: DeployRun, ending: Ending): Promise<Ending> {
 export async function finish(run: DeployRun, { outcome, failure }: Ending): Promise<DeployStatus> {
   const { state, status } = run;
   state.terminal = outcome;
-  status.endedAt = new Date().toISOString();
+  status.endedAt = state.now().toISOString();
   if (failure) status.failure = failure;
   const summary = summaryOf(outcome, status);
   state.record(outcome, endEvent(outcome, summary, failure));

@@ -21,7 +21,7 @@ export async function migrate(run: DeployRun, steps: MigrationStep[], what: stri
         phase: a.phase,
         direction: a.direction,
         state: !a.skipped ? 'applied' : a.reason === 'already applied' ? 'already_applied' : 'skipped',
-        at: a.appliedAt || new Date().toISOString(),
+        at: a.appliedAt || state.now().toISOString(),
       });
     }
     state.record('migrated', `${what}: ${applied.map((a) => `${a.id} ${a.phase} ${a.direction} ${a.skipped ? `skipped (${a.reason})` : 'applied'}`).join(', ')}`);
@@ -29,7 +29,7 @@ export async function migrate(run: DeployRun, steps: MigrationStep[], what: stri
     if (isCancellation(err)) throw err;
     const message = failureMessage(err);
     const [first] = steps;
-    status.migrations!.push({ id: first.id, phase: first.phase, direction: first.direction, state: 'failed', at: new Date().toISOString(), error: message });
+    status.migrations!.push({ id: first.id, phase: first.phase, direction: first.direction, state: 'failed', at: state.now().toISOString(), error: message });
     state.record('migration_failed', `${what} failed: ${message}`);
     throw new SchemaMigrationFailed(message);
   } finally {

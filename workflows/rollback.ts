@@ -18,16 +18,16 @@ export async function rollBack(run: DeployRun, region: RegionStatus, why: string
     state.record('rollback_skipped', `${name} has no previous version to roll back to (${why})`, { region: name });
     return false;
   }
-  region.state = 'rolling_back';
+  state.setRegionState(region, 'rolling_back');
   state.record('rollback_started', `rolling ${name} back to ${region.fromVersion}: ${why}`, { region: name });
   run.publish();
   try {
     await run.deployVersion(region, region.fromVersion, `rollback#${region.attempt}`, `rollback ${name} to ${region.fromVersion}`);
-    region.state = 'rolled_back';
+    state.setRegionState(region, 'rolled_back');
     state.record('rolled_back', `${name} rolled back to ${region.fromVersion}`, { region: name });
     return true;
   } catch (err) {
-    region.state = 'failed';
+    state.setRegionState(region, 'failed');
     region.error = `${region.error ?? why}; rollback to ${region.fromVersion} failed: ${failureMessage(err)}`;
     state.record('rollback_failed', `rollback of ${name} to ${region.fromVersion} failed: ${failureMessage(err)}`, { region: name });
     return false;
@@ -46,7 +46,7 @@ export async function rollBackRegions(run: DeployRun, which: (region: RegionStat
 export async function failRegion(run: DeployRun, region: RegionStatus, reason: string): Promise<void> {
   const { state } = run;
   const name = region.name;
-  region.state = 'failed';
+  state.setRegionState(region, 'failed');
   region.error = reason;
   state.setGate(region, 'failed');
   state.record('region_failed', `${name} failed: ${reason}`, { region: name });

@@ -67,8 +67,8 @@ async function attempt(run: DeployRun, region: RegionStatus, planned: PlanRegion
     region.fromVersion = run.input.previous ?? (await readCurrentVersion({ deploy: plan.deploy, target: run.target(name, plan.version) }));
   }
   if (redeploy) {
-    region.state = 'deploying';
-    region.deployStartedAt = new Date(Date.now()).toISOString();
+    state.setRegionState(region, 'deploying');
+    region.deployStartedAt = state.now().toISOString();
     delete region.error;
     state.record('deploying', `deploying ${plan.version} to ${name} (was ${region.fromVersion ?? 'nothing'})`, { region: name });
     run.publish();
@@ -90,7 +90,7 @@ async function attempt(run: DeployRun, region: RegionStatus, planned: PlanRegion
     await condition(() => !state.manualPause);
   }
   await waitForWindow(run, `promotion of ${name}`);
-  region.state = 'promoted';
+  state.setRegionState(region, 'promoted');
   state.record('promoted', `${name} promoted: gate "${planned.gate.name}" ${region.gate?.state}`, { region: name, by: region.gate?.by });
   run.publish();
   return 'promoted';

@@ -19,9 +19,9 @@ const SOAK_BAKE_PATCH = 'soak-bake';
 const SOAK_FULL_LENGTH_PATCH = 'soak-full-length';
 
 export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRegion): Promise<WatchResult> {
-  const started = Date.now();
+  const started = run.state.now().getTime();
   const deadline = started + planned.soakMs;
-  region.state = 'soaking';
+  run.state.setRegionState(region, 'soaking');
   region.checks = [];
   delete region.soakExtendedUntil;
   region.soakStartedAt = new Date(started).toISOString();
@@ -33,7 +33,7 @@ export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRe
   if (result.verdict !== 'no_data' || extension <= 0 || !patched(SOAK_BAKE_PATCH)) return result;
   // From when the shortfall is known: a verdict delayed by a lost or busy worker still gets
   // the whole extension to collect what that worker could not.
-  const until = Math.max(deadline, Date.now()) + extension;
+  const until = Math.max(deadline, run.state.now().getTime()) + extension;
   region.checks = result.checks;
   region.soakExtendedUntil = new Date(until).toISOString();
   run.state.record('soak_extended', `${region.name} soak extended until ${region.soakExtendedUntil} to collect samples: ${result.reason}`, { region: region.name });
@@ -55,7 +55,7 @@ async function fullLength(
   startedAt: number,
   result: WatchResult,
 ): Promise<WatchResult> {
-  const early = deadline - Date.now();
+  const early = deadline - run.state.now().getTime();
   if (result.verdict !== 'pass' || early <= 0 || !patched(SOAK_FULL_LENGTH_PATCH)) return result;
   run.state.record(
     'soak_extended',
@@ -64,7 +64,7 @@ async function fullLength(
   );
   run.publish();
   const again = await watch(run, region, planned, deadline, startedAt, { resume: result.tally, rest: true });
-  const left = deadline - Date.now();
+  const left = deadline - run.state.now().getTime();
   if (again.verdict === 'pass' && left > 0) await sleep(left);
   return again;
 }
@@ -91,7 +91,7 @@ function watch(
     startedAt,
     ...more,
     ...(control ? { control } : {}),
-  });
+  }, run.state.now().getTime());
 }
 
 /**
@@ -129,7 +129,7 @@ export async function gate(run: DeployRun, region: RegionStatus, planned: PlanRe
   if (soaked.verdict === 'environment') {
     // The region and its control breach alike: the fleet is sick, not this version. No
     // rollback (it would make the incident worse); a person retries (re-soak) or aborts.
-    region.state = 'awaiting_approval';
+    state.setRegionState(region, 'awaiting_approval');
     state.setGate(region, 'inconclusive');
     state.holds.set(name, { kind: 'environment', reason: `environment: ${soaked.reason}` });
     state.record('environment', `${name}: ${soaked.reason}; not rolled back`, { region: name });
@@ -149,7 +149,7 @@ export async function gate(run: DeployRun, region: RegionStatus, planned: PlanRe
     }
     // Inconclusive: never promote on missing data. A person decides: retry re-soaks,
     // approve promotes on their judgement, abort ends the deploy.
-    region.state = 'awaiting_approval';
+    state.setRegionState(region, 'awaiting_approval');
     state.setGate(region, 'inconclusive');
     state.holds.set(name, { kind: 'inconclusive', reason: `checks inconclusive: ${soaked.reason}` });
     state.record('inconclusive', `${name}: ${soaked.reason}`, { region: name });
@@ -157,7 +157,7 @@ export async function gate(run: DeployRun, region: RegionStatus, planned: PlanRe
     await condition(() => state.approvals.has(name) || state.retries.has(name));
     if (state.retries.has(name)) return 'held';
   } else if (planned.gate.approval === 'manual') {
-    region.state = 'awaiting_approval';
+    state.setRegionState(region, 'awaiting_approval');
     state.setGate(region, 'awaiting_approval');
     state.record('awaiting_approval', `${name} passed its checks; waiting for approval of gate "${planned.gate.name}"`, { region: name });
     run.publish();

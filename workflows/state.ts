@@ -12,6 +12,7 @@ import {
   type QueuedVersion,
   type GateState,
   type PauseInput,
+  type RegionState,
   type RegionStatus,
   type ResumeInput,
   type RetryInput,
@@ -38,7 +39,7 @@ export class DeployState {
   readonly queue = new Map<string, { entry: QueuedVersion; input: EnqueueInput }>();
 
   constructor(plan: Plan, now: () => Date) {
-    this.now = now;
+    this.clock = now;
     this.status = {
       service: plan.service,
       version: plan.version,
@@ -63,7 +64,20 @@ export class DeployState {
     };
   }
 
-  private readonly now: () => Date;
+  private readonly clock: () => Date;
+
+  /** The workflow's one clock: every time the deploy records or computes comes from here. */
+  now(): Date {
+    return this.clock();
+  }
+
+  /**
+   * The one door for a region's state word: nothing else assigns `region.state`, so a search
+   * for this method finds every transition the deploy can make.
+   */
+  setRegionState(region: RegionStatus, state: RegionState): void {
+    region.state = state;
+  }
 
   region(name: string): RegionStatus | undefined {
     for (const s of this.status.stages) for (const r of s.regions) if (r.name === name) return r;

@@ -51,7 +51,7 @@ function enqueue(run: DeployRun, input: EnqueueInput): void {
   const { state, status } = run;
   const { version } = input.plan;
   if (state.queue.has(version)) return; // the same version again keeps its place: it attaches
-  const entry = { version, since: new Date().toISOString(), ...(input.by ? { by: input.by } : {}) };
+  const entry = { version, since: state.now().toISOString(), ...(input.by ? { by: input.by } : {}) };
   state.queue.set(version, { entry, input });
   status.queue = [...state.queue.values()].map((q) => q.entry);
   state.record('queued', `${version} queued behind ${status.version} (${stageOf(status)})`, { by: input.by });

@@ -7,7 +7,7 @@ import type { DeployRun } from './run.js';
 export async function waitForWindow(run: DeployRun, what: string): Promise<void> {
   const { plan, status } = run;
   if (plan.windows.length === 0) return;
-  const now = new Date();
+  const now = run.state.now();
   const opens = nextOpen(plan.windows, now);
   if (opens.getTime() <= now.getTime()) return;
   status.windowOpensAt = opens.toISOString();

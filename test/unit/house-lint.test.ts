@@ -78,3 +78,23 @@ test('a cycle between files is refused, even inside one folder', async () => {
   const cycles = got.filter((m) => m.rule === 'import-x/no-cycle');
   assert.deepEqual(cycles.map((m) => m.file.replace(/.*\//, '')).sort(), ['a.ts', 'b.ts', 'c.ts'], 'into a cycle (d.ts) is not a cycle');
 });
+
+test('workflow state has one door and one clock: a region state assigned directly, or Date read directly, is refused', async () => {
+  const got = await lintFiles({
+    [`${probe('workflows')}/door.ts`]: [
+      "import type { RegionStatus } from '../messages.js';",
+      "export function fail(region: RegionStatus): void {",
+      "  region.state = 'failed';",
+      '}',
+      'export const at = (): number => Date.now();',
+      'export const when = (): Date => new Date();',
+      'export const parsed = (ms: number): Date => new Date(ms);',
+      '',
+    ].join('\n'),
+  });
+  const doors = got.filter((m) => m.rule === 'no-restricted-syntax').map((m) => m.message);
+  assert.equal(doors.length, 3, JSON.stringify(got));
+  assert.match(doors[0], /DeployState\.setRegionState/);
+  assert.match(doors[1], /DeployState\.now/);
+  assert.match(doors[2], /DeployState\.now/);
+});
