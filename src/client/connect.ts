@@ -78,7 +78,7 @@ export function describeConnectError(address: string, err: unknown): TemporalUnr
     ? 'the TLS connection failed (TEMPORAL_TLS_* or TEMPORAL_API_KEY is set): check the client certificate, the CA and the server name, and that this server speaks TLS (`firebreak dev` does not)'
     : isLocal(address)
       ? 'is `firebreak dev` running?'
-      : 'check TEMPORAL_ADDRESS, TLS settings and the network';
+      : 'check the address (--address, TEMPORAL_ADDRESS or the profile), TLS settings and the network';
   return new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${hint}`, { cause: err });
 }
 
