@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { connectClient } from '../client/connect.js';
 import { workflowIdFor } from '../domain/names.js';
 import { CliError } from './fail.js';
+import { connectFlags, type ConnectFlags } from './output.js';
 
 /** `deploy-checkout` and `checkout` both name the deploy of checkout. */
 export function deployIdOf(idOrService: string): string {
@@ -20,9 +21,10 @@ export function actor(by?: string): string {
   }
 }
 
-export async function client(): Promise<Client> {
+/** A client with the command's -n/--namespace, --address and --profile over the environment. */
+export async function client(flags: ConnectFlags): Promise<Client> {
   try {
-    return await connectClient();
+    return await connectClient(connectFlags(flags));
   } catch (err) {
     throw new CliError((err as Error).message);
   }
@@ -31,8 +33,4 @@ export async function client(): Promise<Client> {
 export function notFound(err: unknown, id: string): never {
   if (err instanceof WorkflowNotFoundError) throw new CliError(`no deploy ${id} found`);
   throw err;
-}
-
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

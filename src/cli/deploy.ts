@@ -8,7 +8,8 @@ import { startDeploy, StartRefused, type Started } from '../client/start.js';
 import { QueueWaitTimedOut, waitInQueue } from '../client/train.js';
 import type { DeployHandle } from '../client/workflow.js';
 import type { Client } from '@temporalio/client';
-import { actor, client, printJson } from './common.js';
+import { actor, client } from './common.js';
+import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
 import { CliError, EXIT } from './fail.js';
 import { isNoAnswerYet } from './no-answer.js';
 import { ciHost, deployReport, group } from './ci/host.js';
@@ -16,11 +17,10 @@ import { exitCodeFor, follow, StoppedWaiting } from './wait.js';
 import { isInteractive, renderStatus } from './render.js';
 import { LiveStatusReader, plainStatus } from './live.js';
 
-export interface DeployOptions {
+export interface DeployOptions extends OutputFlags, ConnectFlags {
   version: string;
   previous?: string;
   wait?: boolean;
-  json?: boolean;
   supersede?: boolean;
   /** Stop waiting (not the deploy) after this long, e.g. 90m: exit 5. */
   waitTimeout?: string;
@@ -29,6 +29,9 @@ export interface DeployOptions {
 }
 
 export async function deployCommand(file: string, opts: DeployOptions): Promise<void> {
+  const format = outputFormat(opts);
+  // -o json or yaml: stdout is the one document, so the progress lines go to stderr.
+  const document = format !== 'text';
   const { pipeline } = loadPipelineFile(file); // throws PipelineError: nothing is started
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(opts.version)) {
     throw new CliError(`--version ${JSON.stringify(opts.version)} is not a version (letters, digits, . _ + -)`);
@@ -54,8 +57,8 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   }
   const deadline = waitMs === undefined ? undefined : Date.now() + waitMs;
   const thePlan = plan(pipeline, opts.version, { migrations });
-  const c = await client();
-  const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const c = await client(opts);
+  const log = (line: string) => (document ? process.stderr : process.stdout).write(`${line}\n`);
   const started = await startDeploy(c, {
     plan: thePlan,
     taskQueue: opts.taskQueue,
@@ -72,7 +75,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   if (started.queued) log(`queued behind ${started.queued.behind} (${started.queued.stage}): ${id} starts ${opts.version} when that deploy ends`);
   else log(started.attached ? `attached to ${id} (already deploying ${opts.version})` : `started ${id}: ${pipeline.service} ${opts.version}`);
   if (!opts.wait) {
-    if (opts.json) printJson({ workflowId: id, attached: started.attached, ...(started.queued ? { queuedBehind: started.queued.behind } : {}) });
+    if (format !== 'text') printDocument(format, { workflowId: id, attached: started.attached, ...(started.queued ? { queuedBehind: started.queued.behind } : {}) });
     return;
   }
   const followHint = `firebreak status ${pipeline.service} --watch`;
@@ -88,7 +91,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     if (err instanceof QueueWaitTimedOut) throw stopped();
     throw err;
   }
-  const out = opts.json ? process.stderr : process.stdout;
+  const out = document ? process.stderr : process.stdout;
   const mode = isInteractive(out) ? 'tty' : 'ci';
   // GitHub Actions and GitLab CI get collapsible groups and reports; a terminal never does.
   const host = mode === 'ci' ? ciHost() : 'plain';
@@ -110,7 +113,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     print(progress.close());
   }
   const exitCode = exitCodeFor(final.phase);
-  if (opts.json) printJson(plainStatus(final));
+  if (format !== 'text') printDocument(format, plainStatus(final));
   // On a terminal the last frame is the summary; a log gets the whole timeline once more.
   else if (mode === 'ci') {
     const timeline = group(host, 'firebreak_timeline', `firebreak deploy ${pipeline.service} ${opts.version}: ${final.phase}, the whole timeline`);

@@ -6,18 +6,18 @@ import { statusQuery, type DeployPhase, type QueuedVersion } from '../../workflo
 import type { Client } from '@temporalio/client';
 import { deployHandle, WORKFLOW_TYPE } from '../client/workflow.js';
 import { parseDuration } from '../domain/pipeline/duration.js';
-import { client, printJson } from './common.js';
+import { client } from './common.js';
+import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
 import { CliError } from './fail.js';
 import { table } from './render.js';
 import { dateTime, span } from './render/format.js';
 
-export interface ListOptions {
+export interface ListOptions extends OutputFlags, ConnectFlags {
   service?: string;
   phase?: string;
   owner?: string;
   /** A duration back from now (24h, 7d, 90m) or an ISO time: deploys started after it. */
   since?: string;
-  json?: boolean;
   limit?: number | string;
 }
 
@@ -130,11 +130,12 @@ async function addQueues(c: Client, rows: ListRow[]): Promise<void> {
 }
 
 export async function listCommand(opts: ListOptions): Promise<void> {
+  const format = outputFormat(opts);
   const limit = Number(opts.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a positive whole number, not ${JSON.stringify(opts.limit)}`);
   const now = Date.now();
   const query = listQuery(opts, now);
-  const c = await client();
+  const c = await client(opts);
   const rows: ListRow[] = [];
   // Visibility returns newest first; the sort below makes it so whatever the store.
   for await (const wf of c.workflow.list({ query })) {
@@ -143,6 +144,6 @@ export async function listCommand(opts: ListOptions): Promise<void> {
   }
   rows.sort((a, b) => b.started.localeCompare(a.started));
   await addQueues(c, rows);
-  if (opts.json) return printJson(rows);
+  if (format !== 'text') return printDocument(format, rows);
   process.stdout.write(`${renderList(rows, now)}\n`);
 }

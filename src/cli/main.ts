@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT, EXIT_MEANINGS } from './fail.js';
 import { PipelineError, formatProblem } from '../domain/pipeline/load.js';
 import { ABORT_SCOPES, COMMANDS, type Command as OperatorCommand } from '../../workflows/inputs.js';
+import { parseOutputFormat } from './output.js';
 
 const program = new Command('firebreak')
   .description('Multi-region deploys on Temporal: smallest region first, soaked, gated, rolled back automatically.')
@@ -13,13 +14,18 @@ const program = new Command('firebreak')
 
 const taskQueueOption = () => new Option('--task-queue <queue>', 'Temporal task queue').env('FIREBREAK_TASK_QUEUE').default('firebreak');
 
+// Every command that prints a document: -o as kubectl and the Temporal CLI have it; the older
+// --json beside it means -o json.
+const outputOption = () => new Option('-o, --output <format>', 'text (default), json or yaml').argParser(parseOutputFormat);
+
 program
   .command('deploy')
   .argument('<file>', 'pipeline file (YAML or JSON)')
   .requiredOption('--version <version>', 'the version to deploy')
   .option('--previous <version>', 'rollback target when the adapter cannot read the running version')
   .option('--wait', 'follow the deploy until it ends or pauses for an operator')
-  .option('--json', 'print one JSON document on stdout')
+  .addOption(outputOption())
+  .option('--json', 'print one JSON document on stdout (-o json)')
   .option('--wait-timeout <duration>', 'with --wait: stop waiting (not the deploy) after this long, e.g. 90m (exit 5)')
   .option('--supersede', 'abort the running deploy of this service, then start this one')
   .option('--by <user>', 'who starts the deploy (recorded in its audit trail)')
@@ -31,7 +37,8 @@ program
 program
   .command('status')
   .argument('<id>', 'workflow id (deploy-<service>) or service name')
-  .option('--json', 'print the status query result as JSON')
+  .addOption(outputOption())
+  .option('--json', 'print the status query result as JSON (-o json)')
   .option('--watch', 'follow the deploy until it ends or pauses')
   .option('--query-timeout <seconds>', 'how long to wait for a worker to answer', (v) => Number(v), 10)
   .description('show a deploy: phase, regions, checks, gates and events')
@@ -55,7 +62,8 @@ for (const name of COMMANDS) {
     .option('--reason <text>', 'why (pause, abort)')
     .option('--by <user>', 'who is acting (default: $FIREBREAK_USER or $USER)')
     .addOption(new Option('--rollback <scope>', 'abort: what to roll back').choices(ABORT_SCOPES))
-    .option('--json', 'print the new status as JSON')
+    .addOption(outputOption())
+    .option('--json', 'print the new status as JSON (-o json)')
     .description(what)
     .action(async (id, opts) => (await import('./operate.js')).operateCommand(name, id, opts));
 }
@@ -67,7 +75,8 @@ program
   .option('--owner <owner>')
   .option('--since <when>', 'started after: a duration back from now (24h, 7d) or an ISO time')
   .option('--limit <n>', 'at most this many deploys', '50')
-  .option('--json')
+  .addOption(outputOption())
+  .option('--json', 'the rows as JSON (-o json)')
   .description('deploys from visibility, newest first')
   .action(async (opts) => (await import('./list.js')).listCommand(opts));
 
@@ -76,7 +85,8 @@ program
   .option('--since <when>', 'deploys started after: a duration back from now (90d) or an ISO time', '90d')
   .option('--service <service>')
   .option('--owner <owner>')
-  .option('--json')
+  .addOption(outputOption())
+  .option('--json', 'the review as JSON (-o json)')
   .description('the quarterly deploy-pattern review: where failures were caught, what operators did')
   .action(async (opts) => (await import('./review.js')).reviewCommand(opts));
 
@@ -121,7 +131,8 @@ program
   .command('plan')
   .argument('<file>', 'pipeline file')
   .option('--version <version>', 'version to plan', '<version>')
-  .option('--json', 'one JSON document')
+  .addOption(outputOption())
+  .option('--json', 'one JSON document (-o json)')
   .option('--strict', 'lint warnings are errors')
   .option('--diff <old>', 'also show what changes against OLD (a pipeline file): order, gates, soaks, exposure')
   .description('validate and print the ordered stages and lint findings; exit 0 ok, 2 invalid')
@@ -132,7 +143,8 @@ program
   .description('schema migrations of a pipeline')
   .command('status')
   .argument('<file>', 'pipeline file')
-  .option('--json', 'one JSON document')
+  .addOption(outputOption())
+  .option('--json', 'one JSON document (-o json)')
   .description('which migrations are applied in which database (DATABASE_URL etc. from the environment)')
   .action(async (file, opts) => (await import('./migrations.js')).migrationsStatusCommand(file, opts));
 
@@ -148,6 +160,17 @@ program
   .option('--file <path>', 'where to write', 'firebreak.yaml')
   .description('write a two-region starter pipeline')
   .action(async (opts) => (await import('./init.js')).initCommand(opts));
+
+// Every command that connects to Temporal takes where to connect, after its own flags in its
+// help; src/client/connect.ts puts a flag over the environment, the environment over the
+// profile file. (dev runs its own server; plan, runbook, init and sim never connect.)
+const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'list', 'review', 'worker']);
+for (const cmd of program.commands.filter((c) => CONNECTING.has(c.name()))) {
+  cmd
+    .option('-n, --namespace <namespace>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')
+    .option('--address <host:port>', 'Temporal frontend address (over TEMPORAL_ADDRESS and the profile)')
+    .option('--profile <name>', 'profile of the Temporal config file (over TEMPORAL_PROFILE)');
+}
 
 try {
   await program.parseAsync(process.argv);

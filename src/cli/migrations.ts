@@ -6,7 +6,7 @@ import { loadPipelineFile } from '../domain/pipeline/load.js';
 import { resolveMigrations, PHASES, type MigrationPhase, type PlanMigration } from '../domain/migrations/steps.js';
 import { describeDatabase, migrationStatus, type MigrationStatusRow } from '../../activities/ledger.js';
 import { CliError, EXIT } from './fail.js';
-import { printJson } from './common.js';
+import { outputFormat, printDocument, type OutputFlags } from './output.js';
 import { ENV_REF, envRefNames } from '../domain/pipeline/env-ref.js';
 import { table } from '../domain/table.js';
 
@@ -121,11 +121,12 @@ function entry(id: string, phase: MigrationPhase, rows: MigrationStatusRow[], up
   };
 }
 
-export async function migrationsStatusCommand(file: string, opts: { json?: boolean }): Promise<void> {
+export async function migrationsStatusCommand(file: string, opts: OutputFlags): Promise<void> {
+  const format = outputFormat(opts);
   const status = await migrationsStatus(file);
   const failed = status.databases.some((d) => d.error !== undefined);
-  if (opts.json) {
-    printJson({ file, ...status });
+  if (format !== 'text') {
+    printDocument(format, { file, ...status });
   } else if (status.databases.length === 0) {
     process.stdout.write(`${file}: ${status.service} has no migrations\n`);
   } else {
@@ -153,7 +154,7 @@ export async function migrationsStatusCommand(file: string, opts: { json?: boole
     process.stdout.write(`${out.join('\n').trimEnd()}\n`);
   }
   if (failed) {
-    if (!opts.json) process.stderr.write('firebreak: some databases could not be read\n');
+    if (format === 'text') process.stderr.write('firebreak: some databases could not be read\n');
     process.exitCode = EXIT.badInput;
   }
 }

@@ -5,21 +5,22 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { commandUpdates, parseCommandInput, type AbortScope, type Command, type DeployStatus } from '../../workflows/messages.js';
 import type { CommandInput } from '../../workflows/inputs.js';
 import { deployHandle, type DeployHandle } from '../client/workflow.js';
-import { actor, client, deployIdOf, notFound, printJson } from './common.js';
+import { actor, client, deployIdOf, notFound } from './common.js';
+import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
 import { CliError } from './fail.js';
 import { renderStatus } from './render.js';
 
-export interface OperateOptions {
+export interface OperateOptions extends OutputFlags, ConnectFlags {
   region?: string;
   reason?: string;
   by?: string;
   rollback?: AbortScope;
-  json?: boolean;
 }
 
 export async function operateCommand(cmd: Command, idOrService: string, opts: OperateOptions): Promise<void> {
   const id = deployIdOf(idOrService);
   const by = actor(opts.by);
+  const format = outputFormat(opts);
   if (cmd === 'retry' && !opts.region) throw new CliError('retry needs --region R (the region to retry)');
   const payloads: Record<Command, Record<string, unknown>> = {
     pause: { reason: opts.reason ?? 'paused by operator', by },
@@ -31,7 +32,7 @@ export async function operateCommand(cmd: Command, idOrService: string, opts: Op
   // The workflow's own schema, checked here first so a typo never reaches the deploy.
   const parsed = parseCommandInput(cmd, [withoutUndefined(payloads[cmd])]);
   if (!parsed.ok) throw new CliError(`${cmd} refused: ${parsed.reason}; nothing was sent`);
-  const handle = deployHandle(await client(), id);
+  const handle = deployHandle(await client(opts), id);
   let status: DeployStatus;
   try {
     status = await send(handle, cmd, parsed.input);
@@ -41,7 +42,7 @@ export async function operateCommand(cmd: Command, idOrService: string, opts: Op
     }
     return notFound(err, id);
   }
-  if (opts.json) printJson(status);
+  if (format !== 'text') printDocument(format, status);
   else process.stdout.write(`${cmd}: done\n\n${renderStatus(status)}\n`);
 }
 

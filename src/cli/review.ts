@@ -4,23 +4,24 @@ import { WorkflowContinuedAsNewError, WorkflowFailedError } from '@temporalio/cl
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import { review, reviewMarkdown } from '../client/review.js';
-import { client, printJson } from './common.js';
+import { client } from './common.js';
+import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
 import { deployHandle } from '../client/workflow.js';
 import { CliError } from './fail.js';
 import { oneLine } from './no-answer.js';
 import { listQuery, parseSince } from './list.js';
 
-export interface ReviewOptions {
+export interface ReviewOptions extends OutputFlags, ConnectFlags {
   since: string;
   service?: string;
   owner?: string;
-  json?: boolean;
 }
 
 export async function reviewCommand(opts: ReviewOptions): Promise<void> {
+  const format = outputFormat(opts);
   const since = parseSince(opts.since);
   const query = `${listQuery({ service: opts.service, owner: opts.owner, since: opts.since })} AND ExecutionStatus != "Running"`;
-  const c = await client();
+  const c = await client(opts);
   // The handle is typed by the workflow function (src/deploy/workflow.ts): result() is the
   // DeployStatus that multiRegionDeploy returns, and so is the status query's answer.
   const statuses: DeployStatus[] = await finalStatuses(c.workflow.list({ query }), async (wf) => {
@@ -34,7 +35,7 @@ export async function reviewCommand(opts: ReviewOptions): Promise<void> {
     }
   });
   const report = review(statuses);
-  if (opts.json) printJson(report);
+  if (format !== 'text') printDocument(format, report);
   else process.stdout.write(reviewMarkdown(report, since.toISOString().slice(0, 10)));
 }
 

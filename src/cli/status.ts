@@ -3,16 +3,16 @@
 // pipe or CI); --watch follows it (redrawn in place, or one line per change) until it ends.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { FirebreakPhase, FirebreakRegion, FirebreakVersion } from '../../workflows/search-attributes.js';
-import { client, deployIdOf, notFound, printJson } from './common.js';
+import { client, deployIdOf, notFound } from './common.js';
 import { CliError } from './fail.js';
 import { grpcCode } from './no-answer.js';
 import { LiveStatusReader, plainStatus } from './live.js';
 import { deployHandle } from '../client/workflow.js';
 import { isInteractive, renderStatus, renderTty, type ViewStatus } from './render.js';
 import { follow, isOver } from './wait.js';
+import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
 
-export interface StatusOptions {
-  json?: boolean;
+export interface StatusOptions extends OutputFlags, ConnectFlags {
   watch?: boolean;
   /** Seconds the status query may take before the worker is presumed down; default 10. */
   queryTimeout?: number;
@@ -20,13 +20,14 @@ export interface StatusOptions {
 
 export async function statusCommand(idOrService: string, opts: StatusOptions): Promise<void> {
   const id = deployIdOf(idOrService);
-  const c = await client();
+  const format = outputFormat(opts);
+  const c = await client(opts);
   const handle = deployHandle(c, id);
   const reader = new LiveStatusReader(c, handle, (opts.queryTimeout ?? 10) * 1000);
   const out = process.stdout;
   const tty = isInteractive(out);
 
-  if (opts.watch && !opts.json) {
+  if (opts.watch && format === 'text') {
     await handle.describe().catch((err) => notFound(err, id));
     await follow(reader, {
       mode: tty ? 'tty' : 'ci',
@@ -45,7 +46,7 @@ export async function statusCommand(idOrService: string, opts: StatusOptions): P
     // No worker answers queries: say what visibility still knows, and how to get the rest.
     throw new CliError(await withoutWorker(id, err));
   }
-  if (opts.json) printJson({ ...plainStatus(status), ...(status.live ? { live: status.live } : {}) });
+  if (format !== 'text') printDocument(format, { ...plainStatus(status), ...(status.live ? { live: status.live } : {}) });
   else if (tty) out.write(`${renderTty(status, Date.now(), { columns: out.columns })}\n`);
   else out.write(`${renderStatus(status)}\n`);
 

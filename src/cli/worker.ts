@@ -2,11 +2,12 @@
 import { connectWorkerConnection, describeConnectError } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { CliError } from './fail.js';
+import { connectFlags, type ConnectFlags } from './output.js';
 
-export async function workerCommand(opts: { taskQueue: string }): Promise<void> {
+export async function workerCommand(opts: ConnectFlags & { taskQueue: string }): Promise<void> {
   let conn;
   try {
-    conn = await connectWorkerConnection();
+    conn = await connectWorkerConnection(connectFlags(opts));
   } catch (err) {
     throw new CliError((err as Error).message);
   }
@@ -17,7 +18,7 @@ export async function workerCommand(opts: { taskQueue: string }): Promise<void> 
     await conn.connection.close();
     if ((err as { code?: number }).code === 5) {
       throw new CliError(
-        `namespace "${conn.namespace}" does not exist at ${conn.address} (TEMPORAL_NAMESPACE); ` +
+        `namespace "${conn.namespace}" does not exist at ${conn.address} (-n/--namespace, TEMPORAL_NAMESPACE or the profile); ` +
           `create it (temporal operator namespace create --namespace ${conn.namespace}) or fix the name`,
       );
     }

@@ -1,7 +1,9 @@
 // Connections to Temporal for the CLI (Client) and workers (NativeConnection), configured the
 // way every Temporal tool is: @temporalio/envconfig reads the profile file
 // (~/.config/temporalio/temporal.toml, TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) and the
-// TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TEMPORAL_TLS* variables.
+// TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_API_KEY / TEMPORAL_TLS* variables. The CLI's
+// --address, -n/--namespace and --profile come in as ConnectOptions: a flag over the environment,
+// the environment over the profile file, the file over Firebreak's defaults, as in the Temporal CLI.
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
@@ -39,6 +41,13 @@ export function resolveConnectConfig(opts: ConnectOptions = {}): ResolvedConnect
   try {
     loaded = loadClientConnectConfig({ profile: opts.profile });
   } catch (err) {
+    const profile = opts.profile ?? process.env.TEMPORAL_PROFILE;
+    // A profile that is not there would otherwise read as a bug in the file.
+    if (profile !== undefined && /^Profile '.*' not found/.test((err as Error).message)) {
+      const source = opts.profile !== undefined ? '--profile' : 'TEMPORAL_PROFILE';
+      const file = process.env.TEMPORAL_CONFIG_FILE ?? 'the Temporal config file (TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)';
+      throw new Error(`no profile ${JSON.stringify(profile)} (${source}) in ${file}`, { cause: err });
+    }
     // A broken profile file is bad input, not an unreachable server: say which.
     throw new Error(`cannot read Temporal client config: ${(err as Error).message}`, { cause: err });
   }
@@ -69,7 +78,7 @@ export function describeConnectError(address: string, err: unknown): TemporalUnr
     ? 'the TLS connection failed (TEMPORAL_TLS_* or TEMPORAL_API_KEY is set): check the client certificate, the CA and the server name, and that this server speaks TLS (`firebreak dev` does not)'
     : isLocal(address)
       ? 'is `firebreak dev` running?'
-      : 'check TEMPORAL_ADDRESS, TLS settings and the network';
+      : 'check the address (--address, TEMPORAL_ADDRESS or the profile), TLS settings and the network';
   return new TemporalUnreachableError(`cannot reach Temporal at ${address}: ${hint}`, { cause: err });
 }
 

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { pipelineYaml, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
@@ -129,6 +130,26 @@ test('the audit trail of a finished deploy is readable with no worker running', 
   assert.match(abort.message, /bad build/);
   const breach = s.events.find((e: { kind: string }) => e.kind === 'breach');
   assert.match(breach.message, /error-rate = 0\.4 breached <= 0\.05/, 'the values that failed the region are recorded');
+});
+
+test('--address and -n are over TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE; -o yaml is the -o json document', async () => {
+  // The environment points nowhere: only the flags can reach the server.
+  const wrong = { TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_NAMESPACE: 'no-such-namespace' };
+  const json = await firebreak(['status', 'cli-pause', '--address', stack.address, '-n', 'default', '-o', 'json'], wrong);
+  assert.equal(json.code, 0, json.stderr);
+  assert.equal(JSON.parse(json.stdout).phase, 'aborted', 'cli-pause was aborted above');
+  const yaml = await firebreak(['status', 'cli-pause', '--address', stack.address, '--namespace', 'default', '--output', 'yaml'], wrong);
+  assert.equal(yaml.code, 0, yaml.stderr);
+  assert.deepEqual(parseYaml(yaml.stdout), JSON.parse(json.stdout));
+});
+
+test('-o bogus is refused in one line with exit 2, and nothing is started', async () => {
+  const file = pipelineFile({ service: 'cli-bogus', regions: REGIONS });
+  const run = await firebreak(['deploy', file, '--version', '2.0.0', '-o', 'bogus']);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'firebreak: -o/--output "bogus" is not one of text, json, yaml; nothing was started\n');
+  assert.equal(run.stdout, '');
+  await assert.rejects(stack.client.workflow.getHandle('deploy-cli-bogus').describe(), WorkflowNotFoundError);
 });
 
 test('a worker with a wrong namespace, a missing certificate or TLS against a plain server exits with one clear line', async () => {
