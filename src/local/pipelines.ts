@@ -21,7 +21,7 @@ export interface TestPipeline {
    * sim: error rate read from the simulator (http check); nodata: a Prometheus series that never
    * exists; missing: a field the simulator never reports (no data, without Prometheus).
    */
-  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
+  checks?: 'sim' | 'prometheus' | 'prometheus-basic-auth' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -40,6 +40,14 @@ const CHECKS = {
       prometheus:
         url: \${PROMETHEUS_URL}
         query: sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[5s])) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[5s]))
+      max: 0.05`,
+  // The error rate through a Prometheus behind basic auth; the credentials come from the worker.
+  'prometheus-basic-auth': `
+    - name: error-rate
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: (sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[5s]))
+        basicAuth: { username: "\${PROM_USER}", password: "\${PROM_PASSWORD}" }
       max: 0.05`,
   nodata: `
     - name: latency-p99

@@ -73,7 +73,29 @@ const prometheusCheck = z
   .strictObject({
     url: templated.describe('Prometheus base URL, without /api/v1 (often ${PROMETHEUS_URL})'),
     query: templated.describe('PromQL instant query; with several series, the worst value counts'),
+    headers: z
+      .record(z.string(), templated)
+      .optional()
+      .describe('Request headers, such as Authorization: "Bearer ${PROM_TOKEN}"; values may hold templates and ${VAR}, resolved on the worker'),
+    basicAuth: z
+      .strictObject({
+        username: templated.describe('User name; may hold ${VAR}'),
+        password: templated.describe('Password, usually ${VAR} so it never enters workflow history'),
+      })
+      .optional()
+      .describe('HTTP basic authentication, sent as an Authorization header; not together with an Authorization header'),
   })
+  .superRefine((p: unknown, ctx) => {
+    // Two sources for one header: whichever won would be a surprise to the other's author.
+    if (!isRecord(p) || p.basicAuth === undefined || !isRecord(p.headers)) return;
+    if (Object.keys(p.headers).some((h) => h.toLowerCase() === 'authorization')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['basicAuth'],
+        message: 'basicAuth and an Authorization header both set the Authorization header: keep one',
+      });
+    }
+  }, ALWAYS)
   .describe('Read the value from Prometheus');
 const httpCheck = z
   .strictObject({
