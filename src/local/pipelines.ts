@@ -22,6 +22,8 @@ export interface TestPipeline {
    * exists; missing: a field the simulator never reports (no data, without Prometheus).
    */
   checks?: 'sim' | 'prometheus' | 'prometheus-basic-auth' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
+  /** Raw YAML of gate.checks (list items indented by four), instead of a `checks` preset. */
+  checksYaml?: string;
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -86,7 +88,7 @@ const CHECKS = {
 
 export function pipelineYaml(t: TestPipeline): string {
   const headers = t.headers ? `\n    headers: ${JSON.stringify(t.headers)}` : '';
-  const checks = CHECKS[t.checks ?? 'sim'];
+  const checks = t.checksYaml ?? CHECKS[t.checks ?? 'sim'];
   return `apiVersion: firebreak/v1
 service: ${t.service}
 owner: test-team
