@@ -29,7 +29,7 @@ export class CommandCheckProvider implements CheckProvider {
     const timeoutMs = Math.min(parseDuration(check.command.timeout) ?? CHECK_REQUEST_TIMEOUT_MS, CHECK_REQUEST_TIMEOUT_MS);
     const r = new Renderer(target, this.env);
     try {
-      const result = await runArgv(r.argv(check.command.argv), { env: this.env, timeoutMs, killGraceMs: KILL_GRACE_MS, signal: opts.signal });
+      const result = await runArgv(r.argv(check.command.argv), { env: this.env, timeoutMs, killGraceMs: KILL_GRACE_MS, signal: opts.signal, label: `check ${check.name}` });
       if (result.code === 0 && !result.timedOut) return 0;
       const how = result.timedOut
         ? `timed out after ${formatDuration(timeoutMs)} and was killed`
