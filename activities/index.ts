@@ -5,6 +5,7 @@ import type { Check } from '../src/domain/pipeline/schema.js';
 import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
+import { CommandCheckProvider } from './checks/command.js';
 import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
@@ -30,7 +31,8 @@ export function createActivities(deps: ActivityDeps = {}) {
   const checks = checkClient();
   const prometheus = new PrometheusProvider({ env, client: checks });
   const http = new HttpCheckProvider({ env, client: checks });
-  const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : http);
+  const command = new CommandCheckProvider({ env });
+  const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : check.command ? command : http);
 
   let watcher: SoakWatcher | undefined;
   const activities = {

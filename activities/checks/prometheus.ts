@@ -55,13 +55,18 @@ export class PrometheusProvider implements CheckProvider {
     try {
       const base = r.render(check.prometheus.url).replace(/\/+$/, '');
       const url = `${base}/api/v1/${api}?${new URLSearchParams({ query: r.render(check.prometheus.query), ...params })}`;
-      const res = await send(this.client, { url, ...opts });
+      const res = await send(this.client, { url, headers: prometheusHeaders(check.prometheus, r), ...opts });
       const text = res.text;
       let body: QueryResponse | undefined;
       try {
         body = JSON.parse(text) as QueryResponse;
       } catch {
         body = undefined;
+      }
+      if (res.status === 401 || res.status === 403) {
+        // Refused credentials are no data (the watch counts an error as no sample), never a
+        // pass; the status is what an operator needs, the body (a Go error page) adds nothing.
+        throw new Error(`Prometheus at ${base} answered ${res.status} ${res.statusText || (res.status === 401 ? 'Unauthorized' : 'Forbidden')}: check headers or basicAuth and the worker's environment`);
       }
       if (!res.ok || body?.status !== 'success') {
         // Prometheus explains a bad query in the body ({status:"error", errorType, error}).
@@ -74,6 +79,20 @@ export class PrometheusProvider implements CheckProvider {
       throw r.redactError(err);
     }
   }
+}
+
+/**
+ * The request headers of a Prometheus check: its `headers`, and for `basicAuth` an
+ * Authorization header `Basic base64(user:password)`. Rendered through `r`, so every ${VAR}
+ * is read here, in the activity, and remembered for redaction.
+ */
+export function prometheusHeaders(source: NonNullable<Check['prometheus']>, r: Renderer): Record<string, string> {
+  const headers = r.record(source.headers);
+  if (source.basicAuth) {
+    const credentials = `${r.render(source.basicAuth.username)}:${r.render(source.basicAuth.password)}`;
+    headers.Authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  }
+  return headers;
 }
 
 /** The finite values of an instant query result; NaN (0/0 with no traffic) and Inf are no data. */

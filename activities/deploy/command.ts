@@ -53,6 +53,8 @@ export interface RunOptions {
   killGraceMs: number;
   signal?: AbortSignal;
   onTick?: () => void;
+  /** What the command is, in a cancellation's message; default 'deploy command'. */
+  label?: string;
 }
 
 /**
@@ -106,7 +108,7 @@ export function runArgv(argv: readonly string[], opts: RunOptions): Promise<RunR
       if (ticker) clearInterval(ticker);
       opts.signal?.removeEventListener('abort', onAbort);
       if (result instanceof Error) return reject(result);
-      if (opts.signal?.aborted) return reject(cancelled(opts.signal, 'deploy command'));
+      if (opts.signal?.aborted) return reject(cancelled(opts.signal, opts.label ?? 'deploy command'));
       resolve(result);
     };
     child.on('error', (err) => finish(err));

@@ -21,7 +21,9 @@ export interface TestPipeline {
    * sim: error rate read from the simulator (http check); nodata: a Prometheus series that never
    * exists; missing: a field the simulator never reports (no data, without Prometheus).
    */
-  checks?: 'sim' | 'prometheus' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
+  checks?: 'sim' | 'prometheus' | 'prometheus-basic-auth' | 'nodata' | 'missing' | 'none' | 'compare-latency' | 'compare-latency-shadow' | 'compare-errors';
+  /** Raw YAML of gate.checks (list items indented by four), instead of a `checks` preset. */
+  checksYaml?: string;
   headers?: Record<string, string>;
   rollback?: { onFailure?: 'region' | 'all'; onAbort?: 'none' | 'all' };
   pauseTimeout?: string;
@@ -40,6 +42,14 @@ const CHECKS = {
       prometheus:
         url: \${PROMETHEUS_URL}
         query: sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[5s])) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[5s]))
+      max: 0.05`,
+  // The error rate through a Prometheus behind basic auth; the credentials come from the worker.
+  'prometheus-basic-auth': `
+    - name: error-rate
+      prometheus:
+        url: \${PROMETHEUS_URL}
+        query: (sum(rate(http_requests_total{service="{{service}}",region="{{region}}",code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{service="{{service}}",region="{{region}}"}[5s]))
+        basicAuth: { username: "\${PROM_USER}", password: "\${PROM_PASSWORD}" }
       max: 0.05`,
   nodata: `
     - name: latency-p99
@@ -78,7 +88,7 @@ const CHECKS = {
 
 export function pipelineYaml(t: TestPipeline): string {
   const headers = t.headers ? `\n    headers: ${JSON.stringify(t.headers)}` : '';
-  const checks = CHECKS[t.checks ?? 'sim'];
+  const checks = t.checksYaml ?? CHECKS[t.checks ?? 'sim'];
   return `apiVersion: firebreak/v1
 service: ${t.service}
 owner: test-team

@@ -21,6 +21,13 @@ export interface PrometheusOptions {
   /** Job label of the targets; default 'firebreak-sim'. */
   job?: string;
   readyTimeoutMs?: number;
+  /**
+   * Contents of a web config file (--web.config.file), e.g. `basic_auth_users` to require
+   * credentials on every endpoint, as a Prometheus behind authentication does.
+   */
+  webConfig?: string;
+  /** Headers of the readiness probe: the credentials, when webConfig requires them. */
+  probeHeaders?: Record<string, string>;
   /** Binary; default findPrometheus(). */
   executable?: string;
 }
@@ -73,6 +80,11 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     '--web.enable-lifecycle',
     '--log.level=warn',
   ];
+  if (opts.webConfig !== undefined) {
+    const webConfigFile = join(dir, 'web.yml');
+    writeFileSync(webConfigFile, opts.webConfig);
+    args.push(`--web.config.file=${webConfigFile}`);
+  }
   const tail: string[] = [];
   const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const onData = (chunk: Buffer) => {
@@ -98,7 +110,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   for (;;) {
     if (failed) break;
     try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(`${url}/-/ready`, { headers: opts.probeHeaders, signal: AbortSignal.timeout(1_000) });
       if (res.ok) return { url, process: child, stop };
     } catch {
       // not listening yet

@@ -259,3 +259,36 @@ test('one evaluation is capped at one interval (at least 1 s), and never past CH
   assert.deepEqual([...new Set(limits)], [1_000, 2_000, CHECK_REQUEST_TIMEOUT_MS]);
   assert.ok(CHECK_REQUEST_TIMEOUT_MS < WATCH_HEARTBEAT_TIMEOUT_MS, 'under the heartbeat timeout it must not miss');
 });
+
+const smoke: Check = { name: 'smoke', command: { argv: ['./smoke.sh'], timeout: '5s', once: true } };
+
+test('a once command check runs until it has one result, and that one result counts as its samples', async () => {
+  let runs = 0;
+  const w = world({ 'error-rate': [0.001] });
+  const counting: WatchDeps = {
+    ...w.deps,
+    providerFor: (check) =>
+      check.name === smoke.name
+        ? {
+            evaluate: async () => {
+              runs += 1;
+              // The first run cannot start (no data); the second passes; there is no third.
+              if (runs === 1) throw new Error('cannot run the command: spawn ./smoke.sh ENOENT');
+              return 0;
+            },
+          }
+        : w.deps.providerFor(check),
+  };
+  const result = await watchRegion(input(gate({ checks: [errorRate, smoke] })), counting);
+  assert.equal(result.verdict, 'pass', result.reason);
+  assert.equal(runs, 2);
+  assert.equal(result.checks[1].samples, 1);
+  assert.ok(result.checks[0].samples >= 5);
+});
+
+test('a once command check that fails fails the region on its one result, whatever failAfter', async () => {
+  const w = world({ 'error-rate': [0.001], smoke: ['exit code 3: checkout answered 502'] });
+  const result = await watchRegion(input(gate({ checks: [errorRate, smoke], failAfter: 3 })), w.deps);
+  assert.equal(result.verdict, 'breach');
+  assert.match(result.reason, /smoke = "exit code 3: checkout answered 502" breached == 0 1 time in a row in eu-west-1/);
+});

@@ -193,7 +193,7 @@ function sequenceSection(p: Plan, pipeline: Pipeline): string[] {
     const limit = [c.max !== undefined && `max ${c.max}`, c.min !== undefined && `min ${c.min}`, c.http?.equals !== undefined && `equals ${JSON.stringify(c.http.equals)}`]
       .filter(Boolean)
       .join(', ');
-    return `- \`${c.name}\` (${c.prometheus ? 'prometheus' : 'http'}${limit ? `, ${limit}` : ''})`;
+    return `- \`${c.name}\` (${c.prometheus ? 'prometheus' : c.command ? 'command' : 'http'}${limit ? `, ${limit}` : ''})`;
   });
   const overrides = pipeline.regions.filter((r) => r.gate).map((r) => r.name);
   return [

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { got, suggest } from './suggest.js';
 import { DEFAULT_DEPLOY_TIMEOUT } from './deploy-timeout.js';
 import { compareSchema, directionProblem, worseSchema } from './compare.js';
+import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
 
 const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
@@ -73,7 +74,29 @@ const prometheusCheck = z
   .strictObject({
     url: templated.describe('Prometheus base URL, without /api/v1 (often ${PROMETHEUS_URL})'),
     query: templated.describe('PromQL instant query; with several series, the worst value counts'),
+    headers: z
+      .record(z.string(), templated)
+      .optional()
+      .describe('Request headers, such as Authorization: "Bearer ${PROM_TOKEN}"; values may hold templates and ${VAR}, resolved on the worker'),
+    basicAuth: z
+      .strictObject({
+        username: templated.describe('User name; may hold ${VAR}'),
+        password: templated.describe('Password, usually ${VAR} so it never enters workflow history'),
+      })
+      .optional()
+      .describe('HTTP basic authentication, sent as an Authorization header; not together with an Authorization header'),
   })
+  .superRefine((p: unknown, ctx) => {
+    // Two sources for one header: whichever won would be a surprise to the other's author.
+    if (!isRecord(p) || p.basicAuth === undefined || !isRecord(p.headers)) return;
+    if (Object.keys(p.headers).some((h) => h.toLowerCase() === 'authorization')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['basicAuth'],
+        message: 'basicAuth and an Authorization header both set the Authorization header: keep one',
+      });
+    }
+  }, ALWAYS)
   .describe('Read the value from Prometheus');
 const httpCheck = z
   .strictObject({
@@ -90,11 +113,29 @@ const httpCheck = z
   })
   .describe('Read the value from a JSON endpoint with GET');
 
+const commandCheck = z
+  .strictObject({
+    argv: z
+      .array(templated)
+      .min(1, 'a command is an argv list with at least the program')
+      .describe('Program and arguments, run without a shell; may hold {{region}}-style templates and ${VAR}'),
+    timeout: duration
+      .default('5s')
+      .refine((s) => (parseDuration(s) ?? 0) <= CHECK_REQUEST_TIMEOUT_MS, saying(`at most ${CHECK_REQUEST_TIMEOUT_MS / 1000}s, the limit of one check evaluation`))
+      .describe(`How long one run may take before its process group is killed and the run breaches; at most ${CHECK_REQUEST_TIMEOUT_MS / 1000}s`),
+    once: z
+      .boolean()
+      .default(false)
+      .describe('true: a smoke test, run until it gives one result per soak; that one result counts as all the samples the gate needs'),
+  })
+  .describe('Run a program: the value is its exit code, 0 passes and any other exit (or a timeout) breaches with the end of its output');
+
 export const checkSchema = z
   .strictObject({
     name: z.string().min(1).describe('Names the check in the status, events and breach reasons'),
     prometheus: prometheusCheck.optional(),
     http: httpCheck.optional(),
+    command: commandCheck.optional(),
     max: z.number().optional().describe('A value above this is a breach'),
     min: z.number().optional().describe('A value below this is a breach'),
     worse: worseSchema.optional(),
@@ -104,16 +145,23 @@ export const checkSchema = z
     if (!isRecord(c)) return;
     const direction = directionProblem(c);
     if (direction) ctx.addIssue({ code: 'custom', message: direction, path: ['compare'] });
-    const providers = [c.prometheus, c.http].filter(Boolean).length;
+    const providers = [c.prometheus, c.http, c.command].filter(Boolean).length;
     if (providers !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a check needs exactly one provider: prometheus or http' });
+      ctx.addIssue({ code: 'custom', message: 'a check needs exactly one provider: prometheus, http or command' });
+    }
+    if (c.command !== undefined) {
+      // The exit code is the threshold; a second one could only contradict it.
+      for (const key of ['max', 'min', 'worse', 'compare'] as const) {
+        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a command check passes on exit code 0 and takes no ${key}` });
+      }
+      return;
     }
     const equals = isRecord(c.http) ? c.http.equals : undefined;
     if (c.max === undefined && c.min === undefined && equals === undefined) {
       ctx.addIssue({ code: 'custom', message: 'a check needs a threshold: max, min, or http.equals' });
     }
   }, ALWAYS)
-  .describe('One value watched through the soak: exactly one provider (prometheus or http) and a threshold (max, min or http.equals)');
+  .describe('One value watched through the soak: exactly one provider (prometheus, http or command) and a threshold (max, min or http.equals; a command passes on exit code 0)');
 
 export const gateSchema = z.strictObject({
   name: z.string().min(1).describe('The named promotion criteria, in words'),

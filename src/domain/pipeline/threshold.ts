@@ -17,6 +17,8 @@ export function thresholdOf(check: Check): Threshold {
   if (check.min !== undefined) threshold.min = check.min;
   if (check.max !== undefined) threshold.max = check.max;
   if (check.http && check.http.equals !== undefined) threshold.equals = check.http.equals;
+  // A command passes on exit code 0; any other value (a failing exit, with its output) breaches.
+  if (check.command) threshold.equals = 0;
   return threshold;
 }
 

@@ -117,7 +117,7 @@ export class SoakWatch {
   next(now: number): 'evaluate' | WatchResult | number {
     const { gate, deadline, until } = this.input;
     const hasChecks = gate.checks.length > 0;
-    const baked = until !== undefined && now >= deadline && shortOfSamples(this.tally, gate.minSamples).length === 0;
+    const baked = until !== undefined && now >= deadline && shortOfSamples(this.tally, gate).length === 0;
     if (hasChecks && baked) return verdictAtDeadline(this.input, this.tally, this.lastError);
     if (hasChecks && this.dueAt <= this.end && now >= this.dueAt) return 'evaluate';
     if (now >= this.end) return verdictAtDeadline(this.input, this.tally, this.lastError);
@@ -149,7 +149,8 @@ async function evaluateOnce(
   startCompare(gate.checks, tally, control);
   const [results, controls] = await Promise.all([
     Promise.all(
-      gate.checks.map(async (check): Promise<{ value: CheckValue } | { error: string }> => {
+      gate.checks.map(async (check, i): Promise<{ value: CheckValue } | { error: string } | { done: true }> => {
+        if (isOnce(check) && tally.checks[i].samples >= 1) return { done: true };
         try {
           return { value: await deps.providerFor(check).evaluate(check, target, limit) };
         } catch (err) {
@@ -168,6 +169,7 @@ async function evaluateOnce(
   gate.checks.forEach((check, i) => {
     const status = tally.checks[i];
     const result = results[i];
+    if ('done' in result) return;
     const ct = tally.compare?.[check.name];
     if (ct) {
       recordCompare(ct, 'value' in result ? numeric(result.value) : null, controls[i]);
@@ -191,7 +193,8 @@ async function evaluateOnce(
     const run = tally.consecutive[check.name];
     if (run === 0) return;
     if (!ct) {
-      if (run >= gate.failAfter) decisive.push(breachText(check, result.value, status, run, target.region));
+      // A smoke test runs once: its one failure is all the evidence there will be.
+      if (run >= (isOnce(check) ? 1 : gate.failAfter)) decisive.push(breachText(check, result.value, status, run, target.region));
       return;
     }
     // The region and its control breach alike: the fleet is sick, not this version.
@@ -244,7 +247,7 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
     return [`${breachText(check, tally.checks[i].value, tally.checks[i], run, target.region)}, and its control had not followed when the soak ended: ${describeControl(ct, { value: ct.control.at(-1) ?? null, byRegion: ct.last })}`];
   });
   if (waiting.length > 0) return { verdict: 'breach', reason: waiting.join('; '), checks: structuredClone(tally.checks) };
-  const short = shortOfSamples(tally, gate.minSamples);
+  const short = shortOfSamples(tally, gate);
   if (short.length === 0) {
     // Peer judgement: each compare check against its control (judge.ts).
     const judgements = gate.checks.flatMap((check, i) => {
@@ -288,9 +291,20 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
   };
 }
 
-/** Checks short of minSamples: their own, or (enforced compare) paired with their control. */
-function shortOfSamples(tally: WatchTally, minSamples: number): CheckStatus[] {
-  return tally.checks.filter((c) => c.samples < minSamples || (c.compare !== undefined && c.compare.enforce && c.compare.samples < minSamples));
+/**
+ * Checks short of minSamples: their own, or (enforced compare) paired with their control. A
+ * once-check (a smoke test) has all it needs with its one result.
+ */
+function shortOfSamples(tally: WatchTally, gate: WatchInput['gate']): CheckStatus[] {
+  const { minSamples } = gate;
+  return tally.checks.filter(
+    (c, i) => c.samples < (isOnce(gate.checks[i]) ? 1 : minSamples) || (c.compare !== undefined && c.compare.enforce && c.compare.samples < minSamples),
+  );
+}
+
+/** A command check with `once`: run until it gives one result in this soak, then not again. */
+function isOnce(check: Check | undefined): boolean {
+  return check?.command?.once === true;
 }
 
 function freshTally(checks: Check[]): WatchTally {
