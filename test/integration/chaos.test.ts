@@ -39,12 +39,15 @@ test('short chaos campaign: every fault kind falls on 50 concurrent deploys and 
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ChaosReport;
   t.diagnostic(
-    `seed ${report.seed}, ${report.wallS} s: ${report.deploys.started} deploys (${report.deploys.good} good, ${report.deploys.bad} bad); ` +
+    `seed ${report.seed}, setup ${report.setupS} s, run ${report.wallS} s: ${report.deploys.started} deploys (${report.deploys.good} good, ${report.deploys.bad} bad); ` +
       `${report.faults.workerKills} worker kills, ${report.faults.serverRestarts} server / ${report.faults.stackRestarts} stack restarts, ` +
       `${report.faults.deployApiOutages} deploy-API / ${report.faults.prometheusOutages} Prometheus outages; ` +
       report.invariants.map((i) => `${i.name} ${i.checked}/${i.violations.length}`).join(', '),
   );
   assert.equal(report.violations, 0, tail);
+  // Setup is reported apart from the run, whose deadline starts when the stack is up.
+  assert.ok(Number.isFinite(report.setupS) && report.setupS > 0, `setup reported apart: ${report.setupS}`);
+  assert.ok(report.invariants.some((i) => i.name === 'soaks: full length' && i.checked > 0), 'soaks checked against their length');
   assert.equal(report.persistence, 'postgres');
   assert.equal(report.workers, 3);
 
