@@ -191,8 +191,26 @@ export const gateSchema = z.strictObject({
   checks: z.array(checkSchema).default([]).describe('The checks watched through the soak; with none, only a manual approval gates the stage'),
 }).describe('What a region must show before the next stage starts');
 
-/** A per-region gate override: any field of the gate, merged over the pipeline's gate. */
-export const gateOverrideSchema = gateSchema.partial().describe("Fields of the gate to change for this region, merged over the pipeline's gate");
+/**
+ * A per-region gate override: any field of the gate, merged over the pipeline's gate. Each field
+ * loses its default here: `.partial()` keeps defaults, so `{approval: manual}` alone would also
+ * have set `checks: []` and the other defaults, and the region would deploy with no checks.
+ */
+const gateField = gateSchema.shape;
+/** The field without its default, optional, keeping its description. */
+const overridable = <T extends z.ZodType>(field: z.ZodDefault<T>) => field.unwrap().optional().describe(field.description ?? '');
+export const gateOverrideSchema = z
+  .strictObject({
+    name: gateField.name.optional().describe(gateField.name.description ?? ''),
+    approval: overridable(gateField.approval),
+    interval: overridable(gateField.interval),
+    failAfter: overridable(gateField.failAfter),
+    minSamples: overridable(gateField.minSamples),
+    maxExtension: gateField.maxExtension,
+    onNoData: overridable(gateField.onNoData),
+    checks: overridable(gateField.checks),
+  } satisfies Record<keyof typeof gateField, z.ZodType>)
+  .describe("Fields of the gate to change for this region, merged over the pipeline's gate");
 
 export const regionSchema = z
   .strictObject({
