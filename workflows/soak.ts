@@ -3,7 +3,7 @@
 // extend it, up to maxExtension; only then does onNoData apply. The gate then decides: a breach
 // fails the region, missing data fails it or waits for a person, a manual gate waits for an
 // approval.
-import { condition, patched, sleep } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { WatchControl, WatchResult, WatchTally } from '../activities/types.js';
 import { formatDuration } from '../src/domain/pipeline/duration.js';
 import type { PlanRegion } from '../src/domain/pipeline/plan.js';
@@ -15,8 +15,6 @@ import type { DeployRun } from './run.js';
 
 /** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
 const SOAK_BAKE_PATCH = 'soak-bake';
-/** Marks histories where a pass before the deadline (by workflow time) was not taken as the end of the soak. */
-const SOAK_FULL_LENGTH_PATCH = 'soak-full-length';
 
 export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRegion): Promise<WatchResult> {
   const started = run.state.now().getTime();
@@ -27,7 +25,7 @@ export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRe
   region.soakStartedAt = new Date(started).toISOString();
   region.soakEndsAt = new Date(deadline).toISOString();
   run.publish();
-  const result = await fullLength(run, region, planned, deadline, started, await watch(run, region, planned, deadline, started));
+  const result = await watch(run, region, planned, deadline, started);
   // Plans from before the bake carry no maxExtensionMs: half the soak, as the schema says.
   const extension = planned.maxExtensionMs ?? Math.round(planned.soakMs / 2);
   if (result.verdict !== 'no_data' || extension <= 0 || !patched(SOAK_BAKE_PATCH)) return result;
@@ -38,35 +36,7 @@ export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRe
   region.soakExtendedUntil = new Date(until).toISOString();
   run.state.record('soak_extended', `${region.name} soak extended until ${region.soakExtendedUntil} to collect samples: ${result.reason}`, { region: region.name });
   run.publish();
-  return fullLength(run, region, planned, deadline, started, await watch(run, region, planned, deadline, started, { until, resume: result.tally }));
-}
-
-/**
- * The soak's length is the workflow's promise, not the watcher's: a `pass` that arrives before
- * the deadline by workflow time (a watcher whose clock runs ahead, a resumed soak judged on the
- * wrong clock) is not the end of the observation window. The region is watched again from the
- * tally until the deadline; if that too answers early, a durable timer waits out the rest.
- */
-async function fullLength(
-  run: DeployRun,
-  region: RegionStatus,
-  planned: PlanRegion,
-  deadline: number,
-  startedAt: number,
-  result: WatchResult,
-): Promise<WatchResult> {
-  const early = deadline - run.state.now().getTime();
-  if (result.verdict !== 'pass' || early <= 0 || !patched(SOAK_FULL_LENGTH_PATCH)) return result;
-  run.state.record(
-    'soak_extended',
-    `${region.name} soak answered pass ${formatDuration(early)} before it ends at ${region.soakEndsAt}: watching on until then (a soak is never shorter than its length)`,
-    { region: region.name },
-  );
-  run.publish();
-  const again = await watch(run, region, planned, deadline, startedAt, { resume: result.tally, rest: true });
-  const left = deadline - run.state.now().getTime();
-  if (again.verdict === 'pass' && left > 0) await sleep(left);
-  return again;
+  return watch(run, region, planned, deadline, started, { until, resume: result.tally });
 }
 
 function watch(
@@ -75,13 +45,9 @@ function watch(
   planned: PlanRegion,
   deadline: number,
   startedAt: number,
-  extension?: { until?: number; resume?: WatchTally; rest?: boolean },
+  extension?: { until?: number; resume?: WatchTally },
 ): Promise<WatchResult> {
-  const summary = extension?.rest
-    ? `soak ${region.name} watched to its end`
-    : extension
-      ? `soak ${region.name} extended to collect samples`
-      : `soak ${region.name} ${formatDuration(planned.soakMs)}`;
+  const summary = extension ? `soak ${region.name} extended to collect samples` : `soak ${region.name} ${formatDuration(planned.soakMs)}`;
   const more = { ...(extension?.until !== undefined ? { until: extension.until } : {}), ...(extension?.resume ? { resume: extension.resume } : {}) };
   const control = controlOf(run, region, planned);
   return watchRegion(summary, {
