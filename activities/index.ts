@@ -33,6 +33,8 @@ export function createActivities(deps: ActivityDeps = {}) {
   const http = new HttpCheckProvider({ env, client: checks });
   const command = new CommandCheckProvider({ env });
   const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : check.command ? command : http);
+  // Read at start, so a worker given a bad value refuses to start instead of failing its first soak.
+  const skewMs = watchClockSkew(env);
 
   let watcher: SoakWatcher | undefined;
   const activities = {
@@ -68,7 +70,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     async watchRegion(input: WatchInput): Promise<WatchResult> {
       const ctx = Context.current();
       if (!watcher) {
-        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor, watchClockSkew(env)), deps.watcher);
+        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor, skewMs), deps.watcher);
         watchers.set(activities, watcher);
       }
       const { workflowExecution: run, activityId } = ctx.info;
@@ -81,10 +83,10 @@ export function createActivities(deps: ActivityDeps = {}) {
 
 /**
  * A fault for tests and chaos campaigns only: the soak watcher's clock runs this many ms ahead,
- * so its soaks answer early, as a watcher on a wrong clock would. The workflow holds every soak
- * to its full length regardless; this proves it. Loudly refused when it is not a number.
+ * so its soaks answer early, as a watcher on a wrong clock would. The workflow's own soak timer
+ * holds every soak to its full length regardless; this proves it. Refused when not a number.
  */
-function watchClockSkew(env: NodeJS.ProcessEnv): number {
+export function watchClockSkew(env: NodeJS.ProcessEnv): number {
   const raw = env.FIREBREAK_FAULT_WATCH_CLOCK_SKEW_MS;
   if (raw === undefined || raw === '') return 0;
   const ms = Number(raw);

@@ -3,7 +3,7 @@
 // extend it, up to maxExtension; only then does onNoData apply. The gate then decides: a breach
 // fails the region, missing data fails it or waits for a person, a manual gate waits for an
 // approval.
-import { condition, patched } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, sleep } from '@temporalio/workflow';
 import type { WatchControl, WatchResult, WatchTally } from '../activities/types.js';
 import { formatDuration } from '../src/domain/pipeline/duration.js';
 import type { PlanRegion } from '../src/domain/pipeline/plan.js';
@@ -15,6 +15,8 @@ import type { DeployRun } from './run.js';
 
 /** Marks histories whose soaks extend for missing samples (before it: no_data paused at once). */
 const SOAK_BAKE_PATCH = 'soak-bake';
+/** Marks histories whose soaks hold a pass until their own durable timer has fired. */
+const SOAK_TIMER_PATCH = 'soak-timer';
 
 export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRegion): Promise<WatchResult> {
   const started = run.state.now().getTime();
@@ -25,6 +27,35 @@ export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRe
   region.soakStartedAt = new Date(started).toISOString();
   region.soakEndsAt = new Date(deadline).toISOString();
   run.publish();
+  const timer = patched(SOAK_TIMER_PATCH) ? soakTimer(planned.soakMs) : undefined;
+  return timer ? timer.hold(await bake(run, region, planned, deadline, started)) : bake(run, region, planned, deadline, started);
+}
+
+/**
+ * The soak's own length, kept by the server: a durable timer started with the soak. A `pass`
+ * rests on the watcher's clock and on when the workflow task that reads it runs, and after a
+ * lost worker or server neither is the soak's length; the timer is, and a pass waits for it.
+ * Any other verdict cancels it (a breach rolls back at once). An abort cancels it with the
+ * rollout, and the cancellation goes on up.
+ */
+function soakTimer(ms: number): { hold(result: WatchResult): Promise<WatchResult> } {
+  const scope = new CancellationScope();
+  const fired = scope.run(() => sleep(ms));
+  fired.catch(() => undefined); // a cancelled, unawaited timer is no failure of the workflow
+  return {
+    async hold(result) {
+      if (result.verdict !== 'pass') {
+        scope.cancel();
+        return result;
+      }
+      await fired;
+      return result;
+    },
+  };
+}
+
+/** The watch, then the bake extension when samples are missing. */
+async function bake(run: DeployRun, region: RegionStatus, planned: PlanRegion, deadline: number, started: number): Promise<WatchResult> {
   const result = await watch(run, region, planned, deadline, started);
   // Plans from before the bake carry no maxExtensionMs: half the soak, as the schema says.
   const extension = planned.maxExtensionMs ?? Math.round(planned.soakMs / 2);

@@ -40,3 +40,40 @@ export function earlyPasses(history: temporal.api.history.v1.IHistory): (WatchAn
     .filter((a) => a.verdict === 'pass' && a.at < a.deadline)
     .map((a) => ({ ...a, earlyMs: a.deadline - a.at }));
 }
+
+export interface SoakTimer {
+  /** The timer's length (ms). */
+  ms: number;
+  /** When the server started it and when it fired (epoch ms). */
+  startedAt: number;
+  firedAt: number;
+}
+
+/** The fired timers of the history: a soak's own timer is one whose length is the soak's. */
+export function firedTimers(history: temporal.api.history.v1.IHistory): SoakTimer[] {
+  const started = new Map<string, { ms: number; at: number }>();
+  const out: SoakTimer[] = [];
+  for (const e of history.events ?? []) {
+    const s = e.timerStartedEventAttributes;
+    if (s?.timerId) {
+      const d = s.startToFireTimeout;
+      started.set(s.timerId, { ms: Number(d?.seconds ?? 0) * 1000 + Math.floor((d?.nanos ?? 0) / 1e6), at: ms(e.eventTime) });
+    }
+    const f = e.timerFiredEventAttributes;
+    const timer = f?.timerId ? started.get(f.timerId) : undefined;
+    if (timer) out.push({ ms: timer.ms, startedAt: timer.at, firedAt: ms(e.eventTime) });
+  }
+  return out;
+}
+
+/** When the server scheduled each deployRegion, per region, in order (epoch ms). */
+export function deploysScheduled(history: temporal.api.history.v1.IHistory): { region: string; at: number }[] {
+  const out: { region: string; at: number }[] = [];
+  for (const e of history.events ?? []) {
+    const sch = e.activityTaskScheduledEventAttributes;
+    if (sch?.activityType?.name !== 'deployRegion' || !sch.input?.payloads?.[0]) continue;
+    const input = defaultPayloadConverter.fromPayload<{ target: { region: string } }>(sch.input.payloads[0]);
+    out.push({ region: input.target.region, at: ms(e.eventTime) });
+  }
+  return out;
+}

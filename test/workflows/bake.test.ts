@@ -58,7 +58,7 @@ test('a worker lost past the end of the soak: the soak extends for its samples a
 
     const deploys = (await simDeployments(stack)).filter((d) => d.service === 'bake' && d.version === '2.0.0');
     assert.deepEqual(deploys.map((d) => d.region), ['small', 'large'], 'each region deployed exactly once');
-    await recordHistory(stack.address, handle, 'v2-soak-extended-passed');
+    await recordHistory(stack.address, handle, 'v5-soak-extended-passed');
   } finally {
     second.kill('SIGTERM');
     await second.exited;
@@ -80,7 +80,7 @@ test('a check that never gets data pauses only after maxExtension; maxExtension 
     assert.ok(Date.parse(inconclusive.at) >= Date.parse(small.soakExtendedUntil!), 'onNoData applied only after the extension');
     assert.match(paused.pausedReason!, /saturation has 0 of 3 samples/);
     await handle.executeUpdate(abortUpdate, { args: [{ reason: 'no data', by: 'test' }] });
-    await recordHistory(stack.address, handle, 'v2-soak-extended-inconclusive');
+    await recordHistory(stack.address, handle, 'v5-soak-extended-inconclusive');
 
     const never = testPlan({ service: 'bake-never', regions: [['small', 10]], soak: '2s', interval: '500ms', minSamples: 3, checks: 'missing', maxExtension: '0s' }, '2.0.0');
     const h2 = await start(stack, never, { previous: '1.0.0' });

@@ -72,7 +72,7 @@ test('breach in the middle region: rolled back, earlier untouched, later never d
       assert.equal((await simRegion(stack, 'shop-retry', region)).version, '2.0.0');
     }
     assert.ok(done.events.some((e) => e.kind === 'retry' && e.by === 'ana'));
-    await recordHistory(stack.address, handle, 'v1-breach-rollback-retry');
+    await recordHistory(stack.address, handle, 'v5-breach-rollback-retry');
   });
 });
 
@@ -89,7 +89,7 @@ test('abort {rollback: all} returns every region to its previous version', async
     const final = await settle(handle);
     assert.equal(final.phase, 'aborted');
     assert.ok(final.events.some((e) => e.kind === 'abort' && e.by === 'ana' && /bad build/.test(e.message)));
-    await recordHistory(stack.address, handle, 'v1-abort-rollback-all');
+    await recordHistory(stack.address, handle, 'v5-abort-rollback-all');
   });
 });
 

@@ -8,7 +8,8 @@ import { testPlan } from '../../src/local/pipelines.js';
 import { regionState, seedVersion, simDeployments, start, waitFor, settle } from '../helpers/deploys.js';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WatchTally } from '../../activities/types.js';
-import { earlyPasses, watchAnswers } from '../helpers/soak-times.js';
+import { deploysScheduled, earlyPasses, firedTimers, watchAnswers } from '../helpers/soak-times.js';
+import { recordHistory } from '../helpers/histories.js';
 
 let stack: TestStack;
 before(async () => {
@@ -53,11 +54,58 @@ test('worker killed during a soak: a new worker finishes, nothing deployed twice
     const history = await handle.fetchHistory();
     const answers = watchAnswers(history).filter((a) => a.region === 'small');
     assert.ok(answers.length >= 1, 'the soak answered');
-    const early = earlyPasses(history).filter((a) => a.region === 'small');
-    if (early.length > 0) assert.ok(done.events.some((e) => e.kind === 'soak_extended' && e.region === 'small'), 'an early pass was watched on to the deadline');
+    // By the server's clock: the soak's own timer fired a full soak after it started, and the
+    // next region was deployed only after that, however early any watch answered.
+    const timer = firedTimers(history).find((t) => t.ms === SOAK_MS);
+    assert.ok(timer, 'the soak ran its own timer');
+    const large = deploysScheduled(history).find((d) => d.region === 'large')!;
+    assert.ok(large.at >= timer.firedAt, `large deployed ${timer.firedAt - large.at} ms before small's soak timer fired`);
   } finally {
     second.kill('SIGTERM');
     await second.exited;
+  }
+});
+
+test('a soak watcher whose clock runs ahead answers early: the soak timer still holds each region to its full soak', async () => {
+  // The watcher believes each soak is over 4 s before it is: without the soak timer each region
+  // would be promoted 4 s early, on a short observation window. (Less than the shortest soak,
+  // so the watcher still sees the soaks begin.)
+  const SKEW_MS = 4_000;
+  const SOAKS = { small: 12_000, large: 8_000 };
+  await seedVersion(stack, 'skewed', ['small', 'large'], '1.0.0');
+  const plan = testPlan({ service: 'skewed', regions: [['small', 100, '12s'], ['large', 90000, '8s']], interval: '500ms', minSamples: 3 }, '2.0.0');
+  const worker = await startWorkerProcess({
+    address: stack.address,
+    taskQueue: stack.taskQueue,
+    env: { FIREBREAK_SIM_URL: stack.sim!.url, FIREBREAK_FAULT_WATCH_CLOCK_SKEW_MS: String(SKEW_MS) },
+  });
+  try {
+    const handle = await start(stack, plan);
+    const done = await settle(handle);
+    assert.equal(done.phase, 'succeeded', JSON.stringify(done.events, null, 1));
+    await recordHistory(stack.address, handle, 'v5-soak-timer');
+    const history = await handle.fetchHistory();
+    // The fault really fell: each region's watch answered pass before its deadline.
+    const early = earlyPasses(history);
+    assert.deepEqual([...new Set(early.map((a) => a.region))].sort(), ['large', 'small'], JSON.stringify(watchAnswers(history)));
+    const timers = firedTimers(history);
+    for (const stage of done.stages) {
+      for (const r of stage.regions) {
+        const soakMs = SOAKS[r.name as keyof typeof SOAKS];
+        const promoted = done.events.find((e) => e.kind === 'promoted' && e.region === r.name)!;
+        assert.ok(Date.parse(promoted.at) >= Date.parse(r.soakEndsAt!), `${r.name} promoted at ${promoted.at}, before its soak ended at ${r.soakEndsAt}`);
+        const timer = timers.find((t) => t.ms === soakMs);
+        assert.ok(timer && timer.firedAt - timer.startedAt >= soakMs, `${r.name}: its soak timer ran ${soakMs} ms: ${JSON.stringify(timers)}`);
+        assert.ok(r.checks[0].samples >= 3, `${r.name}: samples ${r.checks[0].samples}`);
+      }
+    }
+    // By the server's clock, large was deployed only once small's full soak had passed.
+    const smallTimer = timers.find((t) => t.ms === SOAKS.small)!;
+    const large = deploysScheduled(history).find((d) => d.region === 'large')!;
+    assert.ok(large.at >= smallTimer.firedAt, `large deployed ${smallTimer.firedAt - large.at} ms before small's soak ended`);
+  } finally {
+    worker.kill('SIGTERM');
+    await worker.exited;
   }
 });
 
