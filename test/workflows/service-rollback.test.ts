@@ -13,7 +13,7 @@ import { startTestStack, startWorkerProcess, type TestStack } from '../helpers/s
 import { testPlan, writePipelineFile, type TestPipeline } from '../../src/local/pipelines.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { recordHistory } from '../helpers/histories.js';
-import { activityEnv, historyOf, regionState, seedVersion, settle, simDeployments, simRegion, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { activityEnv, clearFaults, historyOf, regionState, seedVersion, settle, simDeployments, simFault, simRegion, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { deployHandle } from '../../src/client/workflow.js';
 import { rollbackHandle } from '../../src/client/rollback.js';
 import { abortUpdate, statusQuery, type DeployStatus } from '../../workflows/messages.js';
@@ -162,6 +162,32 @@ test('a running deploy is aborted first, untouched regions stay, and its queued 
     await waitFor(latest(service), (s) => regionState(s, 'small') === 'soaking', 'the queued version to start after release');
     await latest(service).executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test', rollback: 'none' }] });
     await settle(latest(service));
+  });
+});
+
+test('a region whose rollback fails is named with its reason (exit 1); the others still go back, and the train is held', async () => {
+  await withWorker(stack, async () => {
+    const service = 'rb-partial';
+    const t = pipeline(service, '1s');
+    await seedVersion(stack, service, ['small', 'medium', 'large'], '1.0.0');
+    assert.equal((await settle(await start(stack, testPlan(t, '2.0.0')))).phase, 'succeeded');
+    await simFault(stack, { service, region: 'medium', version: '1.0.0', deploy: 'fail' });
+    try {
+      const rb = await runFirebreak(stack, ['rollback', service, '--reason', 'bad', '--wait']);
+      assert.equal(rb.code, 1, rb.stderr + rb.stdout);
+      assert.match(rb.stdout, /rollback of medium failed: rollback to 1\.0\.0 failed: /);
+      assert.doesNotMatch(rb.stdout, /rollback of (small|large) failed/);
+    } finally {
+      await clearFaults(stack);
+    }
+    assert.deepEqual(await versions(service, ['small', 'large']), ['1.0.0', '1.0.0']);
+    const status = (await rollbackOf(service).query(statusQuery)) as RollbackStatus;
+    assert.equal(status.rollback.stage, 'holding');
+    assert.deepEqual(status.rollback.failed.map((f) => f.region), ['medium']);
+    assert.deepEqual(regionsOf(status).map((r) => r.state), ['rolled_back', 'failed', 'rolled_back']);
+    const released = await runFirebreak(stack, ['release', service, '--reason', 'medium fixed by hand']);
+    assert.equal(released.code, 0, released.stderr);
+    assert.equal(((await rollbackOf(service).result()) as RollbackStatus).phase, 'failed');
   });
 });
 
