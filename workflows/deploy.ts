@@ -16,9 +16,10 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   listenForCommands(run, effects);
   listenForQueue(run);
   abortWhenPausedTooLong(run, effects);
-  // A rollback of the service holds its train: no region is touched until `release`.
+  // A rollback of the service holds its train: no region is touched until `release`. A deploy
+  // aborted while it waits touched nothing, so there is nothing to undo (no rollback, no down).
   const held = await waitForRelease(run);
-  const ending = await undo(run, held ?? (await rollOut(run)));
+  const ending = held ?? (await undo(run, await rollOut(run)));
   const status = await finish(run, ending);
   await startNext(run.next); // a queued version (train.mode queue) starts as the next run
   return status;

@@ -107,6 +107,16 @@ test('a finished deploy rolls back in every region with no soak, no timer and no
     assert.equal(list.code, 0, list.stderr);
     assert.ok((JSON.parse(list.stdout) as { workflowId: string }[]).some((r) => r.workflowId === 'rollback-rb-finished'));
 
+    // Aborted while it waits, even with rollback all, it ends touching nothing; started again, it waits again.
+    const dropped = await latest(service).executeUpdate(abortUpdate, { args: [{ reason: 'not now', by: 'test', rollback: 'all' }] });
+    assert.equal(dropped.phase, 'aborted');
+    assert.ok(!dropped.events.some((e) => e.kind === 'rollback_started' || e.kind === 'deploying'));
+    await settle(latest(service));
+    const again3 = await runFirebreak(stack, ['deploy', file, '--version', '3.0.0']);
+    assert.equal(again3.code, 0, again3.stderr);
+    await waitFor(latest(service), (s) => s.version === '3.0.0' && s.phase === 'paused', 'the new version to wait again');
+    assert.deepEqual(await versions(service, ['small', 'medium', 'large']), ['1.0.0', '1.0.0', '1.0.0']);
+
     const released = await runFirebreak(stack, ['release', service, '--reason', 'fix shipped as 3.0.0']);
     assert.equal(released.code, 0, released.stderr);
     // The held deploy notices the release within its next poll, then rolls out as any deploy.
