@@ -1,2 +1,3 @@
 export { multiRegionDeploy } from './deploy.js';
+export { serviceRollback } from './service-rollback.js';
 export { interceptors } from './reserved-names.js';

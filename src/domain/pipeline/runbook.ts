@@ -8,6 +8,7 @@ import type { Loaded } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
 import type { Pipeline } from './schema.js';
 import { describeWindows } from './windows.js';
+import { rollBackSection } from './runbook-rollback.js';
 
 export interface RunbookOptions {
   /** The task queue the workers poll (default `firebreak`). */
@@ -151,6 +152,7 @@ export function runbookMarkdown(loaded: Loaded, opts: RunbookOptions = {}): stri
     '',
     update(n, 'approve', { region: approveRegion, by: BY }),
     '',
+    ...rollBackSection(svc, BY),
     '## Abort',
     '',
     'Ends the deploy. `--rollback` says which regions go back to the version they ran before:',
