@@ -20,6 +20,7 @@ import type { CompareTally, Judgement, JudgementVerdict, WatchControl, WatchTall
 import type { Target } from '../target.js';
 import { describe } from '../describe.js';
 import { mannWhitneyGreater } from './mann-whitney.js';
+import { hodgesLehmann, judgeChange } from './change.js';
 import type { CheckProvider, EvaluateOptions } from './provider.js';
 import { formatValue } from './value.js';
 
@@ -36,7 +37,9 @@ export function median(xs: readonly number[]): number {
 export function freshCompare(check: Check, control: WatchControl | undefined): CompareTally | undefined {
   if (!check.compare) return undefined;
   const peers = control?.peers ?? [];
-  if (check.compare.against === 'peers' && peers.length > 0) return { against: 'peers', regions: [...peers], value: [], control: [] };
+  if (check.compare.against === 'peers' && peers.length > 0) {
+    return { against: 'peers', regions: [...peers], value: [], control: [], byPeer: Object.fromEntries(peers.map((r) => [r, []])), ...(control?.level ? { level: true } : {}) };
+  }
   return { against: 'before', value: [], control: [] };
 }
 
@@ -54,6 +57,21 @@ export function resumeCompare(x: unknown): CompareTally | undefined {
   const sick = t.sick as { at?: unknown; text?: unknown } | undefined;
   if (sick && typeof sick.at === 'number' && typeof sick.text === 'string') out.sick = { at: sick.at, text: sick.text };
   if (typeof t.waited === 'number' && t.waited >= 0) out.waited = t.waited;
+  // The change judgement's evidence: each peer's samples aligned with `value`, and the pasts.
+  const cell = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (out.regions && t.byPeer && typeof t.byPeer === 'object') {
+    const byPeer = t.byPeer as Record<string, unknown>;
+    if (out.regions.every((r) => Array.isArray(byPeer[r]) && (byPeer[r] as unknown[]).length === out.value.length && (byPeer[r] as unknown[]).every(cell))) {
+      out.byPeer = Object.fromEntries(out.regions.map((r) => [r, [...(byPeer[r] as (number | null)[])]]));
+    }
+  }
+  const h = t.history as { region?: unknown; peers?: unknown } | undefined;
+  if (h && typeof h === 'object' && nums(h.region) && h.peers && typeof h.peers === 'object') {
+    const peers = h.peers as Record<string, unknown>;
+    if (Object.values(peers).every(nums)) out.history = { region: [...h.region], peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, [...(v as number[])]])) };
+  }
+  if (typeof t.historyError === 'string') out.historyError = t.historyError;
+  if (t.level === true) out.level = true;
   return out;
 }
 
@@ -86,6 +104,8 @@ export async function sampleControls(
         const peers = ct.regions ?? [];
         const byRegion: Record<string, number | null> = {};
         const errors: string[] = [];
+        // The change judgement's pasts, read once, beside this evaluation's samples.
+        const history = ct.history || ct.level ? undefined : readHistory(check, ct, target, control, provider, limit);
         await Promise.all(
           peers.map(async (region) => {
             try {
@@ -97,6 +117,7 @@ export async function sampleControls(
             }
           }),
         );
+        await history;
         const values = peers.map((r) => byRegion[r]).filter((v): v is number => v !== null);
         return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
       }
@@ -123,6 +144,32 @@ export async function sampleControls(
   );
 }
 
+/**
+ * The soak-long windows before the region's deploy, the region's and each peer's (one range query
+ * each, on the version the region ran then), kept in the tally once all are read. The window is
+ * fixed by the deploy's start, so a read retried after an error reads the same past.
+ */
+async function readHistory(check: Check, ct: CompareTally, target: Target, control: WatchControl | undefined, provider: CheckProvider, limit: EvaluateOptions): Promise<void> {
+  if (!provider.evaluateRange) {
+    ct.historyError = 'only a Prometheus check can read its history';
+    return;
+  }
+  if (control?.deployStartedAt === undefined) {
+    ct.historyError = 'no deploy start time to read the history before it';
+    return;
+  }
+  const range = { start: control.deployStartedAt - control.soakMs, end: control.deployStartedAt, stepMs: control.stepMs };
+  const read = (region: string) => provider.evaluateRange!(check, controlTarget(target, region, control), range, limit).then((vs) => vs.filter(Number.isFinite));
+  try {
+    const peers = ct.regions ?? [];
+    const [region, ...each] = await Promise.all([read(target.region), ...peers.map(read)]);
+    ct.history = { region, peers: Object.fromEntries(peers.map((r, i) => [r, each[i]])) };
+    delete ct.historyError;
+  } catch (err) {
+    ct.historyError = `history: ${describe(err)}`;
+  }
+}
+
 /** The target a peer's query is templated for: its region, on the version this deploy replaces. */
 function controlTarget(target: Target, region: string, control: WatchControl | undefined): Target {
   return { ...target, region, version: control?.fromVersion ?? target.version };
@@ -139,6 +186,7 @@ export function recordCompare(ct: CompareTally, value: number | null, sample: Co
     if (sample?.value === null || sample?.value === undefined) return;
     ct.value.push(value);
     ct.control.push(sample.value);
+    if (ct.byPeer) for (const r of ct.regions ?? []) (ct.byPeer[r] ??= []).push(sample.byRegion?.[r] ?? null);
   } else {
     ct.value.push(value);
   }
@@ -234,15 +282,74 @@ export function judge(check: Check, ct: CompareTally, minSamples: number): Judge
     const why = ct.error ? ` (last: ${ct.error})` : '';
     return { ...base, verdict: 'too_little_data', text: `${check.name} has ${samples} of ${minSamples} samples paired with its control${why}` };
   }
+  const limit = relative ? maxIncreaseOf(compare)! : compare.maxDelta!;
+  if (ct.against === 'peers' && !ct.level) {
+    // The change, not the level: each region against its own past (change.ts).
+    const why = changeUnavailable(ct);
+    const result = why === undefined ? judgeChange({ value: ct.value, byPeer: ct.byPeer!, before: ct.history! }, { relative, worse, confidence: compare.confidence }) : { ok: false as const, why };
+    if (result.ok && result.change.samples >= minSamples) {
+      const c = result.change;
+      const significant = c.p <= 1 - compare.confidence;
+      const verdict: JudgementVerdict = c.effect.estimate > limit && significant ? 'breach' : 'pass';
+      const left = c.left.length ? `; left out: ${c.left.join('; ')}` : '';
+      const text =
+        `${check.name} ${formatChange(c.effect.estimate, relative)} beyond its peers' change ` +
+        `(${formatInterval(c.effect, compare.confidence, relative)}, ${formatP(c.p)}; ` +
+        `region ${formatValue(c.region.before)} -> ${formatValue(c.region.after)}, peers ${formatValue(c.peers.before)} -> ${formatValue(c.peers.after)}${left})`;
+      return {
+        ...base,
+        verdict,
+        basis: 'change',
+        value: c.region.after,
+        control: c.peers.after,
+        change: c.effect.estimate,
+        estimate: c.effect.estimate,
+        low: c.effect.low,
+        high: c.effect.high,
+        p: c.p,
+        before: { region: c.region.before, peers: c.peers.before },
+        after: { region: c.region.after, peers: c.peers.after },
+        text,
+      };
+    }
+    const fallback = result.ok ? `only ${result.change.samples} of ${minSamples} samples paired with a peer that has a history` : result.why;
+    const level = judgeLevel(check, ct, worse, relative, limit);
+    return { ...base, ...level, basis: 'level', fallback, text: `${level.text.slice(0, -1)}; by level, not change: ${fallback})` };
+  }
+  return { ...base, ...judgeLevel(check, ct, worse, relative, limit) };
+}
+
+/** Why the change cannot be judged from this tally, if it cannot. */
+function changeUnavailable(ct: CompareTally): string | undefined {
+  if (!ct.history) return ct.historyError ?? 'the history before the deploy was not read';
+  if (!ct.byPeer || (ct.regions ?? []).some((r) => ct.byPeer![r]?.length !== ct.value.length)) return "the peers' own samples were lost";
+  return undefined;
+}
+
+/** The level judgement: the region's median against the control's (peers at the same moments, or its own past). */
+function judgeLevel(check: Check, ct: CompareTally, worse: Worse, relative: boolean, limit: number): Omit<Judgement, 'check' | 'against' | 'regions' | 'enforce' | 'relative' | 'samples'> {
+  const compare = check.compare!;
   const value = median(ct.value);
   const control = median(ct.control);
   const change = relative ? relativeWorsening(value, control, worse) : absoluteWorsening(value, control, worse);
-  const limit = relative ? maxIncreaseOf(compare)! : compare.maxDelta!;
   const test = worse === 'higher' ? mannWhitneyGreater(ct.value, ct.control) : mannWhitneyGreater(ct.control, ct.value);
   const significant = test.p <= 1 - compare.confidence;
   const verdict: JudgementVerdict = change > limit && significant ? 'breach' : 'pass';
-  const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)})`;
-  return { ...base, verdict, value, control, change, p: test.p, text };
+  // The effect's interval: the shift of the region's values over the control's, in the unit
+  // of `change` (a fraction of the control's median for maxIncrease, when it is not 0).
+  const [a, b] = worse === 'higher' ? [ct.value, ct.control] : [ct.control, ct.value];
+  const hl = hodgesLehmann(a, b, compare.confidence);
+  const scale = relative ? Math.abs(control) : 1;
+  const shift = hl && scale > 0 && Number.isFinite(scale) ? { estimate: hl.estimate / scale, low: hl.low / scale, high: hl.high / scale } : undefined;
+  const ci = shift ? `, ${formatInterval(shift, compare.confidence, relative)}` : '';
+  const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)}${ci})`;
+  return { verdict, value, control, change, p: test.p, ...(shift ? { estimate: shift.estimate, low: shift.low, high: shift.high } : {}), text };
+}
+
+/** "98 % CI +41 % to +58 %" */
+function formatInterval(s: { low: number; high: number }, confidence: number, relative: boolean): string {
+  const level = Math.round(confidence * 1000) / 10;
+  return `${level} % CI ${formatChange(s.low, relative)} to ${formatChange(s.high, relative)}`;
 }
 
 /** Where the judgement against the control stands, for the status (CLI and Web UI). */
@@ -255,6 +362,10 @@ export function compareStatus(check: Check, ct: CompareTally, j?: Judgement): Co
     s.verdict = j.verdict;
     s.text = j.text;
     if (j.p !== undefined) s.p = j.p;
+    if (j.basis) s.basis = j.basis;
+    if (j.estimate !== undefined && j.low !== undefined && j.high !== undefined) s.effect = { estimate: j.estimate, low: j.low, high: j.high };
+    if (j.before) s.before = { ...j.before };
+    if (j.after) s.after = { ...j.after };
   }
   return s;
 }
