@@ -68,6 +68,11 @@ function thin(xs: number[], max: number): number[] {
   return Array.from({ length: max }, (_, i) => s[Math.round((i * (s.length - 1)) / (max - 1))]);
 }
 
+const LARGEST = 1e300;
+function clamp(v: number): number {
+  return Math.min(LARGEST, Math.max(-LARGEST, v));
+}
+
 export function medianOf(xs: readonly number[]): number | undefined {
   const s = finite(xs).sort((a, b) => a - b);
   if (s.length === 0) return undefined;
@@ -133,7 +138,8 @@ export function judgeChange(e: ChangeEvidence, o: ChangeOptions): ChangeResult {
     } else left.push(`${peer}: ${b.why}`);
   }
   if (used.length === 0) return { ok: false, why: `no peer has a usable history (${left.join('; ') || 'no peers'})` };
-  const norm = (v: number, b: number) => (o.relative ? v / b : v - b);
+  // Clamped, so a past of 1e-300 gives a huge change rather than Infinity (and then NaN).
+  const norm = (v: number, b: number) => clamp(o.relative ? v / b : v - b);
   const x: number[] = [];
   const y: number[] = [];
   const after: number[] = [];
@@ -153,7 +159,7 @@ export function judgeChange(e: ChangeEvidence, o: ChangeOptions): ChangeResult {
   const ln = (v: number) => Math.log(Math.max(v, FLOOR));
   const [a, b] = o.worse === 'higher' ? [x, y] : [y, x];
   const shift = o.relative ? hodgesLehmann(a.map(ln), b.map(ln), o.confidence)! : hodgesLehmann(a, b, o.confidence)!;
-  const back = (s: number) => (o.relative ? (o.worse === 'higher' ? Math.expm1(s) : -Math.expm1(-s)) : s);
+  const back = (s: number) => clamp(o.relative ? (o.worse === 'higher' ? Math.expm1(s) : -Math.expm1(-s)) : s);
   const effect: Shift = { estimate: back(shift.estimate), low: back(shift.low), high: back(shift.high) };
   const test = mannWhitneyGreater(a, b);
   return {

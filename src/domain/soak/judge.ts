@@ -340,7 +340,8 @@ function judgeLevel(check: Check, ct: CompareTally, worse: Worse, relative: bool
   const [a, b] = worse === 'higher' ? [ct.value, ct.control] : [ct.control, ct.value];
   const hl = hodgesLehmann(a, b, compare.confidence);
   const scale = relative ? Math.abs(control) : 1;
-  const shift = hl && scale > 0 && Number.isFinite(scale) ? { estimate: hl.estimate / scale, low: hl.low / scale, high: hl.high / scale } : undefined;
+  const scaled = hl && scale > 0 ? { estimate: hl.estimate / scale, low: hl.low / scale, high: hl.high / scale } : undefined;
+  const shift = scaled && Object.values(scaled).every(Number.isFinite) ? scaled : undefined;
   const ci = shift ? `, ${formatInterval(shift, compare.confidence, relative)}` : '';
   const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)}${ci})`;
   return { verdict, value, control, change, p: test.p, ...(shift ? { estimate: shift.estimate, low: shift.low, high: shift.high } : {}), text };
