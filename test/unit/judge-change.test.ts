@@ -178,3 +178,27 @@ test('a watch resumed after a lost worker judges the past it read before, withou
   assert.equal(judgement(r).basis, 'change');
   assert.ok(judgement(r).before!.region > 0.11 && judgement(r).before!.region < 0.13, 'the past read before the crash');
 });
+
+test('the last stage: the promoted regions tell a sick fleet (environment, no rollback); a regression is still judged against before', async () => {
+  const lastStage: WatchControl = { peers: [], promoted: ['mid', 'large'], fromVersion: '1.0.0', soakMs: 20_000, stepMs: 1000, deployStartedAt: -5000 };
+  const sick = (who: (r: string) => boolean): World => ({ before: pastOf(() => 0.08), during: (r, i) => (i >= 3 && who(r) ? 3 : noisy(r, i, 0.08)) });
+  const fleet = await watchRegion(input(lastStage), fake(sick(() => true)).deps);
+  assert.equal(fleet.verdict, 'environment', fleet.reason);
+  assert.match(fleet.reason, /and so did its control: the promoted regions mid 3, large 3 \(median 3\): the fleet is sick, not this version/);
+  // The same incident without the promoted regions (histories from before): rolled back, as before.
+  const blind = await watchRegion(input({ ...lastStage, promoted: undefined }), fake(sick(() => true)).deps);
+  assert.equal(blind.verdict, 'breach');
+  const alone = await watchRegion(input(lastStage), fake(sick((r) => r === 'small')).deps);
+  assert.equal(alone.verdict, 'breach');
+  assert.match(alone.reason, /while its control held: the promoted regions mid 0\.0\d+, large 0\.0\d+/);
+  const slower = await watchRegion(input(lastStage), fake(biased(1, 1.5)).deps);
+  assert.equal(slower.verdict, 'breach');
+  assert.match(slower.reason, /in small, against its own values before the deploy$/);
+  assert.equal(judgement(slower).against, 'before');
+  // A resumed last-stage watch keeps the promoted regions' samples.
+  const f = fake(sick(() => true));
+  await watchRegion({ ...input(lastStage), deadline: 2_000 }, f.deps);
+  const beat = JSON.parse(JSON.stringify(f.beats.at(-1))) as WatchTally;
+  assert.deepEqual(beat.compare?.['latency-mean'].fleet?.regions, ['mid', 'large']);
+  assert.ok((beat.compare?.['latency-mean'].fleet?.values.length ?? 0) >= 1);
+});

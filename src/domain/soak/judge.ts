@@ -40,7 +40,8 @@ export function freshCompare(check: Check, control: WatchControl | undefined): C
   if (check.compare.against === 'peers' && peers.length > 0) {
     return { against: 'peers', regions: [...peers], value: [], control: [], byPeer: Object.fromEntries(peers.map((r) => [r, []])), ...(control?.level ? { level: true } : {}) };
   }
-  return { against: 'before', value: [], control: [] };
+  const promoted = control?.promoted ?? [];
+  return { against: 'before', value: [], control: [], ...(promoted.length ? { fleet: { regions: [...promoted], values: [] } } : {}) };
 }
 
 /** A heartbeated compare tally, checked field by field; undefined when unusable. */
@@ -72,6 +73,11 @@ export function resumeCompare(x: unknown): CompareTally | undefined {
   }
   if (typeof t.historyError === 'string') out.historyError = t.historyError;
   if (t.level === true) out.level = true;
+  const fleet = t.fleet as { regions?: unknown; values?: unknown; last?: unknown } | undefined;
+  if (fleet && Array.isArray(fleet.regions) && fleet.regions.every((r) => typeof r === 'string') && nums(fleet.values)) {
+    out.fleet = { regions: [...(fleet.regions as string[])], values: [...fleet.values] };
+    if (fleet.last && typeof fleet.last === 'object') out.fleet.last = { ...(fleet.last as Record<string, number | null>) };
+  }
   return out;
 }
 
@@ -81,6 +87,8 @@ export interface ControlSample {
   /** Each control region's value (peers). */
   byRegion?: Record<string, number | null>;
   error?: string;
+  /** before, in the last stage: the promoted regions now (the environment rule's control). */
+  fleet?: { value: number | null; byRegion: Record<string, number | null> };
 }
 
 /**
@@ -101,26 +109,14 @@ export async function sampleControls(
       if (!check.compare || !ct) return undefined;
       const provider = providerFor(check);
       if (ct.against === 'peers') {
-        const peers = ct.regions ?? [];
-        const byRegion: Record<string, number | null> = {};
-        const errors: string[] = [];
         // The change judgement's pasts, read once, beside this evaluation's samples.
         const history = ct.history || ct.level ? undefined : readHistory(check, ct, target, control, provider, limit);
-        await Promise.all(
-          peers.map(async (region) => {
-            try {
-              const v = await provider.evaluate(check, controlTarget(target, region, control), limit);
-              byRegion[region] = typeof v === 'number' && Number.isFinite(v) ? v : null;
-            } catch (err) {
-              byRegion[region] = null;
-              errors.push(`${region}: ${describe(err)}`);
-            }
-          }),
-        );
+        const now = await evaluateEach(check, ct.regions ?? [], (region) => controlTarget(target, region, control), provider, limit);
         await history;
-        const values = peers.map((r) => byRegion[r]).filter((v): v is number => v !== null);
-        return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
+        return { value: now.value, byRegion: now.byRegion, ...(now.error ? { error: now.error } : {}) };
       }
+      // The last stage: the promoted regions, on the new version, at the same moment.
+      const fleet = ct.fleet ? await evaluateEach(check, ct.fleet.regions, (region) => ({ ...target, region }), provider, limit) : undefined;
       // before: this region's own history, read once.
       if (!ct.loaded) {
         if (!provider.evaluateRange) {
@@ -139,9 +135,34 @@ export async function sampleControls(
           }
         }
       }
-      return { value: ct.control.length > 0 ? median(ct.control) : null };
+      return { value: ct.control.length > 0 ? median(ct.control) : null, ...(fleet ? { fleet: { value: fleet.value, byRegion: fleet.byRegion } } : {}) };
     }),
   );
+}
+
+/** Each region's value now, and their median. */
+async function evaluateEach(
+  check: Check,
+  regions: readonly string[],
+  targetOf: (region: string) => Target,
+  provider: CheckProvider,
+  limit: EvaluateOptions,
+): Promise<{ value: number | null; byRegion: Record<string, number | null>; error?: string }> {
+  const byRegion: Record<string, number | null> = {};
+  const errors: string[] = [];
+  await Promise.all(
+    regions.map(async (region) => {
+      try {
+        const v = await provider.evaluate(check, targetOf(region), limit);
+        byRegion[region] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+      } catch (err) {
+        byRegion[region] = null;
+        errors.push(`${region}: ${describe(err)}`);
+      }
+    }),
+  );
+  const values = regions.map((r) => byRegion[r]).filter((v): v is number => v !== null);
+  return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
 }
 
 /**
@@ -178,6 +199,10 @@ function controlTarget(target: Target, region: string, control: WatchControl | u
 /** Adds this evaluation's region value and control sample to the compare tally. */
 export function recordCompare(ct: CompareTally, value: number | null, sample: ControlSample | undefined): void {
   if (sample?.byRegion) ct.last = sample.byRegion;
+  if (ct.fleet && sample?.fleet) {
+    ct.fleet.last = sample.fleet.byRegion;
+    if (sample.fleet.value !== null) ct.fleet.values.push(sample.fleet.value);
+  }
   if (sample?.error) ct.error = sample.error;
   else if (ct.against === 'peers') delete ct.error;
   if (value === null || !Number.isFinite(value)) return;
@@ -215,18 +240,34 @@ export type FleetCall = { call: 'environment'; control: string } | { call: 'wait
  * so a plain regression is not detected any later than without compare.
  */
 export function fleetCall(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number, run: number, failAfter: number, mayWait: boolean): FleetCall {
+  const env = environmentSample(ct, sample);
   if (ct.sick && at - ct.sick.at < run + failAfter) return { call: 'environment', control: ct.sick.text };
   const waited = ct.waited ?? 0;
-  if (mayWait && ct.against === 'peers' && waited < failAfter && (nearThreshold(check, sample) || moving(check, ct, sample, run))) {
+  if (mayWait && (ct.against === 'peers' || ct.fleet) && waited < failAfter && (nearThreshold(check, env) || moving(check, environmentSeries(ct), env, run))) {
     ct.waited = waited + 1;
     return { call: 'wait' };
   }
-  return { call: 'breach', control: describeControl(ct, sample) };
+  return { call: 'breach', control: describeControl(ct, env) };
 }
 
 /** Notes the control's breach at evaluation `at`, for fleetCall (run at every evaluation). */
 export function noteControl(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number): void {
-  if (controlBreaches(check, sample)) ct.sick = { at, text: describeControl(ct, sample) };
+  const env = environmentSample(ct, sample);
+  if (controlBreaches(check, env)) ct.sick = { at, text: describeControl(ct, env) };
+}
+
+/**
+ * What the environment rule compares with: the peers now; in the last stage (before, with
+ * promoted regions) the promoted regions now, never the history alone.
+ */
+function environmentSample(ct: CompareTally, sample: ControlSample | undefined): ControlSample | undefined {
+  if (ct.against !== 'before' || !ct.fleet) return sample;
+  return sample?.fleet ? { value: sample.fleet.value, byRegion: sample.fleet.byRegion } : undefined;
+}
+
+/** The environment control's values per sample so far (for "has it worsened since before the run"). */
+function environmentSeries(ct: CompareTally): number[] {
+  return ct.against === 'before' && ct.fleet ? ct.fleet.values : ct.control;
 }
 
 /** Would the control breach the threshold if it were as much worse as the compare tolerates? */
@@ -240,9 +281,9 @@ function nearThreshold(check: Check, sample: ControlSample | undefined): boolean
 }
 
 /** Has the control worsened, since before the region's run, by more than the compare tolerates? */
-function moving(check: Check, ct: CompareTally, sample: ControlSample | undefined, run: number): boolean {
+function moving(check: Check, series: number[], sample: ControlSample | undefined, run: number): boolean {
   if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
-  const earlier = ct.control.slice(0, Math.max(0, ct.control.length - run));
+  const earlier = series.slice(0, Math.max(0, series.length - run));
   if (earlier.length === 0) return false;
   const worse: Worse = worseOf(check) ?? 'higher';
   const by = maxIncreaseOf(check.compare);
@@ -252,10 +293,12 @@ function moving(check: Check, ct: CompareTally, sample: ControlSample | undefine
 
 /** The control regions and their values, for an environment reason: "eu-1 0.29, us-1 0.31". */
 export function describeControl(ct: CompareTally, sample: ControlSample | undefined): string {
-  if (ct.against === 'before') return `${sample?.value === null || sample?.value === undefined ? 'no data' : formatValue(sample.value)} (this region before its deploy)`;
+  const regions = ct.against === 'before' ? (ct.fleet?.regions ?? []) : (ct.regions ?? []);
+  if (ct.against === 'before' && !ct.fleet) return `${sample?.value === null || sample?.value === undefined ? 'no data' : formatValue(sample.value)} (this region before its deploy)`;
   const by = sample?.byRegion ?? {};
-  const each = (ct.regions ?? []).map((r) => `${r} ${formatValue(by[r] ?? null)}`).join(', ');
-  return `${each}${(ct.regions ?? []).length > 1 && sample?.value !== null && sample?.value !== undefined ? ` (median ${formatValue(sample.value)})` : ''}`;
+  const each = regions.map((r) => `${r} ${formatValue(by[r] ?? null)}`).join(', ');
+  const median = regions.length > 1 && sample?.value !== null && sample?.value !== undefined ? ` (median ${formatValue(sample.value)})` : '';
+  return `${ct.against === 'before' ? 'the promoted regions ' : ''}${each}${median}`;
 }
 
 function formatP(p: number): string {

@@ -34,6 +34,12 @@ export interface WatchControl {
   /** The step of the history's range query: the gate's interval. */
   stepMs: number;
   /**
+   * The last stage (no peers): the regions already promoted, on the new version. They cannot
+   * tell a regression (they run it too), but they tell a sick fleet: the `environment` verdict
+   * reads them, the relative judgement stays against `before`.
+   */
+  promoted?: string[];
+  /**
    * Judge peers by their level only, never by the change (judge-eval's column for the judge
    * before the change judgement). The workflow never sets it.
    */
@@ -101,6 +107,11 @@ export interface CompareTally {
   historyError?: string;
   /** Judge the level only (WatchControl.level). */
   level?: boolean;
+  /**
+   * before, in the last stage: the promoted regions, evaluated at the same moments for the
+   * environment rule: their per-sample median, and each one's last value.
+   */
+  fleet?: { regions: string[]; values: number[]; last?: Record<string, number | null> };
 }
 
 export type JudgementVerdict = 'breach' | 'pass' | 'too_little_data';
