@@ -464,4 +464,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+main().catch((err: unknown) => fail(err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ""}\n${err.stack ?? ""}` : String(err)));
