@@ -170,12 +170,21 @@ interface RoundData {
   soakStart: number;
 }
 
-async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text()}`);
+async function post(url: string, body: unknown): Promise<Response> {
+  // A kept-alive socket the busy simulator closed answers ECONNRESET: try again on a new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status} ${await res.text()}`);
+      return res;
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof TypeError)) throw err;
+      await sleep(100 * attempt);
+    }
+  }
 }
 
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
@@ -203,11 +212,11 @@ async function driftRamp(sim: string, trials: Trial[], start: number, seconds: n
     await sleep(Math.max(0, start + s * 1000 - Date.now()));
     await inBatches(trials, 64, async (t) => {
       const latencyMs = Math.round(BASE_LATENCY_MS * t.scenario.drift! * (s / seconds));
-      const res = await fetch(`${sim}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ service: t.service, latencyMs: Math.max(1, latencyMs) }) });
+      const res = await post(`${sim}/faults`, { service: t.service, latencyMs: Math.max(1, latencyMs) });
       const { id } = (await res.json()) as { id: string };
       const old = current.get(t.service);
       current.set(t.service, id);
-      if (old) await fetch(`${sim}/faults/${old}`, { method: 'DELETE' });
+      if (old) await fetch(`${sim}/faults/${old}`, { method: 'DELETE' }).catch(() => undefined);
     });
   }
 }
