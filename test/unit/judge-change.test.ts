@@ -202,3 +202,18 @@ test('the last stage: the promoted regions tell a sick fleet (environment, no ro
   assert.deepEqual(beat.compare?.['latency-mean'].fleet?.regions, ['mid', 'large']);
   assert.ok((beat.compare?.['latency-mean'].fleet?.values.length ?? 0) >= 1);
 });
+
+test('status and the Web UI details show the change: the effect, its interval, p and the medians', async () => {
+  const { renderStatus, stripAnsi } = await import('../../src/cli/render.js');
+  const { detailsMarkdown } = await import('../../workflows/details.js');
+  const r = await watchRegion(input(), fake(biased(1.5, 1.5)).deps);
+  const status = {
+    service: 'checkout', version: '2.0.0', owner: 'o', runbook: 'r', phase: 'paused' as const, currentStage: 0,
+    stages: [{ index: 0, regions: [{ name: 'small', customers: 1, state: 'rolled_back' as const, attempt: 1, checks: r.checks }], gate: { name: 'g', approval: 'auto' as const, state: 'failed' as const } }],
+    events: [], startedAt: new Date(0).toISOString(),
+  };
+  const line = /breach: latency-mean \+\d+ % beyond its peers' change \(98 % CI \+\d+ % to \+\d+ %, p < 0\.001; region 0\.1\d* -> 0\.1\d*, peers 0\.0\d* -> 0\.0\d*\)/;
+  assert.match(stripAnsi(renderStatus(status, 0)), line);
+  const details = detailsMarkdown(status).replace(/\\(.)/g, '$1');
+  assert.match(details, /latency-mean vs peers mid\/large: breach \(latency-mean \+\d+ % beyond its peers' change \(98 % CI \+\d+ % to \+\d+ %, p < 0\.001; region 0\.1\d* -> 0\.1\d*, peers 0\.0\d* -> 0\.0\d*\)\)/);
+});
