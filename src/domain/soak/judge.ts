@@ -184,7 +184,10 @@ async function readHistory(check: Check, ct: CompareTally, target: Target, contr
   try {
     const peers = ct.regions ?? [];
     const [region, ...each] = await Promise.all([read(target.region), ...peers.map(read)]);
-    ct.history = { region, peers: Object.fromEntries(peers.map((r, i) => [r, each[i]])) };
+    // Only each window's median is judged: the tally keeps that, not the window, so a long
+    // soak's heartbeat stays small.
+    const kept = (vs: number[]) => (vs.length > 0 ? [median(vs)] : []);
+    ct.history = { region: kept(region), peers: Object.fromEntries(peers.map((r, i) => [r, kept(each[i])])) };
     delete ct.historyError;
   } catch (err) {
     ct.historyError = `history: ${describe(err)}`;

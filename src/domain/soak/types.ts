@@ -100,7 +100,8 @@ export interface CompareTally {
   byPeer?: Record<string, (number | null)[]>;
   /**
    * peers: the soak-long windows before the region's deploy, the region's and each peer's, read
-   * once (one range query each) and kept here, so a resumed watch judges the same past.
+   * once (one range query each) and kept here as their medians (empty: no history), so a
+   * resumed watch judges the same past.
    */
   history?: { region: number[]; peers: Record<string, number[]> };
   /** Why the history could not be read (yet): the judgement falls back to the level. */
