@@ -20,11 +20,14 @@ async function eventsFor(service: string, soak: string): Promise<number> {
   return (await historyOf(handle)).events.length;
 }
 
-test('a region-stage costs the same events for a 3 s and a 30 s soak (±2)', async () => {
+// ±3: the soak's timer and its watch end at about the same moment, and whether they land in one
+// workflow task or two (3 events: scheduled, started, completed) depends on which the server
+// sees first, not on the soak's length.
+test('a region-stage costs the same events for a 3 s and a 30 s soak (±3)', async () => {
   await withWorker(stack, async () => {
     const [short, long] = await Promise.all([eventsFor('hist-short', '3s'), eventsFor('hist-long', '30s')]);
     console.log(`history events per region-stage: 3s soak ${short}, 30s soak ${long}`);
-    assert.ok(Math.abs(short - long) <= 2, `3s soak: ${short} events, 30s soak: ${long} events`);
+    assert.ok(Math.abs(short - long) <= 3, `3s soak: ${short} events, 30s soak: ${long} events`);
     assert.ok(long < 40, `a single region-stage should be a few dozen events at most, got ${long}`);
   });
 });
