@@ -7,6 +7,7 @@ import { finish, undo } from './ending.js';
 import { rollOut } from './rollout.js';
 import { DeployRun } from './run.js';
 import { listenForQueue, startNext } from './train.js';
+import { listenForFreezes } from './freeze-gate.js';
 
 export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
   const run = new DeployRun(input);
@@ -14,6 +15,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   const effects = commandEffects(run);
   listenForCommands(run, effects);
   listenForQueue(run);
+  listenForFreezes(run);
   abortWhenPausedTooLong(run, effects);
   const ending = await undo(run, await rollOut(run));
   const status = await finish(run, ending);

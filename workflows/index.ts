@@ -1,2 +1,3 @@
 export { multiRegionDeploy } from './deploy.js';
 export { interceptors } from './reserved-names.js';
+export { firebreakFreezes } from './freeze.js';

@@ -10,6 +10,7 @@ import type { DeployInput, DeployStatus, RegionStatus } from './messages.js';
 import { Notifications } from './notifications.js';
 import { Publisher } from './publish.js';
 import { DeployState } from './state.js';
+import { announceLanes } from './lanes.js';
 
 export class DeployRun {
   readonly plan: Plan;
@@ -58,6 +59,7 @@ export class DeployRun {
       ? ` (queued ${queued.since} behind ${queued.behind}${queued.superseded.length ? `; superseded ${queued.superseded.map((q) => q.version).join(', ')}` : ''})`
       : '';
     this.state.record('started', `deploy of ${plan.service} ${plan.version} started${from}: ${order}`, { by: this.input.startedBy });
+    announceLanes(this.state, this.input);
     this.publish();
   }
 
