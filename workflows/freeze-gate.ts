@@ -20,7 +20,7 @@ export const freezeChangedSignal = defineSignal<[{ freezes: Freeze[] }]>(FREEZE_
 
 const { readFreeze } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 0 },
+  retry: { initialInterval: '1s', maximumInterval: '10s' }, // no attempt limit: the freeze must be read
 });
 
 /** The freeze workflow's news: kept for approve's validator, and wakes a held deploy. */

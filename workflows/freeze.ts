@@ -52,7 +52,7 @@ export async function firebreakFreezes(input: FreezesInput = {}): Promise<void> 
       const done: string[] = [];
       for (const f of freezesOf(checked.value, freezeNow())) {
         const old = freezes.find((o) => o.scope === f.scope);
-        if (old && sameFreeze(old, f)) continue; // sent twice: nothing changes
+        if (old && sameFreeze(old, f, freezeNow().getTime())) continue; // sent twice: nothing changes
         freezes = [...freezes.filter((o) => o.scope !== f.scope), f];
         done.push(f.scope);
       }

@@ -86,9 +86,10 @@ export function freezesOf(input: FreezeInput, now: Date): Freeze[] {
   }));
 }
 
-/** Same scope, reason and end: a freeze sent twice changes nothing (its start is kept). */
-export function sameFreeze(a: Freeze, b: Freeze): boolean {
-  return a.scope === b.scope && a.reason === b.reason && a.until === b.until && (a.from === b.from || Date.parse(b.from) <= Date.parse(a.from));
+/** Same scope, reason, start and end (two that both started by `now` start alike): a freeze sent twice changes nothing. */
+export function sameFreeze(a: Freeze, b: Freeze, now: number): boolean {
+  const started = (f: Freeze) => Date.parse(f.from) <= now;
+  return a.scope === b.scope && a.reason === b.reason && a.until === b.until && (a.from === b.from || (started(a) && started(b)));
 }
 
 export function isActive(f: Freeze, at: number): boolean {
