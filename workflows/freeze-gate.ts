@@ -38,9 +38,16 @@ function isFreeze(f: unknown): f is Freeze {
   return typeof x === 'object' && x !== null && typeof x.scope === 'string' && typeof x.reason === 'string' && typeof x.from === 'string';
 }
 
-/** Returns when no freeze holds the deploy (or it overrides them); `at` says which gate. */
-export async function holdWhileFrozen(run: DeployRun, at: string): Promise<void> {
-  if (!patched(FREEZE_GATE_PATCH)) return;
+/**
+ * Resolves when no freeze holds the deploy (or it overrides them); `at` says which gate.
+ * Undefined in histories from before the patch: the caller must not await anything then, since
+ * even an empty await reorders the commands of the activation and breaks their replay.
+ */
+export function holdWhileFrozen(run: DeployRun, at: string): Promise<void> | undefined {
+  return patched(FREEZE_GATE_PATCH) ? hold(run, at) : undefined;
+}
+
+async function hold(run: DeployRun, at: string): Promise<void> {
   const { state, status } = run;
   for (;;) {
     state.freezeNudged = false;
