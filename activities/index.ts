@@ -6,6 +6,7 @@ import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
 import { CommandCheckProvider } from './checks/command.js';
+import { readChecksOnce, type ReadChecksInput } from './checks/read-once.js';
 import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
@@ -62,6 +63,11 @@ export function createActivities(deps: ActivityDeps = {}) {
       await adapterFor(deploy, env).deploy(target, key, ctx.cancellationSignal, (details) =>
         ctx.heartbeat(details),
       );
+    },
+
+    /** Each check read once in the region (a rollback reports them, never gates on them). */
+    async readChecks(input: ReadChecksInput) {
+      return readChecksOnce(providerFor, input, Context.current().cancellationSignal);
     },
 
     /**

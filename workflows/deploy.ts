@@ -8,6 +8,7 @@ import { rollOut } from './rollout.js';
 import { DeployRun } from './run.js';
 import { listenForQueue, startNext } from './train.js';
 import { listenForFreezes } from './freeze-gate.js';
+import { waitForRelease } from './train-hold.js';
 
 export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
   const run = new DeployRun(input);
@@ -17,7 +18,10 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   listenForQueue(run);
   listenForFreezes(run);
   abortWhenPausedTooLong(run, effects);
-  const ending = await undo(run, await rollOut(run));
+  // A rollback of the service holds its train: no region is touched until `release`. A deploy
+  // aborted while it waits touched nothing, so there is nothing to undo (no rollback, no down).
+  const held = await waitForRelease(run);
+  const ending = held ?? (await undo(run, await rollOut(run)));
   const status = await finish(run, ending);
   await startNext(run.next); // a queued version (train.mode queue) starts as the next run
   return status;

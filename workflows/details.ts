@@ -198,7 +198,7 @@ function reasonLines(s: DeployStatus, placed: Placed[]): string[] {
   for (const { region: r } of trouble.slice(0, 3)) {
     // The checks that judged it read best; the error says it when no check does (a failed deploy).
     const checks = r.checks.filter((c) => judge(c) !== 'ok').slice(0, 2).map((c: CheckStatus) => text(checkText(c), LIMIT.line));
-    const compared = r.checks.filter((c) => c.compare?.verdict && c.compare.verdict !== 'pass').slice(0, 1).map((c) => text(compareText(c), LIMIT.line));
+    const compared = r.checks.filter((c) => c.compare?.verdict && c.compare.verdict !== 'pass').slice(0, 1).map((c) => text(compareText(c), LIMIT.reason));
     const detail = checks.length || compared.length ? [...checks, ...compared] : r.error ? [text(r.error, LIMIT.reason)] : [];
     out.push(`**${text(r.name, LIMIT.region * 2)}** ${STATE_WORD[r.state].slice(2)}${detail.length ? `: ${detail.join('; ')}` : ''}`);
   }
@@ -206,7 +206,7 @@ function reasonLines(s: DeployStatus, placed: Placed[]): string[] {
   const shadow = placed.filter((p) => !TROUBLE.has(p.region.state) && p.region.checks.some((c) => c.compare?.verdict === 'breach'));
   for (const { region: r } of shadow.slice(0, 2)) {
     const c = r.checks.find((x) => x.compare?.verdict === 'breach')!;
-    out.push(`**${text(r.name, LIMIT.region * 2)}** ${text(compareText(c), LIMIT.line)}`);
+    out.push(`**${text(r.name, LIMIT.region * 2)}** ${text(compareText(c), LIMIT.reason)}`);
   }
   if (trouble.length > 3) out.push(`and ${trouble.length - 3} more regions in trouble (firebreak status shows them all)`);
   if (s.pausedReason && !trouble.length) out.push(`paused: ${text(s.pausedReason, LIMIT.reason)}`);

@@ -47,6 +47,11 @@ export const DEPLOY_EVENT_KINDS = [
   'unfrozen',
   'freeze_override',
   'hotfix',
+  // a rollback of a finished deploy (workflows/service-rollback.ts): each region's checks read
+  // once, and the hold on the service's train, kept until `release`, which a deploy waits out
+  'checks_read',
+  'held',
+  'released',
   // notifications that could not be delivered
   'notify_failed',
 ] as const;

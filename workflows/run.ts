@@ -12,6 +12,9 @@ import { Publisher } from './publish.js';
 import { DeployState } from './state.js';
 import { announceLanes } from './lanes.js';
 
+/** The workflow's clock, given to DeployState (the one place time is read). */
+export const workflowClock = (): Date => new Date();
+
 export class DeployRun {
   readonly plan: Plan;
   /** `<workflowId>/<runId>`: names this run to the deploy API and in the migrations table. */
@@ -30,7 +33,7 @@ export class DeployRun {
     this.plan = input.plan;
     const info = workflowInfo();
     this.deployId = `${info.workflowId}/${info.runId}`;
-    this.state = new DeployState(this.plan, () => new Date());
+    this.state = new DeployState(this.plan, workflowClock);
     this.notifications = new Notifications(this.plan, info.workflowId, this.state);
     this.publisher = new Publisher(this.plan, this.state, this.notifications);
   }

@@ -17,6 +17,8 @@ import type { DeployRun } from './run.js';
 const SOAK_BAKE_PATCH = 'soak-bake';
 /** Marks histories whose soaks hold a pass until their own durable timer has fired. */
 const SOAK_TIMER_PATCH = 'soak-timer';
+/** Marks histories whose last stage reads the promoted regions for the environment rule. */
+const PROMOTED_CONTROL_PATCH = 'soak-promoted-control';
 
 export async function soak(run: DeployRun, region: RegionStatus, planned: PlanRegion): Promise<WatchResult> {
   const started = run.state.now().getTime();
@@ -94,16 +96,25 @@ function watch(
 /**
  * Peer judgement (docs/judgement.md): the control of a region whose gate has a check with `compare:`:
  * the regions of later stages, still on the previous version (none for the last stage, which
- * falls back to its own history before the deploy). Undefined without compare checks, so the
- * watch input of every other deploy is as before.
+ * falls back to its own history before the deploy, and reads the regions already promoted to
+ * tell a sick fleet). Undefined without compare checks, so the watch input of every other
+ * deploy is as before.
  */
 function controlOf(run: DeployRun, region: RegionStatus, planned: PlanRegion): WatchControl | undefined {
   if (!planned.gate.checks.some((c) => c.compare)) return undefined;
   const stage = run.plan.stages.findIndex((s) => s.regions.some((r) => r.name === region.name));
   const peers = run.plan.stages.slice(stage + 1).flatMap((s) => s.regions.map((r) => r.name));
   const deployStartedAt = region.deployStartedAt ? Date.parse(region.deployStartedAt) : undefined;
+  const promoted =
+    peers.length > 0
+      ? []
+      : run.plan.stages
+          .slice(0, stage)
+          .flatMap((s) => s.regions.map((r) => r.name))
+          .filter((name) => run.state.region(name)?.state === 'promoted');
   return {
     peers,
+    ...(promoted.length > 0 && patched(PROMOTED_CONTROL_PATCH) ? { promoted } : {}),
     fromVersion: region.fromVersion ?? null,
     ...(deployStartedAt !== undefined ? { deployStartedAt } : {}),
     soakMs: planned.soakMs,

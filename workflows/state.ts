@@ -35,6 +35,8 @@ export class DeployState {
   readonly retries = new Set<string>();
   readonly approvals = new Map<string, string | undefined>();
   abortRequest?: AbortInput;
+  /** Set while a rollback of the service holds its train (workflows/train-hold.ts): why this deploy waits. */
+  trainHold?: { reason: string };
   terminal?: DeployPhase;
   /** The queue (train.mode queue), oldest first: each version's entry and the input its run will get. */
   readonly queue = new Map<string, { entry: QueuedVersion; input: EnqueueInput }>();
@@ -122,6 +124,7 @@ export class DeployState {
     }
     if (status.frozen) reasons.push(`frozen at ${status.frozen.at}: ${status.frozen.scope === '*' ? 'every service' : status.frozen.scope} frozen${status.frozen.by ? ` by ${status.frozen.by}` : ''}: ${status.frozen.reason}`);
     for (const [region, hold] of this.holds) reasons.push(`${region}: ${hold.reason}`);
+    if (this.trainHold) reasons.push(this.trainHold.reason);
     status.phase = reasons.length > 0 ? 'paused' : 'running';
     if (reasons.length > 0) status.pausedReason = reasons.join('; ');
     else delete status.pausedReason;

@@ -6,9 +6,9 @@ import { workflowIdFor } from '../domain/names.js';
 import { CliError } from './fail.js';
 import { connectFlags, type ConnectFlags } from './output.js';
 
-/** `deploy-checkout` and `checkout` both name the deploy of checkout. */
+/** `deploy-checkout` and `checkout` both name the deploy of checkout; `rollback-checkout` names its rollback. */
 export function deployIdOf(idOrService: string): string {
-  return idOrService.startsWith('deploy-') ? idOrService : workflowIdFor(idOrService);
+  return idOrService.startsWith('deploy-') || idOrService.startsWith('rollback-') ? idOrService : workflowIdFor(idOrService);
 }
 
 export function actor(by?: string): string {

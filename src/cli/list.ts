@@ -5,6 +5,7 @@ import { FirebreakOwner, FirebreakPhase, FirebreakRegion, FirebreakService, Fire
 import { statusQuery, type DeployPhase, type QueuedVersion } from '../../workflows/messages.js';
 import type { Client } from '@temporalio/client';
 import { deployHandle, WORKFLOW_TYPE } from '../client/workflow.js';
+import { ROLLBACK_WORKFLOW_TYPE } from '../../workflows/undo-messages.js';
 import { parseDuration } from '../domain/pipeline/duration.js';
 import { client } from './common.js';
 import { outputFormat, printDocument, type ConnectFlags, type OutputFlags } from './output.js';
@@ -57,7 +58,8 @@ export function parseSince(since: string, now = Date.now()): Date {
 }
 
 export function listQuery(opts: ListOptions, now = Date.now()): string {
-  const terms = [`WorkflowType = ${quote(WORKFLOW_TYPE)}`];
+  // Deploys and rollbacks (rollback-<service>) alike: both change what a service runs.
+  const terms = [`(WorkflowType = ${quote(WORKFLOW_TYPE)} OR WorkflowType = ${quote(ROLLBACK_WORKFLOW_TYPE)})`];
   if (opts.service) terms.push(`FirebreakService = ${quote(opts.service)}`);
   if (opts.phase) {
     if (!PHASES.includes(opts.phase as DeployPhase)) throw new CliError(`--phase must be one of ${PHASES.join(', ')}, not ${JSON.stringify(opts.phase)}`);

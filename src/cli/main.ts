@@ -99,6 +99,30 @@ program
   .action(async (services, opts) => (await import('./freeze.js')).unfreezeCommand(services, opts));
 
 program
+  .command('rollback')
+  .argument('<service>', 'the service to take back')
+  .requiredOption('--reason <text>', 'why (recorded in its audit trail)')
+  .option('--to <version>', 'every region to this version (default: each region to the version it ran before the last deploy)')
+  .option('--in-order', 'region by region in the stage order (default: every region at once)')
+  .option('--wait', 'follow the rollback until every region is back (exit 0) or a region failed (exit 1)')
+  .option('--by <user>', 'who rolls back (default: $FIREBREAK_USER or $USER)')
+  .addOption(outputOption())
+  .option('--json', 'one JSON document on stdout (-o json)')
+  .addOption(taskQueueOption())
+  .description('roll a deploy back fast (no soaks, no windows; aborts a running deploy first), then hold the train until release')
+  .action(async (service, opts) => (await import('./rollback.js')).rollbackCommand(service, opts));
+
+program
+  .command('release')
+  .argument('<service>', 'the service whose train a rollback holds')
+  .requiredOption('--reason <text>', 'why the train may move again')
+  .option('--by <user>', 'who releases (default: $FIREBREAK_USER or $USER)')
+  .addOption(outputOption())
+  .option('--json', 'the rollback\'s final status as JSON (-o json)')
+  .description('lift the hold a rollback keeps: queued and new versions of the service may start')
+  .action(async (service, opts) => (await import('./release.js')).releaseCommand(service, opts));
+
+program
   .command('list')
   .option('--service <service>')
   .option('--phase <phase>')
@@ -194,7 +218,7 @@ program
 // Every command that connects to Temporal takes where to connect, after its own flags in its
 // help; src/client/connect.ts puts a flag over the environment, the environment over the
 // profile file. (dev runs its own server; plan, runbook, init and sim never connect.)
-const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'freeze', 'unfreeze', 'list', 'review', 'worker']);
+const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'rollback', 'release', 'freeze', 'unfreeze', 'list', 'review', 'worker']);
 for (const cmd of program.commands.filter((c) => CONNECTING.has(c.name()))) {
   cmd
     .option('-n, --namespace <namespace>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')

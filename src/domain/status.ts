@@ -30,4 +30,11 @@ export interface CompareStatus {
   verdict?: 'breach' | 'pass' | 'too_little_data';
   text?: string;
   p?: number;
+  /** peers: judged by the change (difference in differences) or, falling back, by the level. */
+  basis?: 'change' | 'level';
+  /** The Hodges-Lehmann estimate of the effect and its interval at the check's confidence. */
+  effect?: { estimate: number; low: number; high: number };
+  /** The change judgement's medians: the region's and the peers' before the deploy and during the soak. */
+  before?: { region: number; peers: number };
+  after?: { region: number; peers: number };
 }

@@ -9,6 +9,7 @@ import { chromium, type Browser, type FrameLocator, type Locator, type Page } fr
 import { startDevServer, type DevServer } from './server.js';
 import { startSimulator, type Simulator } from './sim/server.js';
 import { createActivities } from '../../activities/index.js';
+import { createUndoActivities } from '../worker/undo-activities.js';
 import { startDeploy } from '../client/start.js';
 import { statusQuery, type DeployStatus } from '../../workflows/messages.js';
 import { testPlan } from './pipelines.js';
@@ -74,7 +75,7 @@ export async function startWebUiStack(): Promise<WebUiStack> {
     connection: native,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
+    activities: { ...createUndoActivities(), ...createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }) },
   });
   const running = worker.run();
   const client = new Client({ connection });

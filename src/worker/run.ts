@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, watcherOf } from '../../activities/index.js';
+import { createUndoActivities } from './undo-activities.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -30,7 +31,8 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    activities,
+    // The rollback's activities talk to Temporal, so every worker adds them to its own.
+    activities: { ...createUndoActivities(), ...activities },
     // Soaks hold no slot (the soak watcher completes them asynchronously); these are deploys,
     // version reads, migrations and notifications, mostly waiting on the network.
     maxConcurrentActivityTaskExecutions: 200,

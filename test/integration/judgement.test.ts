@@ -37,7 +37,9 @@ test('a +50 % latency regression under the absolute SLO is caught in the first r
       assert.equal(regionState(s, 'mid'), 'pending');
       assert.equal(regionState(s, 'large'), 'pending');
       const small = s.stages[0].regions[0];
-      assert.match(small.error!, /latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) in small, against peers mid, large/);
+      // Judged by its change against the peers' (or, when the seconds since the seed hold no
+      // history yet, by level, saying so).
+      assert.match(small.error!, /latency-mean (\+\d+ % beyond its peers' change \(98 % CI \+\d+ % to \+\d+ %, p [<=] 0\.0\d+; [^)]*\)|0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+, 98 % CI [^)]*\)) in small, against peers mid, large/);
       const check = small.checks[0];
       assert.ok(typeof check.value === 'number' && check.value < 2, 'under the absolute SLO');
       assert.equal(check.compare?.verdict, 'breach');
@@ -112,7 +114,7 @@ test('the last stage has no peers: it is judged against its own values before it
       assert.equal(small.verdict, 'pass');
       assert.equal(regionState(s, 'large'), 'rolled_back');
       const large = s.stages[1].regions[0];
-      assert.match(large.error!, /latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) in large, against its own values before the deploy/);
+      assert.match(large.error!, /latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+, 98 % CI \+\d+ % to \+\d+ %\) in large, against its own values before the deploy/);
       assert.equal(large.checks[0].compare?.against, 'before');
       await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test' }] });
     } finally {
@@ -138,7 +140,7 @@ test('shadow mode: the same regression is judged, shown and recorded, and the de
       assert.equal(small.enforce, false);
       assert.equal(small.verdict, 'breach', 'judged worse than its peer');
       const event = done.events.find((e) => e.kind === 'judgement' && e.region === 'small');
-      assert.match(event?.message ?? '', /^small breach: latency-mean 0\.\d+ vs control 0\.\d+ \(\+\d+ %, p [<=] 0\.0\d+\) \(shadow: never fails a region\)$/);
+      assert.match(event?.message ?? '', /^small breach: latency-mean (\+\d+ % beyond its peers' change|0\.\d+ vs control 0\.\d+) \(.*\) \(shadow: never fails a region\)$/);
     } finally {
       await clearFaults(stack);
     }

@@ -273,6 +273,7 @@ test('the runbook names this service, its task queue and example regions', () =>
     'An incident elsewhere: pause',
     'A window closed',
     'Approve a manual gate',
+    'Roll back a finished deploy',
     'Abort',
   ]);
   for (const c of commands) assert.match(c.command, /^(firebreak|temporal) /);
@@ -510,6 +511,33 @@ test('a window closed: status says what it waits for; pause holds the deploy pas
   assert.match(byOncall(s, from, 'abort')[0].message, /rollback: all\): bad release/);
   assert.equal(await simVersion(SMALL), BASE);
   assert.equal(await simVersion(LARGE), BASE);
+});
+
+test('roll back: the running deploy is aborted, every region it touched goes back, a new version waits until release', async () => {
+  const { handle, version } = await deploy();
+  await largeAwaitingApproval(handle);
+  assert.equal(await simVersion(LARGE), version);
+  const section = 'Roll back a finished deploy';
+  const rb = await runbook(section, 'firebreak rollback');
+  assert.match(rb.stdout, new RegExp(`aborting the running deploy of ${version.replace(/\./g, '\\.')} first`));
+  assert.match(rb.stdout, /train is held/);
+  assert.equal(await simVersion(SMALL), BASE);
+  assert.equal(await simVersion(LARGE), BASE);
+  assert.equal((await status(handle)).phase, 'aborted');
+  const st = await runbook(section, 'firebreak status rollback-');
+  assert.match(st.stdout, /paused/);
+  assert.match(st.stdout, /holding the train/);
+
+  // A new version waits, touching no region, until the release.
+  const next = await start(stack, plan(loaded.pipeline, '3.0.0'));
+  await waitFor(next, (s) => s.phase === 'paused' && /held by rollback-rb-shop/.test(s.pausedReason ?? ''), 'the new version to wait');
+  assert.equal(await deploysOf(SMALL, '3.0.0'), 0);
+  const rel = await runbook(section, 'firebreak release');
+  assert.match(rel.stdout, /released rb-shop/);
+  const released = await stack.client.workflow.getHandle(`rollback-${SERVICE}`).result();
+  assert.equal(released.rollback.releasedBy, 'oncall');
+  await waitFor(next, (s) => regionState(s, SMALL) !== 'pending', 'the new version to start after the release');
+  await next.executeUpdate('abort', { args: [{ reason: 'test over', by: 'test', rollback: 'none' }] });
 });
 
 test('every command the runbook prints was run exactly once', () => {

@@ -79,7 +79,7 @@ test('relative breach: +50 % latency under the absolute SLO, caught against peer
   const w = world(scaled(1.5));
   const r = await watchRegion(input(gate([latency()]), peers), w.deps);
   assert.equal(r.verdict, 'breach');
-  assert.match(r.reason, /^latency-mean 0\.1\d* vs control 0\.0\d* \(\+(4[5-9]|5[0-5]) %, p < 0\.001\) in small, against peers mid, large$/);
+  assert.match(r.reason, /^latency-mean 0\.1\d* vs control 0\.0\d* \(\+(4[5-9]|5[0-5]) %, p < 0\.001, 98 % CI \+\d+ % to \+\d+ %; by level, not change: the region has no history before its deploy\) in small, against peers mid, large$/);
   const c = r.checks[0].compare!;
   assert.equal(c.verdict, 'breach');
   assert.equal(c.samples, 20);
@@ -222,7 +222,7 @@ test('before: the last stage is judged against its own history before the deploy
   const w = world(scaled(1.5), { history });
   const r = await watchRegion(input(gate([latency()]), lastStage), w.deps);
   assert.equal(r.verdict, 'breach');
-  assert.match(r.reason, /vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\) in small, against its own values before the deploy/);
+  assert.match(r.reason, /vs control 0\.0\d+ \(\+\d+ %, p < 0\.001, 98 % CI \+\d+ % to \+\d+ %\) in small, against its own values before the deploy/);
   assert.ok(w.seen.includes('range small -25000..-5000/1000'), `history window is the soak ending at the deploy: ${w.seen.filter((s) => s.startsWith('range'))}`);
   assert.equal(w.seen.filter((s) => s.startsWith('range')).length, 1, 'the history is read once');
   const ok = await watchRegion(input(gate([latency()]), lastStage), world(scaled(1), { history }).deps);
@@ -241,7 +241,7 @@ test('maxDelta: an absolute worsening in the check unit', async () => {
   const level = (extra: number): Level => (region, i) => 0.001 + 0.0002 * jitter(region, i) + (region === 'small' ? extra : 0);
   const worse = await watchRegion(input(gate([errors]), peers), world(level(0.01)).deps);
   assert.equal(worse.verdict, 'breach');
-  assert.match(worse.reason, /error-rate 0\.01\d* vs control 0\.00\d* \(\+0\.0\d+, p < 0\.001\)/);
+  assert.match(worse.reason, /error-rate 0\.01\d* vs control 0\.00\d* \(\+0\.0\d+, p < 0\.001, 98 % CI \+0\.0\d+ to \+0\.0\d+; by level/);
   const slight = await watchRegion(input(gate([errors]), peers), world(level(0.002)).deps);
   assert.equal(slight.verdict, 'pass');
 });
@@ -273,8 +273,8 @@ test('pure rules: direction, control choice, relative change, median', () => {
   assert.equal(relativeWorsening(1, 0, 'higher'), Infinity);
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 2, 3]), 2.5);
-  const j = judge(latency(), { against: 'peers', regions: ['b'], value: [0.118, 0.118, 0.118, 0.119, 0.117], control: [0.079, 0.08, 0.078, 0.079, 0.079] }, 5);
-  assert.equal(j.text, 'latency-mean 0.118 vs control 0.079 (+49 %, p = 0.005)', 'ties: the normal approximation');
+  const j = judge(latency(), { against: 'peers', regions: ['b'], value: [0.118, 0.118, 0.118, 0.119, 0.117], control: [0.079, 0.08, 0.078, 0.079, 0.079], level: true }, 5);
+  assert.equal(j.text, 'latency-mean 0.118 vs control 0.079 (+49 %, p = 0.005, 98 % CI +47 % to +52 %)', 'ties: the normal approximation');
 });
 
 test('status and Web UI details show the judgement, shadow ones marked', async () => {
@@ -288,10 +288,10 @@ test('status and Web UI details show the judgement, shadow ones marked', async (
     events: [], startedAt: new Date(0).toISOString(),
   };
   const text = stripAnsi(renderStatus(status, 0));
-  assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)/);
+  assert.match(text, /vs peers mid, large \(shadow\): control 0\.0\d+, 20 paired samples {2}breach: latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001, 98 % CI/);
   // The details escape Markdown in what they quote; read them unescaped.
   const details = detailsMarkdown(status).replace(/\\(.)/g, '$1');
-  assert.match(details, /\*\*small\*\* latency-mean vs peers mid\/large, shadow: breach \(latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001\)\)/);
+  assert.match(details, /\*\*small\*\* latency-mean vs peers mid\/large, shadow: breach \(latency-mean 0\.1\d+ vs control 0\.0\d+ \(\+\d+ %, p < 0\.001, 98 % CI/);
 });
 
 test('the quarterly review counts environment pauses apart from inconclusive checks', async () => {

@@ -7,13 +7,13 @@ import { CliError } from '../../src/cli/fail.js';
 const now = Date.parse('2026-11-27T12:00:00Z');
 
 test('filters become one visibility query on the Firebreak search attributes', () => {
-  assert.equal(listQuery({}, now), 'WorkflowType = "multiRegionDeploy"');
+  assert.equal(listQuery({}, now), '(WorkflowType = "multiRegionDeploy" OR WorkflowType = "serviceRollback")');
   assert.equal(
     listQuery({ service: 'checkout', phase: 'paused', owner: 'payments-team', since: '24h' }, now),
-    'WorkflowType = "multiRegionDeploy" AND FirebreakService = "checkout" AND FirebreakPhase = "paused" AND ' +
+    '(WorkflowType = "multiRegionDeploy" OR WorkflowType = "serviceRollback") AND FirebreakService = "checkout" AND FirebreakPhase = "paused" AND ' +
       'FirebreakOwner = "payments-team" AND StartTime > "2026-11-26T12:00:00.000Z"',
   );
-  assert.equal(listQuery({ service: 'a"b' }, now), 'WorkflowType = "multiRegionDeploy" AND FirebreakService = "a\\"b"');
+  assert.equal(listQuery({ service: 'a"b' }, now), '(WorkflowType = "multiRegionDeploy" OR WorkflowType = "serviceRollback") AND FirebreakService = "a\\"b"');
   assert.throws(() => listQuery({ phase: 'stuck' }, now), (e: Error) => e instanceof CliError && /--phase must be one of running, paused/.test(e.message));
 });
 

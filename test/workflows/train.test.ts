@@ -50,7 +50,9 @@ test('three versions in quick succession: the first runs, the second ends supers
   await withWorker(stack, async () => {
     const service = 'train-three';
     await seedVersion(stack, service, ['small', 'large'], '1.0.0');
-    const file = writePipelineFile(mkdtempSync(join(tmpdir(), 'firebreak-train-')), queued(service, '4s'));
+    // Soaks long enough that the first version is still rolling out after four CLI runs on a
+    // loaded machine (with 4 s, 2.2.0 had already started before the last one ran).
+    const file = writePipelineFile(mkdtempSync(join(tmpdir(), 'firebreak-train-')), queued(service, '15s'));
 
     const first = runFirebreak(stack, ['deploy', file, '--version', '2.0.0', '--wait']);
     await started(service);

@@ -9,6 +9,7 @@ import { plan, stageCustomers, type Plan } from './plan.js';
 import type { Pipeline } from './schema.js';
 import { describeWindows } from './windows.js';
 import { freezeSection, hotfixSection } from './runbook-incident.js';
+import { rollBackSection } from './runbook-rollback.js';
 
 export interface RunbookOptions {
   /** The task queue the workers poll (default `firebreak`). */
@@ -152,6 +153,7 @@ export function runbookMarkdown(loaded: Loaded, opts: RunbookOptions = {}): stri
     '',
     update(n, 'approve', { region: approveRegion, by: BY }),
     '',
+    ...rollBackSection(svc, BY),
     '## Abort',
     '',
     'Ends the deploy. `--rollback` says which regions go back to the version they ran before:',
@@ -246,7 +248,7 @@ function environmentSection(pipeline: Pipeline, svc: string, first: string, n: N
     '## The fleet is sick, not the version (environment)',
     '',
     `${names} ${checks.length === 1 ? 'is' : 'are'} also judged against a control: the regions still on the previous version, or for the last stage`,
-    'the region before its deploy. When a region breaches the absolute threshold and so does its control, the region is not rolled back:',
+    'the regions already promoted. When a region breaches the absolute threshold and so does its control, the region is not rolled back:',
     'it keeps the new version and is held (event `environment`; the reason names the control regions and their values). Deal with the',
     'incident first; once the fleet has recovered, soak the region again (it is not redeployed):',
     '',

@@ -20,6 +20,7 @@ import type { CompareTally, Judgement, JudgementVerdict, WatchControl, WatchTall
 import type { Target } from '../target.js';
 import { describe } from '../describe.js';
 import { mannWhitneyGreater } from './mann-whitney.js';
+import { hodgesLehmann, judgeChange } from './change.js';
 import type { CheckProvider, EvaluateOptions } from './provider.js';
 import { formatValue } from './value.js';
 
@@ -36,8 +37,11 @@ export function median(xs: readonly number[]): number {
 export function freshCompare(check: Check, control: WatchControl | undefined): CompareTally | undefined {
   if (!check.compare) return undefined;
   const peers = control?.peers ?? [];
-  if (check.compare.against === 'peers' && peers.length > 0) return { against: 'peers', regions: [...peers], value: [], control: [] };
-  return { against: 'before', value: [], control: [] };
+  if (check.compare.against === 'peers' && peers.length > 0) {
+    return { against: 'peers', regions: [...peers], value: [], control: [], byPeer: Object.fromEntries(peers.map((r) => [r, []])), ...(control?.level ? { level: true } : {}) };
+  }
+  const promoted = control?.promoted ?? [];
+  return { against: 'before', value: [], control: [], ...(promoted.length ? { fleet: { regions: [...promoted], values: [] } } : {}) };
 }
 
 /** A heartbeated compare tally, checked field by field; undefined when unusable. */
@@ -54,6 +58,26 @@ export function resumeCompare(x: unknown): CompareTally | undefined {
   const sick = t.sick as { at?: unknown; text?: unknown } | undefined;
   if (sick && typeof sick.at === 'number' && typeof sick.text === 'string') out.sick = { at: sick.at, text: sick.text };
   if (typeof t.waited === 'number' && t.waited >= 0) out.waited = t.waited;
+  // The change judgement's evidence: each peer's samples aligned with `value`, and the pasts.
+  const cell = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  if (out.regions && t.byPeer && typeof t.byPeer === 'object') {
+    const byPeer = t.byPeer as Record<string, unknown>;
+    if (out.regions.every((r) => Array.isArray(byPeer[r]) && (byPeer[r] as unknown[]).length === out.value.length && (byPeer[r] as unknown[]).every(cell))) {
+      out.byPeer = Object.fromEntries(out.regions.map((r) => [r, [...(byPeer[r] as (number | null)[])]]));
+    }
+  }
+  const h = t.history as { region?: unknown; peers?: unknown } | undefined;
+  if (h && typeof h === 'object' && nums(h.region) && h.peers && typeof h.peers === 'object') {
+    const peers = h.peers as Record<string, unknown>;
+    if (Object.values(peers).every(nums)) out.history = { region: [...h.region], peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, [...(v as number[])]])) };
+  }
+  if (typeof t.historyError === 'string') out.historyError = t.historyError;
+  if (t.level === true) out.level = true;
+  const fleet = t.fleet as { regions?: unknown; values?: unknown; last?: unknown } | undefined;
+  if (fleet && Array.isArray(fleet.regions) && fleet.regions.every((r) => typeof r === 'string') && nums(fleet.values)) {
+    out.fleet = { regions: [...(fleet.regions as string[])], values: [...fleet.values] };
+    if (fleet.last && typeof fleet.last === 'object') out.fleet.last = { ...(fleet.last as Record<string, number | null>) };
+  }
   return out;
 }
 
@@ -63,6 +87,8 @@ export interface ControlSample {
   /** Each control region's value (peers). */
   byRegion?: Record<string, number | null>;
   error?: string;
+  /** before, in the last stage: the promoted regions now (the environment rule's control). */
+  fleet?: { value: number | null; byRegion: Record<string, number | null> };
 }
 
 /**
@@ -83,23 +109,14 @@ export async function sampleControls(
       if (!check.compare || !ct) return undefined;
       const provider = providerFor(check);
       if (ct.against === 'peers') {
-        const peers = ct.regions ?? [];
-        const byRegion: Record<string, number | null> = {};
-        const errors: string[] = [];
-        await Promise.all(
-          peers.map(async (region) => {
-            try {
-              const v = await provider.evaluate(check, controlTarget(target, region, control), limit);
-              byRegion[region] = typeof v === 'number' && Number.isFinite(v) ? v : null;
-            } catch (err) {
-              byRegion[region] = null;
-              errors.push(`${region}: ${describe(err)}`);
-            }
-          }),
-        );
-        const values = peers.map((r) => byRegion[r]).filter((v): v is number => v !== null);
-        return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
+        // The change judgement's pasts, read once, beside this evaluation's samples.
+        const history = ct.history || ct.level ? undefined : readHistory(check, ct, target, control, provider, limit);
+        const now = await evaluateEach(check, ct.regions ?? [], (region) => controlTarget(target, region, control), provider, limit);
+        await history;
+        return { value: now.value, byRegion: now.byRegion, ...(now.error ? { error: now.error } : {}) };
       }
+      // The last stage: the promoted regions, on the new version, at the same moment.
+      const fleet = ct.fleet ? await evaluateEach(check, ct.fleet.regions, (region) => ({ ...target, region }), provider, limit) : undefined;
       // before: this region's own history, read once.
       if (!ct.loaded) {
         if (!provider.evaluateRange) {
@@ -118,9 +135,63 @@ export async function sampleControls(
           }
         }
       }
-      return { value: ct.control.length > 0 ? median(ct.control) : null };
+      return { value: ct.control.length > 0 ? median(ct.control) : null, ...(fleet ? { fleet: { value: fleet.value, byRegion: fleet.byRegion } } : {}) };
     }),
   );
+}
+
+/** Each region's value now, and their median. */
+async function evaluateEach(
+  check: Check,
+  regions: readonly string[],
+  targetOf: (region: string) => Target,
+  provider: CheckProvider,
+  limit: EvaluateOptions,
+): Promise<{ value: number | null; byRegion: Record<string, number | null>; error?: string }> {
+  const byRegion: Record<string, number | null> = {};
+  const errors: string[] = [];
+  await Promise.all(
+    regions.map(async (region) => {
+      try {
+        const v = await provider.evaluate(check, targetOf(region), limit);
+        byRegion[region] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+      } catch (err) {
+        byRegion[region] = null;
+        errors.push(`${region}: ${describe(err)}`);
+      }
+    }),
+  );
+  const values = regions.map((r) => byRegion[r]).filter((v): v is number => v !== null);
+  return { value: values.length > 0 ? median(values) : null, byRegion, ...(errors.length ? { error: errors.join('; ') } : {}) };
+}
+
+/**
+ * The soak-long windows before the region's deploy, the region's and each peer's (one range query
+ * each, on the version the region ran then), kept in the tally once all are read. The window is
+ * fixed by the deploy's start, so a read retried after an error reads the same past.
+ */
+async function readHistory(check: Check, ct: CompareTally, target: Target, control: WatchControl | undefined, provider: CheckProvider, limit: EvaluateOptions): Promise<void> {
+  if (!provider.evaluateRange) {
+    ct.historyError = 'only a Prometheus check can read its history';
+    return;
+  }
+  if (control?.deployStartedAt === undefined) {
+    ct.historyError = 'no deploy start time to read the history before it';
+    return;
+  }
+  const range = { start: control.deployStartedAt - control.soakMs, end: control.deployStartedAt, stepMs: control.stepMs };
+  const read = (region: string) => provider.evaluateRange!(check, controlTarget(target, region, control), range, limit).then((vs) => vs.filter(Number.isFinite));
+  try {
+    const peers = ct.regions ?? [];
+    const [region, ...each] = await Promise.all([read(target.region), ...peers.map(read)]);
+    // Only each window's median is judged: the tally keeps that, not the window, so a long
+    // soak's heartbeat stays small.
+    const kept = (vs: number[]) => (vs.length > 0 ? [median(vs)] : []);
+    ct.history = { region: kept(region), peers: Object.fromEntries(peers.map((r, i) => [r, kept(each[i])])) };
+    delete ct.historyError;
+  } catch (err) {
+    ct.historyError = `history: ${describe(err)}`;
+  }
 }
 
 /** The target a peer's query is templated for: its region, on the version this deploy replaces. */
@@ -131,6 +202,10 @@ function controlTarget(target: Target, region: string, control: WatchControl | u
 /** Adds this evaluation's region value and control sample to the compare tally. */
 export function recordCompare(ct: CompareTally, value: number | null, sample: ControlSample | undefined): void {
   if (sample?.byRegion) ct.last = sample.byRegion;
+  if (ct.fleet && sample?.fleet) {
+    ct.fleet.last = sample.fleet.byRegion;
+    if (sample.fleet.value !== null) ct.fleet.values.push(sample.fleet.value);
+  }
   if (sample?.error) ct.error = sample.error;
   else if (ct.against === 'peers') delete ct.error;
   if (value === null || !Number.isFinite(value)) return;
@@ -139,6 +214,7 @@ export function recordCompare(ct: CompareTally, value: number | null, sample: Co
     if (sample?.value === null || sample?.value === undefined) return;
     ct.value.push(value);
     ct.control.push(sample.value);
+    if (ct.byPeer) for (const r of ct.regions ?? []) (ct.byPeer[r] ??= []).push(sample.byRegion?.[r] ?? null);
   } else {
     ct.value.push(value);
   }
@@ -167,18 +243,34 @@ export type FleetCall = { call: 'environment'; control: string } | { call: 'wait
  * so a plain regression is not detected any later than without compare.
  */
 export function fleetCall(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number, run: number, failAfter: number, mayWait: boolean): FleetCall {
+  const env = environmentSample(ct, sample);
   if (ct.sick && at - ct.sick.at < run + failAfter) return { call: 'environment', control: ct.sick.text };
   const waited = ct.waited ?? 0;
-  if (mayWait && ct.against === 'peers' && waited < failAfter && (nearThreshold(check, sample) || moving(check, ct, sample, run))) {
+  if (mayWait && (ct.against === 'peers' || ct.fleet) && waited < failAfter && (nearThreshold(check, env) || moving(check, environmentSeries(ct), env, run))) {
     ct.waited = waited + 1;
     return { call: 'wait' };
   }
-  return { call: 'breach', control: describeControl(ct, sample) };
+  return { call: 'breach', control: describeControl(ct, env) };
 }
 
 /** Notes the control's breach at evaluation `at`, for fleetCall (run at every evaluation). */
 export function noteControl(check: Check, ct: CompareTally, sample: ControlSample | undefined, at: number): void {
-  if (controlBreaches(check, sample)) ct.sick = { at, text: describeControl(ct, sample) };
+  const env = environmentSample(ct, sample);
+  if (controlBreaches(check, env)) ct.sick = { at, text: describeControl(ct, env) };
+}
+
+/**
+ * What the environment rule compares with: the peers now; in the last stage (before, with
+ * promoted regions) the promoted regions now, never the history alone.
+ */
+function environmentSample(ct: CompareTally, sample: ControlSample | undefined): ControlSample | undefined {
+  if (ct.against !== 'before' || !ct.fleet) return sample;
+  return sample?.fleet ? { value: sample.fleet.value, byRegion: sample.fleet.byRegion } : undefined;
+}
+
+/** The environment control's values per sample so far (for "has it worsened since before the run"). */
+function environmentSeries(ct: CompareTally): number[] {
+  return ct.against === 'before' && ct.fleet ? ct.fleet.values : ct.control;
 }
 
 /** Would the control breach the threshold if it were as much worse as the compare tolerates? */
@@ -192,9 +284,9 @@ function nearThreshold(check: Check, sample: ControlSample | undefined): boolean
 }
 
 /** Has the control worsened, since before the region's run, by more than the compare tolerates? */
-function moving(check: Check, ct: CompareTally, sample: ControlSample | undefined, run: number): boolean {
+function moving(check: Check, series: number[], sample: ControlSample | undefined, run: number): boolean {
   if (!check.compare || sample?.value === null || sample?.value === undefined) return false;
-  const earlier = ct.control.slice(0, Math.max(0, ct.control.length - run));
+  const earlier = series.slice(0, Math.max(0, series.length - run));
   if (earlier.length === 0) return false;
   const worse: Worse = worseOf(check) ?? 'higher';
   const by = maxIncreaseOf(check.compare);
@@ -204,10 +296,12 @@ function moving(check: Check, ct: CompareTally, sample: ControlSample | undefine
 
 /** The control regions and their values, for an environment reason: "eu-1 0.29, us-1 0.31". */
 export function describeControl(ct: CompareTally, sample: ControlSample | undefined): string {
-  if (ct.against === 'before') return `${sample?.value === null || sample?.value === undefined ? 'no data' : formatValue(sample.value)} (this region before its deploy)`;
+  const regions = ct.against === 'before' ? (ct.fleet?.regions ?? []) : (ct.regions ?? []);
+  if (ct.against === 'before' && !ct.fleet) return `${sample?.value === null || sample?.value === undefined ? 'no data' : formatValue(sample.value)} (this region before its deploy)`;
   const by = sample?.byRegion ?? {};
-  const each = (ct.regions ?? []).map((r) => `${r} ${formatValue(by[r] ?? null)}`).join(', ');
-  return `${each}${(ct.regions ?? []).length > 1 && sample?.value !== null && sample?.value !== undefined ? ` (median ${formatValue(sample.value)})` : ''}`;
+  const each = regions.map((r) => `${r} ${formatValue(by[r] ?? null)}`).join(', ');
+  const median = regions.length > 1 && sample?.value !== null && sample?.value !== undefined ? ` (median ${formatValue(sample.value)})` : '';
+  return `${ct.against === 'before' ? 'the promoted regions ' : ''}${each}${median}`;
 }
 
 function formatP(p: number): string {
@@ -234,15 +328,75 @@ export function judge(check: Check, ct: CompareTally, minSamples: number): Judge
     const why = ct.error ? ` (last: ${ct.error})` : '';
     return { ...base, verdict: 'too_little_data', text: `${check.name} has ${samples} of ${minSamples} samples paired with its control${why}` };
   }
+  const limit = relative ? maxIncreaseOf(compare)! : compare.maxDelta!;
+  if (ct.against === 'peers' && !ct.level) {
+    // The change, not the level: each region against its own past (change.ts).
+    const why = changeUnavailable(ct);
+    const result = why === undefined ? judgeChange({ value: ct.value, byPeer: ct.byPeer!, before: ct.history! }, { relative, worse, confidence: compare.confidence }) : { ok: false as const, why };
+    if (result.ok && result.change.samples >= minSamples) {
+      const c = result.change;
+      const significant = c.p <= 1 - compare.confidence;
+      const verdict: JudgementVerdict = c.effect.estimate > limit && significant ? 'breach' : 'pass';
+      const left = c.left.length ? `; left out: ${c.left.join('; ')}` : '';
+      const text =
+        `${check.name} ${formatChange(c.effect.estimate, relative)} beyond its peers' change ` +
+        `(${formatInterval(c.effect, compare.confidence, relative)}, ${formatP(c.p)}; ` +
+        `region ${formatValue(c.region.before)} -> ${formatValue(c.region.after)}, peers ${formatValue(c.peers.before)} -> ${formatValue(c.peers.after)}${left})`;
+      return {
+        ...base,
+        verdict,
+        basis: 'change',
+        value: c.region.after,
+        control: c.peers.after,
+        change: c.effect.estimate,
+        estimate: c.effect.estimate,
+        low: c.effect.low,
+        high: c.effect.high,
+        p: c.p,
+        before: { region: c.region.before, peers: c.peers.before },
+        after: { region: c.region.after, peers: c.peers.after },
+        text,
+      };
+    }
+    const fallback = result.ok ? `only ${result.change.samples} of ${minSamples} samples paired with a peer that has a history` : result.why;
+    const level = judgeLevel(check, ct, worse, relative, limit);
+    return { ...base, ...level, basis: 'level', fallback, text: `${level.text.slice(0, -1)}; by level, not change: ${fallback})` };
+  }
+  return { ...base, ...judgeLevel(check, ct, worse, relative, limit) };
+}
+
+/** Why the change cannot be judged from this tally, if it cannot. */
+function changeUnavailable(ct: CompareTally): string | undefined {
+  if (!ct.history) return ct.historyError ?? 'the history before the deploy was not read';
+  if (!ct.byPeer || (ct.regions ?? []).some((r) => ct.byPeer![r]?.length !== ct.value.length)) return "the peers' own samples were lost";
+  return undefined;
+}
+
+/** The level judgement: the region's median against the control's (peers at the same moments, or its own past). */
+function judgeLevel(check: Check, ct: CompareTally, worse: Worse, relative: boolean, limit: number): Omit<Judgement, 'check' | 'against' | 'regions' | 'enforce' | 'relative' | 'samples'> {
+  const compare = check.compare!;
   const value = median(ct.value);
   const control = median(ct.control);
   const change = relative ? relativeWorsening(value, control, worse) : absoluteWorsening(value, control, worse);
-  const limit = relative ? maxIncreaseOf(compare)! : compare.maxDelta!;
   const test = worse === 'higher' ? mannWhitneyGreater(ct.value, ct.control) : mannWhitneyGreater(ct.control, ct.value);
   const significant = test.p <= 1 - compare.confidence;
   const verdict: JudgementVerdict = change > limit && significant ? 'breach' : 'pass';
-  const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)})`;
-  return { ...base, verdict, value, control, change, p: test.p, text };
+  // The effect's interval: the shift of the region's values over the control's, in the unit
+  // of `change` (a fraction of the control's median for maxIncrease, when it is not 0).
+  const [a, b] = worse === 'higher' ? [ct.value, ct.control] : [ct.control, ct.value];
+  const hl = hodgesLehmann(a, b, compare.confidence);
+  const scale = relative ? Math.abs(control) : 1;
+  const scaled = hl && scale > 0 ? { estimate: hl.estimate / scale, low: hl.low / scale, high: hl.high / scale } : undefined;
+  const shift = scaled && Object.values(scaled).every(Number.isFinite) ? scaled : undefined;
+  const ci = shift ? `, ${formatInterval(shift, compare.confidence, relative)}` : '';
+  const text = `${check.name} ${formatValue(value)} vs control ${formatValue(control)} (${formatChange(change, relative)}, ${formatP(test.p)}${ci})`;
+  return { verdict, value, control, change, p: test.p, ...(shift ? { estimate: shift.estimate, low: shift.low, high: shift.high } : {}), text };
+}
+
+/** "98 % CI +41 % to +58 %" */
+function formatInterval(s: { low: number; high: number }, confidence: number, relative: boolean): string {
+  const level = Math.round(confidence * 1000) / 10;
+  return `${level} % CI ${formatChange(s.low, relative)} to ${formatChange(s.high, relative)}`;
 }
 
 /** Where the judgement against the control stands, for the status (CLI and Web UI). */
@@ -255,6 +409,10 @@ export function compareStatus(check: Check, ct: CompareTally, j?: Judgement): Co
     s.verdict = j.verdict;
     s.text = j.text;
     if (j.p !== undefined) s.p = j.p;
+    if (j.basis) s.basis = j.basis;
+    if (j.estimate !== undefined && j.low !== undefined && j.high !== undefined) s.effect = { estimate: j.estimate, low: j.low, high: j.high };
+    if (j.before) s.before = { ...j.before };
+    if (j.after) s.after = { ...j.after };
   }
   return s;
 }

@@ -33,6 +33,17 @@ export interface WatchControl {
   soakMs: number;
   /** The step of the history's range query: the gate's interval. */
   stepMs: number;
+  /**
+   * The last stage (no peers): the regions already promoted, on the new version. They cannot
+   * tell a regression (they run it too), but they tell a sick fleet: the `environment` verdict
+   * reads them, the relative judgement stays against `before`.
+   */
+  promoted?: string[];
+  /**
+   * Judge peers by their level only, never by the change (judge-eval's column for the judge
+   * before the change judgement). The workflow never sets it.
+   */
+  level?: boolean;
 }
 
 /**
@@ -85,6 +96,23 @@ export interface CompareTally {
   sick?: { at: number; text: string };
   /** Evaluations the region's breach has waited for a control within tolerance of the threshold. */
   waited?: number;
+  /** peers: each peer's value at the moment of each of `value` (the change judgement normalises each by its own past). */
+  byPeer?: Record<string, (number | null)[]>;
+  /**
+   * peers: the soak-long windows before the region's deploy, the region's and each peer's, read
+   * once (one range query each) and kept here as their medians (empty: no history), so a
+   * resumed watch judges the same past.
+   */
+  history?: { region: number[]; peers: Record<string, number[]> };
+  /** Why the history could not be read (yet): the judgement falls back to the level. */
+  historyError?: string;
+  /** Judge the level only (WatchControl.level). */
+  level?: boolean;
+  /**
+   * before, in the last stage: the promoted regions, evaluated at the same moments for the
+   * environment rule: their per-sample median, and each one's last value.
+   */
+  fleet?: { regions: string[]; values: number[]; last?: Record<string, number | null> };
 }
 
 export type JudgementVerdict = 'breach' | 'pass' | 'too_little_data';
@@ -105,6 +133,20 @@ export interface Judgement {
   relative: boolean;
   p?: number;
   samples: number;
+  /**
+   * peers: `change` when judged by the region's change against its peers' change (difference in
+   * differences), `level` when it fell back to comparing levels (see `fallback`).
+   */
+  basis?: 'change' | 'level';
+  /** Why a peer judgement fell back to the level ("the region has no history before its deploy"). */
+  fallback?: string;
+  /** The Hodges-Lehmann estimate of the effect and its interval at the check's confidence (units as `change`). */
+  estimate?: number;
+  low?: number;
+  high?: number;
+  /** The change judgement's medians: the region's and the peers' before the deploy and during the soak. */
+  before?: { region: number; peers: number };
+  after?: { region: number; peers: number };
   /** `latency-mean 0.118 vs control 0.079 (+49 %, p = 0.003)`, or why there is no judgement. */
   text: string;
 }

@@ -244,7 +244,7 @@ function verdictAtDeadline({ gate, target }: WatchInput, tally: WatchTally, last
     const ct = tally.compare?.[check.name];
     const run = tally.consecutive[check.name] ?? 0;
     if (!ct?.waited || run < gate.failAfter) return [];
-    return [`${breachText(check, tally.checks[i].value, tally.checks[i], run, target.region)}, and its control had not followed when the soak ended: ${describeControl(ct, { value: ct.control.at(-1) ?? null, byRegion: ct.last })}`];
+    return [`${breachText(check, tally.checks[i].value, tally.checks[i], run, target.region)}, and its control had not followed when the soak ended: ${describeControl(ct, ct.against === 'before' && ct.fleet ? { value: ct.fleet.values.at(-1) ?? null, byRegion: ct.fleet.last } : { value: ct.control.at(-1) ?? null, byRegion: ct.last })}`];
   });
   if (waiting.length > 0) return { verdict: 'breach', reason: waiting.join('; '), checks: structuredClone(tally.checks) };
   const short = shortOfSamples(tally, gate);

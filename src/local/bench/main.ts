@@ -33,6 +33,7 @@ import { connectClient, connectWorkerConnection } from '../../client/connect.js'
 import { startSimulator } from '../sim/server.js';
 import { startDeploy } from '../../client/start.js';
 import { createActivities } from '../../../activities/index.js';
+import { createUndoActivities } from '../../worker/undo-activities.js';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../worker/run.js';
 import { pipelineYaml } from '../pipelines.js';
 import { statusQuery, type DeployStatus } from '../../../workflows/messages.js';
@@ -214,7 +215,7 @@ if (PHASES.has('deploys')) {
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
       interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
-      activities: createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }),
+      activities: { ...createUndoActivities(), ...createActivities({ env: { ...process.env, FIREBREAK_SIM_URL: sim.url } }) },
       ...BENCH_WORKER_SETTINGS,
     });
     rssBefore = process.memoryUsage().rss;
