@@ -13,6 +13,7 @@ import { clientWatcherDeps } from './checks/watcher-client.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
+import { createFreezeActivities } from './freeze.js';
 import { CURRENT_HEARTBEAT_EVERY_MS } from '../src/domain/limits.js';
 import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const activities = {
     ...createMigrationActivities({ env }),
     ...createNotifyActivities({ env }),
+    ...createFreezeActivities({ env }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
     async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
       const ctx = Context.current();

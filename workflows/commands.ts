@@ -139,9 +139,10 @@ export function abortWhenPausedTooLong(run: DeployRun, effects: CommandEffects):
   const { plan, state, status } = run;
   void (async () => {
     for (;;) {
-      await condition(() => status.phase === 'paused' || state.isTerminal());
+      // A freeze alone is no pause that times out: it ends by itself or by an unfreeze.
+      await condition(() => (status.phase === 'paused' && !state.onlyFrozen()) || state.isTerminal());
       if (state.isTerminal()) return;
-      const moved = await condition(() => status.phase !== 'paused' || state.isTerminal(), plan.pauseTimeoutMs);
+      const moved = await condition(() => status.phase !== 'paused' || state.onlyFrozen() || state.isTerminal(), plan.pauseTimeoutMs);
       if (!moved && !state.abortRequest) {
         effects.abort({
           reason: `paused for longer than pauseTimeout (${formatDuration(plan.pauseTimeoutMs)})`,

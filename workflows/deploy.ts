@@ -7,6 +7,7 @@ import { finish, undo } from './ending.js';
 import { rollOut } from './rollout.js';
 import { DeployRun } from './run.js';
 import { listenForQueue, startNext } from './train.js';
+import { listenForFreezes } from './freeze-gate.js';
 import { waitForRelease } from './train-hold.js';
 
 export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatus> {
@@ -15,6 +16,7 @@ export async function multiRegionDeploy(input: DeployInput): Promise<DeployStatu
   const effects = commandEffects(run);
   listenForCommands(run, effects);
   listenForQueue(run);
+  listenForFreezes(run);
   abortWhenPausedTooLong(run, effects);
   // A rollback of the service holds its train: no region is touched until `release`. A deploy
   // aborted while it waits touched nothing, so there is nothing to undo (no rollback, no down).

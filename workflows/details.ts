@@ -11,6 +11,7 @@
 import type { CheckStatus, DeployStatus, RegionState, RegionStatus, StageStatus } from './messages.js';
 import { checkText, clock, count, judge, percent, span } from '../src/domain/format.js';
 import { nextSteps } from './next-steps.js';
+import { frozenText, hotfixText } from '../src/domain/lanes-text.js';
 
 /** Rows the table may take and still end inside the panel, under the header (measured in Chromium). */
 export const MAX_TABLE_ROWS = 14;
@@ -71,7 +72,8 @@ function headerLines(s: DeployStatus, placed: Placed[]): string[] {
   const on = placed.filter((p) => ON_NEW.has(p.region.state)).reduce((n, p) => n + p.region.customers, 0);
   const back = placed.filter((p) => p.region.state === 'rolled_back').reduce((n, p) => n + p.region.customers, 0);
   const exposure = `exposure: ${count(on)} of ${count(total)} customers on ${text(s.version, LIMIT.version)} (${percent(on, total)})${back ? `, ${count(back)} rolled back` : ''}`;
-  return [joinLines([first, `owner ${text(s.owner, LIMIT.line / 2)} · runbook ${text(s.runbook, LIMIT.line)}`, exposure])];
+  const lanes = [...(s.hotfix ? [text(hotfixText(s.hotfix), LIMIT.line)] : []), ...(s.frozen ? [text(frozenText(s.frozen), LIMIT.reason)] : [])];
+  return [joinLines([first, ...lanes, `owner ${text(s.owner, LIMIT.line / 2)} · runbook ${text(s.runbook, LIMIT.line)}`, exposure])];
 }
 
 /** Where the deploy stands: its held or in-flight regions, else the stage it is at. */

@@ -42,6 +42,11 @@ export const DEPLOY_EVENT_KINDS = [
   // the train: a version queued behind this deploy, and one that never started
   'queued',
   'superseded',
+  // freezes: held at a gate, going on after it, passed with --override-freeze; the hotfix lane
+  'frozen',
+  'unfrozen',
+  'freeze_override',
+  'hotfix',
   // a rollback of a finished deploy (workflows/service-rollback.ts): each region's checks read
   // once, and the hold on the service's train, kept until `release`, which a deploy waits out
   'checks_read',

@@ -4,6 +4,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Plan } from '../src/domain/pipeline/plan.js';
+import type { PlanHotfix } from '../src/domain/pipeline/hotfix.js';
 import type { AbortInput, ApproveInput, Command, CommandInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 import type { DeployEventKind } from './events.js';
 import type { CheckStatus } from '../src/domain/status.js';
@@ -109,7 +110,27 @@ export interface DeployStatus {
   next?: string;
   /** How this run came out of a queue: behind which version, since when, and whom it superseded. */
   queued?: QueuedStart;
+  /** Set while a freeze holds the deploy at a gate (hold kind `freeze`): nothing is rolled back. */
+  frozen?: FrozenHold;
+  /** Set when started with --override-freeze: it passes every freeze, recorded at each one it passes. */
+  overrideFreeze?: { reason: string; by?: string };
+  /** Set for a hotfix (deploy --hotfix): the reason, and the lane's soak scale, floor and gates. */
+  hotfix?: HotfixStatus;
 }
+
+/** The freeze holding a deploy, as the deploy last read it. */
+export interface FrozenHold {
+  /** A service name, or "*" for every service. */
+  scope: string;
+  reason: string;
+  by?: string;
+  since: string;
+  until?: string;
+  /** Where it holds: "stage 2 (eu-west-1)", "promotion of eu-west-1". */
+  at: string;
+}
+
+export type HotfixStatus = PlanHotfix;
 
 /** A version waiting in a deploy's queue. */
 export interface QueuedVersion {
@@ -133,6 +154,8 @@ export interface DeployInput {
   startedBy?: string;
   /** Set when this run is a queued version, started as the deploy before it ended. */
   queued?: QueuedStart;
+  /** deploy --override-freeze --reason R: this deploy passes freezes (each one recorded). */
+  overrideFreeze?: { reason: string; by?: string };
 }
 
 export const pauseSignal = defineSignal<[PauseInput]>('pause');

@@ -12,6 +12,7 @@ import { failRegion } from './rollback.js';
 import type { DeployRun } from './run.js';
 import { gate, soak } from './soak.js';
 import { waitForWindow } from './windows.js';
+import { holdWhileFrozen } from './freeze-gate.js';
 
 /** Runs the rollout in its own scope (an abort cancels it) and says how it ended. */
 export async function rollOut(run: DeployRun): Promise<Ending> {
@@ -20,6 +21,8 @@ export async function rollOut(run: DeployRun): Promise<Ending> {
   try {
     run.rollout = new CancellationScope();
     await run.rollout.run(async () => {
+      const beforeExpand = expandSteps(plan.migrations).length > 0 ? holdWhileFrozen(run, 'the expand migrations') : undefined;
+      if (beforeExpand) await beforeExpand;
       await migrate(run, expandSteps(plan.migrations), 'expand');
       for (const stage of plan.stages) await runStage(run, stage);
       // Every region promoted and soaked: old code is gone everywhere, the contract may run.
@@ -38,6 +41,8 @@ async function runStage(run: DeployRun, stage: Stage): Promise<void> {
   const { state, status } = run;
   const regions = status.stages[stage.index].regions;
   if (state.manualPause) await condition(() => !state.manualPause);
+  const frozen = holdWhileFrozen(run, `stage ${stage.index + 1} (${stage.regions.map((r) => r.name).join(', ')})`);
+  if (frozen) await frozen;
   await waitForWindow(run, `stage ${stage.index + 1} (${stage.regions.map((r) => r.name).join(', ')})`);
   status.currentStage = stage.index;
   run.publish();
@@ -89,6 +94,8 @@ async function attempt(run: DeployRun, region: RegionStatus, planned: PlanRegion
     run.publish();
     await condition(() => !state.manualPause);
   }
+  const frozen = holdWhileFrozen(run, `promotion of ${name}`);
+  if (frozen) await frozen;
   await waitForWindow(run, `promotion of ${name}`);
   state.setRegionState(region, 'promoted');
   state.record('promoted', `${name} promoted: gate "${planned.gate.name}" ${region.gate?.state}`, { region: name, by: region.gate?.by });

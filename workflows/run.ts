@@ -10,6 +10,7 @@ import type { DeployInput, DeployStatus, RegionStatus } from './messages.js';
 import { Notifications } from './notifications.js';
 import { Publisher } from './publish.js';
 import { DeployState } from './state.js';
+import { announceLanes } from './lanes.js';
 
 /** The workflow's clock, given to DeployState (the one place time is read). */
 export const workflowClock = (): Date => new Date();
@@ -61,6 +62,7 @@ export class DeployRun {
       ? ` (queued ${queued.since} behind ${queued.behind}${queued.superseded.length ? `; superseded ${queued.superseded.map((q) => q.version).join(', ')}` : ''})`
       : '';
     this.state.record('started', `deploy of ${plan.service} ${plan.version} started${from}: ${order}`, { by: this.input.startedBy });
+    announceLanes(this.state, this.input);
     this.publish();
   }
 

@@ -19,6 +19,7 @@ import {
   type StageStatus,
 } from './messages.js';
 import { stageGate } from './gate.js';
+import { describeFreeze, freezeFor, type Freeze } from '../src/domain/freeze.js';
 
 /**
  * Why a region is waiting for an operator: failed and rolled back, a check inconclusive, or
@@ -39,6 +40,10 @@ export class DeployState {
   terminal?: DeployPhase;
   /** The queue (train.mode queue), oldest first: each version's entry and the input its run will get. */
   readonly queue = new Map<string, { entry: QueuedVersion; input: EnqueueInput }>();
+  /** The freezes as the freeze workflow last told this deploy (freeze-changed); read at approve. */
+  knownFreezes: Freeze[] = [];
+  /** Set by freeze-changed: a deploy held by a freeze reads it again at once. */
+  freezeNudged = false;
 
   constructor(plan: Plan, now: () => Date) {
     this.clock = now;
@@ -63,6 +68,7 @@ export class DeployState {
       })),
       events: [],
       startedAt: now().toISOString(),
+      ...(plan.hotfix ? { hotfix: plan.hotfix } : {}),
     };
   }
 
@@ -116,6 +122,7 @@ export class DeployState {
     if (this.manualPause) {
       reasons.push(`paused by ${this.manualPause.by ?? 'an operator'}: ${this.manualPause.reason}`);
     }
+    if (status.frozen) reasons.push(`frozen at ${status.frozen.at}: ${status.frozen.scope === '*' ? 'every service' : status.frozen.scope} frozen${status.frozen.by ? ` by ${status.frozen.by}` : ''}: ${status.frozen.reason}`);
     for (const [region, hold] of this.holds) reasons.push(`${region}: ${hold.reason}`);
     if (this.trainHold) reasons.push(this.trainHold.reason);
     status.phase = reasons.length > 0 ? 'paused' : 'running';
@@ -125,6 +132,19 @@ export class DeployState {
 
   isTerminal(): boolean {
     return this.terminal !== undefined;
+  }
+
+  /** Paused by a freeze alone: no pauseTimeout applies, the deploy goes on by itself when it ends. */
+  onlyFrozen(): boolean {
+    return this.status.frozen !== undefined && !this.manualPause && this.holds.size === 0;
+  }
+
+  /** The freeze that holds this deploy now, as last read or told; none with --override-freeze. */
+  freezeNow(): Freeze | undefined {
+    if (this.status.overrideFreeze) return undefined;
+    const f = this.status.frozen;
+    if (f) return { scope: f.scope, reason: f.reason, from: f.since, ...(f.by ? { by: f.by } : {}), ...(f.until ? { until: f.until } : {}) };
+    return freezeFor(this.knownFreezes, this.status.service, this.now().getTime());
   }
 
   /** Regions waiting on an approval: a manual gate that passed, or an inconclusive check. */
@@ -171,10 +191,15 @@ export class DeployState {
       if (r.state !== 'awaiting_approval') {
         return `${input.region} is ${r.state}, not awaiting approval${waiting.length ? ` (awaiting: ${waiting.join(', ')})` : ''}`;
       }
-      return undefined;
+      return this.whyFrozen();
     }
     if (waiting.length === 0) return 'no region is awaiting approval';
-    return undefined;
+    return this.whyFrozen();
+  }
+
+  private whyFrozen(): string | undefined {
+    const freeze = this.freezeNow();
+    return freeze ? `${describeFreeze(freeze)}; approve after firebreak unfreeze` : undefined;
   }
 
   whyNotRetry(input: RetryInput): string | undefined {

@@ -16,8 +16,9 @@ import { ciHost, deployReport, group } from './ci/host.js';
 import { exitCodeFor, follow, StoppedWaiting } from './wait.js';
 import { isInteractive, renderStatus } from './render.js';
 import { LiveStatusReader, plainStatus } from './live.js';
+import { lanesOf, type LaneFlags } from './deploy-lanes.js';
 
-export interface DeployOptions extends OutputFlags, ConnectFlags {
+export interface DeployOptions extends OutputFlags, ConnectFlags, LaneFlags {
   version: string;
   previous?: string;
   wait?: boolean;
@@ -56,7 +57,8 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     );
   }
   const deadline = waitMs === undefined ? undefined : Date.now() + waitMs;
-  const thePlan = plan(pipeline, opts.version, { migrations });
+  const lanes = lanesOf(pipeline, opts, actor(opts.by));
+  const thePlan = plan(pipeline, opts.version, { migrations, ...(lanes.hotfix ? { hotfix: lanes.hotfix } : {}) });
   const c = await client(opts);
   const log = (line: string) => (document ? process.stderr : process.stdout).write(`${line}\n`);
   const started = await startDeploy(c, {
@@ -66,6 +68,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     startedBy: actor(opts.by),
     supersede: opts.supersede,
     queue: pipeline.train.mode === 'queue',
+    ...(lanes.overrideFreeze ? { overrideFreeze: lanes.overrideFreeze } : {}),
     progress: log,
   }).catch((err: unknown) => {
     throw err instanceof StartRefused ? new CliError(err.message) : err;
@@ -112,7 +115,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   } finally {
     print(progress.close());
   }
-  const exitCode = exitCodeFor(final.phase);
+  const exitCode = exitCodeFor(final.phase, final);
   if (format !== 'text') printDocument(format, plainStatus(final));
   // On a terminal the last frame is the summary; a log gets the whole timeline once more.
   else if (mode === 'ci') {

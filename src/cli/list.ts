@@ -39,6 +39,8 @@ export interface ListRow {
   status: string;
   /** Versions queued behind a running deploy (train.mode queue), from its status query. */
   queue?: QueuedVersion[];
+  /** The hotfix's reason (deploy --hotfix), from the workflow's memo. */
+  hotfix?: string;
 }
 
 const PHASES: readonly DeployPhase[] = ['running', 'paused', 'succeeded', 'rolled_back', 'aborted', 'failed'];
@@ -88,6 +90,7 @@ export function toRow(wf: WorkflowExecutionInfo, now = Date.now()): ListRow {
     ...(closed ? { closed: closed.toISOString() } : {}),
     durationMs: (closed?.getTime() ?? now) - started.getTime(),
     status,
+    ...(typeof wf.memo?.firebreakHotfix === 'string' ? { hotfix: wf.memo.firebreakHotfix } : {}),
   };
 }
 
@@ -101,7 +104,7 @@ export function renderList(rows: ListRow[], now = Date.now()): string {
     ...rows.map((r) => [
       dateTime(r.started).replace(' UTC', ''),
       r.service ?? '',
-      r.version ?? '',
+      `${r.version ?? ''}${r.hotfix ? ' (hotfix)' : ''}`,
       r.phase ?? '',
       r.region || '-',
       r.owner ?? '',

@@ -29,6 +29,9 @@ program
   .option('--wait-timeout <duration>', 'with --wait: stop waiting (not the deploy) after this long, e.g. 90m (exit 5)')
   .option('--supersede', 'abort the running deploy of this service, then start this one')
   .option('--by <user>', 'who starts the deploy (recorded in its audit trail)')
+  .option('--hotfix', "the pipeline's hotfix lane: soaks scaled by hotfix.soakScale, never below hotfix.minSoak (needs --reason)")
+  .option('--override-freeze', 'pass any freeze of this service (needs --reason; recorded at each freeze passed)')
+  .option('--reason <text>', 'why: for --hotfix and --override-freeze, recorded in the audit trail')
   .addOption(taskQueueOption())
   .description('start (or attach to, or queue behind the running deploy under train.mode queue) a deploy')
   .addHelpText('after', `\nExit codes:\n${EXIT_MEANINGS.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')}\n`)
@@ -67,6 +70,33 @@ for (const name of COMMANDS) {
     .description(what)
     .action(async (id, opts) => (await import('./operate.js')).operateCommand(name, id, opts));
 }
+
+program
+  .command('freeze')
+  .argument('[services...]', 'the services to freeze (or --all)')
+  .option('--all', 'freeze every service')
+  .option('--reason <text>', 'why (required)')
+  .option('--from <time>', 'start then: an ISO time, or a duration from now (2h); default now')
+  .option('--until <time>', 'end then by itself: an ISO time, or a duration from now; default: until unfreeze')
+  .option('--list', 'list the freezes, in force and scheduled')
+  .option('--by <user>', 'who freezes (default: $FIREBREAK_USER or $USER)')
+  .addOption(taskQueueOption())
+  .addOption(outputOption())
+  .option('--json', 'the answer as JSON (-o json)')
+  .description('stop the line: deploys of these services (or all) hold at their next gate, and new ones touch no region')
+  .action(async (services, opts) => (await import('./freeze.js')).freezeCommand(services, opts));
+
+program
+  .command('unfreeze')
+  .argument('[services...]', 'the services to unfreeze (or --all)')
+  .option('--all', 'lift every freeze')
+  .option('--reason <text>', 'why')
+  .option('--by <user>', 'who unfreezes (default: $FIREBREAK_USER or $USER)')
+  .addOption(taskQueueOption())
+  .addOption(outputOption())
+  .option('--json', 'the answer as JSON (-o json)')
+  .description('lift a freeze: held deploys go on by themselves')
+  .action(async (services, opts) => (await import('./freeze.js')).unfreezeCommand(services, opts));
 
 program
   .command('rollback')
@@ -188,7 +218,7 @@ program
 // Every command that connects to Temporal takes where to connect, after its own flags in its
 // help; src/client/connect.ts puts a flag over the environment, the environment over the
 // profile file. (dev runs its own server; plan, runbook, init and sim never connect.)
-const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'rollback', 'release', 'list', 'review', 'worker']);
+const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'rollback', 'release', 'freeze', 'unfreeze', 'list', 'review', 'worker']);
 for (const cmd of program.commands.filter((c) => CONNECTING.has(c.name()))) {
   cmd
     .option('-n, --namespace <namespace>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')

@@ -7,11 +7,17 @@ import { CliError, EXIT } from './fail.js';
 import { isNoAnswerYet, oneLine } from './no-answer.js';
 import { renderCiLines, renderTty, Redrawer, type ViewStatus } from './render.js';
 
-export function exitCodeFor(phase: DeployPhase): number {
+export function exitCodeFor(phase: DeployPhase, status?: Pick<DeployStatus, 'frozen' | 'stages'>): number {
   if (phase === 'succeeded') return EXIT.ok;
+  if (phase === 'paused' && status && isFrozenOnly(status)) return EXIT.frozen;
   if (phase === 'paused') return EXIT.paused;
   if (phase === 'running') return EXIT.paused;
   return EXIT.rolledBack;
+}
+
+/** Held by a freeze and by nothing else (no region failed or waiting for an approval). */
+export function isFrozenOnly(s: Pick<DeployStatus, 'frozen' | 'stages'>): boolean {
+  return s.frozen !== undefined && !s.stages.some((st) => st.regions.some((r) => r.state === 'awaiting_approval' || r.state === 'failed'));
 }
 
 /** An operator must act: paused (a held region, a manual pause) or a gate awaiting approval. */

@@ -17,6 +17,11 @@ export interface ReviewReport {
   inconclusive: number;
   /** Deploys paused because a region and its control breached alike (peer judgement). */
   environment: number;
+  /** Deploys through the hotfix lane (deploy --hotfix). */
+  hotfixes: number;
+  /** Deploys started with --override-freeze, and deploys a freeze held at a gate. */
+  freezeOverrides: number;
+  frozen: number;
   medianDurationMs: number | null;
   services: string[];
 }
@@ -29,6 +34,9 @@ export function review(statuses: DeployStatus[]): ReviewReport {
   let allAtOnce = 0;
   let inconclusive = 0;
   let environment = 0;
+  let hotfixes = 0;
+  let freezeOverrides = 0;
+  let frozen = 0;
   const durations: number[] = [];
   for (const s of statuses) {
     byPhase[s.phase] = (byPhase[s.phase] ?? 0) + 1;
@@ -52,6 +60,9 @@ export function review(statuses: DeployStatus[]): ReviewReport {
         operatorActions[e.kind] = (operatorActions[e.kind] ?? 0) + 1;
       }
     }
+    if (s.hotfix || s.events.some((e) => e.kind === 'hotfix')) hotfixes += 1;
+    if (s.overrideFreeze || s.events.some((e) => e.kind === 'freeze_override')) freezeOverrides += 1;
+    if (s.events.some((e) => e.kind === 'frozen')) frozen += 1;
     if (s.endedAt) durations.push(Date.parse(s.endedAt) - Date.parse(s.startedAt));
   }
   const caught = Object.values(caughtAtStage).reduce((a, b) => a + b, 0);
@@ -66,6 +77,9 @@ export function review(statuses: DeployStatus[]): ReviewReport {
     operatorActions,
     inconclusive,
     environment,
+    hotfixes,
+    freezeOverrides,
+    frozen,
     medianDurationMs: durations.length ? durations[Math.floor(durations.length / 2)] : null,
     services: [...new Set(statuses.map((s) => s.service))].sort(),
   };
@@ -94,6 +108,8 @@ export function reviewMarkdown(r: ReviewReport, since: string): string {
   lines.push(actions.length ? actions.map(([k, n]) => `- ${k}: ${n}`).join('\n') : '- no operator actions');
   lines.push(`- deploys with an inconclusive check (no data): ${r.inconclusive}`);
   if (r.environment > 0) lines.push(`- deploys paused by a fleet incident (environment: the region and its control breached alike): ${r.environment}`);
+  lines.push(`- hotfixes (shorter soaks): ${r.hotfixes ?? 0}`);
+  lines.push(`- deploys that passed a freeze (--override-freeze): ${r.freezeOverrides ?? 0}; deploys held by a freeze: ${r.frozen ?? 0}`);
   lines.push('', '## Questions for the review', '',
     '- Failures caught after the first stage: would a smaller first region, or a longer soak, have caught them sooner?',
     '- Inconclusive checks: is each gate\'s query still returning data for every region?',

@@ -53,6 +53,8 @@ export interface StartOptions {
   supersede?: boolean;
   /** train.mode queue: another version running means wait in its queue, not a refusal. */
   queue?: boolean;
+  /** deploy --override-freeze: the deploy passes freezes, each one recorded. */
+  overrideFreeze?: { reason: string; by?: string };
   /** Told what a start waits for (a run to close), for the CLI to show; default: silent. */
   progress?: (line: string) => void;
 }
@@ -69,7 +71,7 @@ export interface Started {
 }
 
 export function staticSummary(plan: Plan): string {
-  return `${plan.service} ${plan.version}: ${plan.stages.map((s) => s.regions.map((r) => r.name).join('+')).join(' > ')}`;
+  return `${plan.hotfix ? 'HOTFIX ' : ''}${plan.service} ${plan.version}: ${plan.stages.map((s) => s.regions.map((r) => r.name).join('+')).join(' > ')}`;
 }
 
 /** Owner, runbook and size; the pipeline's text made inert, but a plain web address stays a link. */
@@ -81,7 +83,7 @@ export function staticDetails(plan: Plan): string {
 export async function startDeploy(client: Client, opts: StartOptions): Promise<Started> {
   const { plan } = opts;
   const workflowId = workflowIdFor(plan.service);
-  const input: DeployInput = { plan, previous: opts.previous, startedBy: opts.startedBy };
+  const input: DeployInput = { plan, previous: opts.previous, startedBy: opts.startedBy, ...(opts.overrideFreeze ? { overrideFreeze: opts.overrideFreeze } : {}) };
   const start = () =>
     client.workflow.start<DeployWorkflow>(WORKFLOW_TYPE, {
       workflowId,
@@ -89,6 +91,8 @@ export async function startDeploy(client: Client, opts: StartOptions): Promise<S
       args: [input],
       staticSummary: staticSummary(plan),
       staticDetails: staticDetails(plan),
+      // A hotfix shows in `list` (and the Web UI's memo) without a query to a worker.
+      ...(plan.hotfix ? { memo: { firebreakHotfix: plan.hotfix.reason } } : {}),
       typedSearchAttributes: [
         { key: FirebreakService, value: plan.service },
         { key: FirebreakVersion, value: plan.version },

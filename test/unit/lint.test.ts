@@ -68,6 +68,7 @@ const BAD: [string, (d: Doc) => void][] = [
   ['compare-control', (d) => {
     d.gate.checks = [{ name: 'latency', http: { url: 'http://h/{{region}}', path: '$.latency' }, max: 2, compare: { maxIncrease: '25%' } }];
   }],
+  ['hotfix-floor', (d) => { d.hotfix = { soakScale: 0.25 }; }],
 ];
 
 test('the corpus covers every rule', () => {

@@ -165,7 +165,7 @@ test('a 10 kB value is cut to a short quote with its length: the message stays o
     `soak: not a duration: write it like 90s, 45m or 1h30m; got ${shown}`,
     `gate.approval: must be one of "auto", "manual"; got ${shown}`,
     `windows[0].tz: not a known IANA time zone (like Europe/Dublin); got ${shown}`,
-    `${'x'.repeat(59)}…: unknown key; got ${shown} (known: $schema, apiVersion, service, owner, runbook, regions, order, waves, soak, gate, windows, deploy, rollback, pauseTimeout, train, notify, migrations, lint)`,
+    `${'x'.repeat(59)}…: unknown key; got ${shown} (known: $schema, apiVersion, service, owner, runbook, regions, order, waves, soak, gate, windows, deploy, rollback, pauseTimeout, train, notify, migrations, lint, hotfix)`,
   ]);
   for (const p of problems) assert.ok(p.length < 400, `${p.length} characters: ${p.slice(0, 100)}`);
 });

@@ -2,6 +2,7 @@
 // customers, state, versions, soak progress, gate), the checks under the region they judge, the
 // reason a deploy waits and what to run next, and the last few events. Pure: the same status and
 // `now` always give the same frame, so it is snapshot-tested (test/fixtures/render/).
+import { frozenText, hotfixText } from '../../domain/lanes-text.js';
 import type { CompareStatus, DeployEvent, DeployEventKind, RegionStatus, StageStatus } from '../../../workflows/messages.js';
 import {
   ago,
@@ -95,6 +96,8 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
     : `started ${dateTime(s.startedAt)} (${ago(s.startedAt, now)})`;
   out.push(paint('dim', `${s.workflowId ? `${s.workflowId} · ` : ''}owner ${s.owner} · ${when}`));
   out.push(...trainLines(s, now));
+  if (s.hotfix) out.push(paint('yellow', hotfixText(s.hotfix)));
+  if (s.frozen && (s.phase === 'running' || s.phase === 'paused')) out.push(paint('yellow', frozenText(s.frozen)));
   out.push('');
 
   // The timeline.

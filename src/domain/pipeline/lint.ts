@@ -9,6 +9,7 @@ import { plan, type PlanRegion, type Stage } from './plan.js';
 import { formatDuration } from './duration.js';
 import type { LintRule, Pipeline } from './schema.js';
 import { controlFor } from './compare.js';
+import { hotfixFloor } from './lint-hotfix.js';
 
 export type { Finding, Severity };
 
@@ -87,6 +88,11 @@ export const RULES: Record<LintRule, RuleInfo> = {
     practice: 'Regions judge each other',
     why: 'A check that compares needs a control in every stage: the regions still on the previous version, or else the region\'s own history, which only a Prometheus check can read.',
   },
+  'hotfix-floor': {
+    severity: 'error',
+    practice: 'Hotfix lane: shorter bakes, same order',
+    why: 'A hotfix soak is scaled down; without a floor (hotfix.minSoak) it can shrink to nothing and the fix reaches every region unwatched.',
+  },
 };
 
 const MIN_SOAK_MS = 30 * 60_000;
@@ -116,6 +122,7 @@ export function lint(loaded: Loaded, options: LintOptions = {}): Finding[] {
     ...rollbackTarget(ctx),
     ...oneWayMigration(ctx),
     ...compareControl(ctx),
+    ...hotfixFloor(ctx.pipeline, ctx.lineOf),
   ];
   const allowed = new Map((pipeline.lint?.allow ?? []).map((a) => [a.rule, a.reason]));
   return drafts

@@ -3,6 +3,7 @@
 import type { Deploy, Gate, Notify, Pipeline, Rollback, Window } from './schema.js';
 import { firstStageNeedsApproval, type PlanMigration } from '../migrations/phases.js';
 import { parseDuration } from './duration.js';
+import { hotfixSoakMs, type PlanHotfix } from './hotfix.js';
 
 export interface PlanGate extends Omit<Gate, 'interval' | 'maxExtension'> {
   intervalMs: number;
@@ -41,6 +42,8 @@ export interface Plan {
   /** With their SQL read at plan time (resolveMigrations), so workers need no repository. */
   migrations: PlanMigration[];
   totalCustomers: number;
+  /** Set for a hotfix (deploy --hotfix): the soaks below are already the lane's. */
+  hotfix?: PlanHotfix;
 }
 
 const ms = (d: string) => parseDuration(d) ?? 0;
@@ -63,6 +66,8 @@ export function waveOrder(pipeline: Pipeline): string[][] {
 export interface PlanOptions {
   /** The pipeline's migrations with their SQL, from resolveMigrations (the CLI reads the files). */
   migrations?: PlanMigration[];
+  /** A hotfix: soaks scaled (never below the floor), and every gate manual if the lane says so. */
+  hotfix?: PlanHotfix;
 }
 
 export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}): Plan {
@@ -75,9 +80,14 @@ export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}
       const r = byName.get(name)!;
       const gate = gateFor(pipeline.gate, r.gate);
       if (oneWay && index === 0) gate.approval = 'manual';
-      const soakMs = ms(r.soak ?? pipeline.soak);
+      const { hotfix } = opts;
+      if (hotfix?.manualGates) gate.approval = 'manual';
+      const usualMs = ms(r.soak ?? pipeline.soak);
+      const soakMs = hotfix ? hotfixSoakMs(usualMs, hotfix.soakScale, hotfix.minSoakMs) : usualMs;
       const extension = r.gate?.maxExtension ?? pipeline.gate.maxExtension;
-      return { name, customers: r.customers, soakMs, maxExtensionMs: extension === undefined ? Math.round(soakMs / 2) : ms(extension), gate };
+      // A hotfix's bake extension shrinks with its soak.
+      const extensionMs = extension === undefined ? Math.round(soakMs / 2) : Math.round((ms(extension) * soakMs) / (usualMs || 1));
+      return { name, customers: r.customers, soakMs, maxExtensionMs: extensionMs, gate };
     });
     const names = [...new Set(regions.map((r) => r.gate.name))];
     return {
@@ -104,6 +114,7 @@ export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}
     notify: pipeline.notify ?? [],
     migrations: opts.migrations ?? [],
     totalCustomers: pipeline.regions.reduce((n, r) => n + r.customers, 0),
+    ...(opts.hotfix ? { hotfix: opts.hotfix } : {}),
   };
 }
 

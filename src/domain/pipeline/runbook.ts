@@ -8,6 +8,7 @@ import type { Loaded } from './load.js';
 import { plan, stageCustomers, type Plan } from './plan.js';
 import type { Pipeline } from './schema.js';
 import { describeWindows } from './windows.js';
+import { freezeSection, hotfixSection } from './runbook-incident.js';
 import { rollBackSection } from './runbook-rollback.js';
 
 export interface RunbookOptions {
@@ -170,6 +171,8 @@ export function runbookMarkdown(loaded: Loaded, opts: RunbookOptions = {}): stri
     '',
     signal(n, 'abort', { reason: 'bad release', by: BY, rollback: 'all' }),
     '',
+    ...freezeSection(svc, BY),
+    ...hotfixSection(loaded.pipeline, p, svc, BY),
   ].join('\n');
 }
 

@@ -28,6 +28,7 @@ export const LINT_RULES = [
   'rollback-target',
   'one-way-migration',
   'compare-control',
+  'hotfix-floor',
 ] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
@@ -375,6 +376,18 @@ export const lintSchema = z
   })
   .describe('Settings of the policy lint `firebreak plan` runs');
 
+export const hotfixSchema = z
+  .strictObject({
+    soakScale: z
+      .number()
+      .gt(0, 'soakScale must be above 0')
+      .max(1, 'soakScale is at most 1: a hotfix soak is never longer than the usual one')
+      .describe('Each soak of a hotfix is the usual soak times this (0 < soakScale <= 1), never below minSoak'),
+    minSoak: duration.optional().describe('The floor: no hotfix soak is shorter than this (a duration like 5m); lint refuses a lane without one'),
+    manualGates: z.boolean().default(false).describe('true: every gate of a hotfix waits for an approval after its checks pass'),
+  })
+  .describe('The hotfix lane (deploy --hotfix): same order, checks and rollback; shorter soaks');
+
 export const pipelineSchema = z
   .strictObject({
     /** Lets a JSON pipeline name its schema for editors (YAML uses a modeline comment). */
@@ -411,6 +424,7 @@ export const pipelineSchema = z
       .optional()
       .describe('Schema migrations: expand before the first region, contract after the last'),
     lint: lintSchema.optional(),
+    hotfix: hotfixSchema.optional(),
   })
   .superRefine((p: unknown, ctx) => {
     if (!isRecord(p)) return;
@@ -476,3 +490,4 @@ export type Train = z.output<typeof trainSchema>;
 export type Window = z.output<typeof windowSchema>;
 export type Notify = z.output<typeof notifySchema>;
 export type Migration = z.output<typeof migrationSchema>;
+export type Hotfix = z.output<typeof hotfixSchema>;
