@@ -87,7 +87,8 @@ test('Prometheus scraping `firebreak worker --metrics` counts a breach, its roll
   await until(`sum(firebreak_check_evaluation_seconds_count{${sel},region="small",outcome="ok"})`, (v) => v >= 2, 'the timed check evaluations');
   await until(`firebreak_soak_watchers_active`, (v) => v === 0, 'no soak held once the breach ended it');
   // The Temporal SDK's own metrics, from the same endpoint: its pollers (the "no worker" alert reads them).
-  await until(`sum(temporal_num_pollers{job="${WORKERS_JOB}",poller_type="workflow_task"})`, (v) => v >= 1, 'the SDK poller gauge');
+  // The labels the FirebreakNoWorkerPolling rule groups by (deploy/prometheus/firebreak-alerts.yml).
+  await until(`sum(temporal_num_pollers{job="${WORKERS_JOB}",poller_type="workflow_task",task_queue="${stack.taskQueue}"})`, (v) => v >= 1, 'the SDK poller gauge');
 
   await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test' }] });
   assert.equal((await settle(handle)).phase, 'aborted');
@@ -97,7 +98,7 @@ test('Prometheus scraping `firebreak worker --metrics` counts a breach, its roll
   assert.equal(await until(`firebreak_deploy_paused_since_timestamp_seconds{${sel}}`, (v) => v === 0, 'not paused any more'), 0);
 
   // Bounded labels: never a version, a deploy id or a workflow id on Firebreak's series.
-  const series = await instantQuery(prom.url, '{__name__=~"firebreak_.+"}');
+  const series = await instantQuery(prom.url, `{__name__=~"firebreak_.+",job="${WORKERS_JOB}"}`);
   assert.ok(series.length > 10, `${series.length} Firebreak series`);
   const allowed = new Set(['__name__', 'job', 'instance', 'service', 'region', 'kind', 'outcome', 'le', 'namespace', 'taskQueue', 'workflowType', 'activityType']);
   for (const s of series) {
