@@ -68,11 +68,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
+    // First, so a taken metrics port starts nothing. The in-process workers share one Runtime,
+    // so one endpoint serves all their metrics.
+    const metricsAddress = await installRuntime(workers, ports.metrics, log);
     let server: Pick<DevServer, 'address' | 'uiUrl' | 'stop'>;
     let postgres: PostgresTemporal | undefined;
     if (persistence === 'postgres') {
       // Every fixed port is checked before anything is written, so a busy one changes nothing.
       for (const [name, p] of Object.entries(ports)) {
+        if (name === 'metrics') continue; // bound above, by the workers' Runtime
         if (p && (await isPortOpen(p))) throw new Error(`cannot start the stack: port ${p} (${name}) on 127.0.0.1 is already in use; nothing was started`);
       }
       const temporalPort = ports.temporal || (await freePort());
@@ -99,9 +103,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds, stateDir: join(stateDir, 'sim') });
     stops.push(() => sim.close());
     log(`simulator on ${sim.url}`);
-
-    // The in-process workers share one Runtime, so one endpoint serves all their metrics.
-    const metricsAddress = await installRuntime(workers, ports.metrics, log);
 
     let prom: PrometheusServer | undefined;
     if (findPrometheus()) {
@@ -167,6 +168,9 @@ async function installRuntime(workers: number, port: number, log: (line: string)
     return installMetrics(`127.0.0.1:${port || (await freePort())}`, { logger });
   } catch (err) {
     const cause = ((err as Error).cause ?? err) as Error;
+    if (/is already in use/.test((err as Error).message)) {
+      throw new Error(`cannot start the stack: port ${port} (metrics) on 127.0.0.1 is already in use; nothing was started`, { cause: err });
+    }
     if (!/already been (installed|instantiated)/.test(cause.message)) throw err;
     if (workers > 0) log('worker metrics not served: this process made the SDK Runtime before the stack started');
     return undefined;
