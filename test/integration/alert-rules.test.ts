@@ -63,3 +63,19 @@ test('the rules name only documented metrics and the workers job the local stack
   }
   for (const job of rules.match(/job="[^"]+"/g) ?? []) assert.equal(job, `job="${WORKERS_JOB}"`);
 });
+
+test("the compose stack's prometheus.yml is valid, loads these rules and scrapes the workers as the job they name", async () => {
+  const config = readFileSync(join(REPO_ROOT, 'deploy', 'prometheus.yml'), 'utf8');
+  assert.match(config, new RegExp(`job_name: ${WORKERS_JOB}\\b`));
+  // docker-compose.yml mounts deploy/prometheus/ at /etc/prometheus/firebreak: point it here instead.
+  assert.match(config, /\/etc\/prometheus\/firebreak\/firebreak-alerts\.yml/);
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-prom-config-'));
+  try {
+    writeFileSync(join(dir, 'prometheus.yml'), config.replace('/etc/prometheus/firebreak/', `${DIR}/`));
+    const run = await promtool(['check', 'config', join(dir, 'prometheus.yml')], dir);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /SUCCESS: 4 rules found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { runFirebreak } from '../helpers/cli.js';
 import { phaseIs, regionState, seedVersion, settle, start, waitFor } from '../helpers/deploys.js';
+import { startDeploy } from '../../src/client/start.js';
 import { testPlan } from '../../src/local/pipelines.js';
 import { freePort } from '../../src/local/ports.js';
 import { instantQuery, startPrometheus, waitForFirstScrape, WORKERS_JOB, type PrometheusServer } from '../../src/local/prometheus.js';
@@ -18,40 +19,56 @@ import { abortUpdate } from '../../workflows/messages.js';
 
 let stack: TestStack;
 let prom: PrometheusServer;
-let worker: ChildProcess | undefined;
+let worker: CliWorker;
 let metricsAddress: string;
-let workerOutput = '';
+
+interface CliWorker {
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** `firebreak worker --metrics ADDRESS` as an operator runs it (it bundles the workflows itself at start). */
+async function startCliWorker(metrics: string, taskQueue = stack.taskQueue): Promise<CliWorker> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'firebreak.js'), 'worker', '--metrics', metrics], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TEMPORAL_ADDRESS: stack.address, FIREBREAK_TASK_QUEUE: taskQueue, FIREBREAK_SIM_URL: stack.sim!.url },
+  });
+  let out = '';
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('worker ready')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${out}`)));
+  });
+  return {
+    child,
+    output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
 
 before(async () => {
   stack = await startTestStack({ simulator: true });
   metricsAddress = `127.0.0.1:${await freePort()}`;
-  // The real CLI, as an operator runs it (it bundles the workflows itself at start).
-  worker = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'firebreak.js'), 'worker', '--metrics', metricsAddress], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.address, FIREBREAK_TASK_QUEUE: stack.taskQueue, FIREBREAK_SIM_URL: stack.sim!.url },
-  });
-  const w = worker;
-  process.once('exit', () => w.kill('SIGKILL'));
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      workerOutput += chunk.toString('utf8');
-      if (workerOutput.includes('worker ready')) resolve();
-    };
-    w.stdout!.on('data', onData);
-    w.stderr!.on('data', onData);
-    w.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${workerOutput}`)));
-  });
+  worker = await startCliWorker(metricsAddress);
   prom = await startPrometheus({ targets: [`127.0.0.1:${stack.sim!.port}`], workers: [metricsAddress] });
   await waitForFirstScrape(prom.url, { job: WORKERS_JOB });
 });
 
 after(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((r) => worker!.once('exit', r));
-    worker.kill('SIGTERM');
-    await exited;
-  }
+  await worker?.stop();
   await prom?.stop();
   await stack?.stop();
 });
@@ -64,7 +81,7 @@ async function until(expr: string, ok: (v: number) => boolean, what: string, tim
     const result = await instantQuery(prom.url, expr);
     last = result.length ? Number(result[0].value[1]) : undefined;
     if (last !== undefined && ok(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: ${expr} = ${last ?? 'no sample'} within the wait\n${workerOutput}`);
+    if (Date.now() > deadline) assert.fail(`${what}: ${expr} = ${last ?? 'no sample'} within the wait\n${worker.output()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -126,5 +143,33 @@ test('a metrics port that is already taken: the worker says so in one line and e
     assert.equal(run.code, 2, `${bad}: ${run.stderr}`);
     assert.match(run.stderr.trim(), /^firebreak: --metrics: ".*" is not HOST:PORT/, bad);
     assert.equal(run.stderr.trim().split('\n').length, 1);
+  }
+});
+
+test('a worker that takes over a deploy replays it without counting again: its counters hold only what it did', async () => {
+  const queue = `${stack.taskQueue}-takeover`;
+  const service = 'metrics-takeover';
+  await seedVersion(stack, service, ['small', 'large'], '1.0.0');
+  const first = await startCliWorker(`127.0.0.1:${await freePort()}`, queue);
+  let second: CliWorker | undefined;
+  try {
+    const plan = testPlan({ service, regions: [['small', 2000], ['large', 90000]], soak: '8s', interval: '500ms' }, '1.1.0-bad');
+    const { handle } = await startDeploy(stack.client, { plan, taskQueue: queue, startedBy: 'test' });
+    await waitFor(handle, phaseIs('paused'), 'the breach to roll back and pause');
+    await first.stop('SIGKILL'); // a crash: the next worker replays the whole history
+    const address = `127.0.0.1:${await freePort()}`;
+    second = await startCliWorker(address, queue);
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'test over', by: 'test' }] });
+    assert.equal((await settle(handle)).phase, 'aborted');
+    const text = await (await fetch(`http://${address}/metrics`)).text();
+    const mine = text.split('\n').filter((l) => l.startsWith('firebreak_') && l.includes(`service="${service}"`));
+    const value = (name: string) => mine.filter((l) => l.startsWith(`${name}{`)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    assert.equal(value('firebreak_deploys_ended_total'), 1, mine.join('\n'));
+    assert.equal(value('firebreak_deploys_started_total'), 0, 'the start was the first worker\'s, not counted again in the replay');
+    assert.equal(value('firebreak_region_rollbacks_total'), 0, 'nor the rollback');
+    assert.equal(value('firebreak_region_breaches_total'), 0, 'nor the breach');
+  } finally {
+    await second?.stop();
+    await first.stop();
   }
 });
