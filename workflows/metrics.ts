@@ -29,11 +29,12 @@ export class DeployMetrics {
   private readonly holds: MetricGauge;
   private readonly held: MetricHistogram;
   private readonly paused: MetricGauge;
+  private readonly pauseTimeout: MetricGauge;
 
   constructor(
     private readonly state: DeployState,
     service: string,
-    pauseTimeoutMs: number,
+    private readonly pauseTimeoutMs: number,
   ) {
     const m = metricMeter.withTags({ service });
     this.started = m.createCounter('firebreak_deploys_started', undefined, 'deploys started');
@@ -45,7 +46,7 @@ export class DeployMetrics {
     this.holds = m.createGauge('firebreak_holds', 'int', undefined, 'holds waiting for a person now, by kind');
     this.held = m.createHistogram('firebreak_hold_duration_seconds', 'float', 's', 'how long each hold lasted, by kind');
     this.paused = m.createGauge('firebreak_deploy_paused_since_timestamp_seconds', 'float', 's', 'when the deploy paused (epoch seconds); 0 when not paused');
-    m.createGauge('firebreak_pause_timeout_seconds', 'float', 's', "the pipeline's pauseTimeout").set(pauseTimeoutMs / 1000);
+    this.pauseTimeout = m.createGauge('firebreak_pause_timeout_seconds', 'float', 's', "the pipeline's pauseTimeout");
   }
 
   /** Counts the events recorded since the last call and sets the gauges from the state now. */
@@ -66,6 +67,8 @@ export class DeployMetrics {
     if (isPaused && this.pausedSince === 0) this.pausedSince = now;
     if (!isPaused) this.pausedSince = 0;
     this.paused.set(this.pausedSince / 1000);
+    // Set with the others, not once at the start: a worker that replays the start emits nothing.
+    this.pauseTimeout.set(this.pauseTimeoutMs / 1000);
   }
 
   private count(e: DeployEvent): void {
