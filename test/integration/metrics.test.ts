@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
@@ -118,7 +119,10 @@ test('Prometheus scraping `firebreak worker --metrics` counts a breach, its roll
   const series = await instantQuery(prom.url, `{__name__=~"firebreak_.+",job="${WORKERS_JOB}"}`);
   assert.ok(series.length > 10, `${series.length} Firebreak series`);
   const allowed = new Set(['__name__', 'job', 'instance', 'service', 'region', 'kind', 'outcome', 'le', 'namespace', 'taskQueue', 'workflowType', 'activityType']);
+  const docs = readFileSync(join(REPO_ROOT, 'docs', 'metrics.md'), 'utf8');
   for (const s of series) {
+    const name = s.metric.__name__.replace(/_(bucket|sum|count)$/, '');
+    assert.ok(docs.includes(`| \`${name}\` |`), `${name} is listed in docs/metrics.md`);
     for (const label of Object.keys(s.metric)) assert.ok(allowed.has(label), `label ${label} on ${JSON.stringify(s.metric)}`);
     assert.ok(!Object.values(s.metric).some((v) => v.includes('1.1.0') || v.includes('deploy-')), JSON.stringify(s.metric));
   }
