@@ -9,8 +9,11 @@ import { metricMeter } from '@temporalio/workflow';
 import type { DeployEvent } from './messages.js';
 import type { DeployState } from './state.js';
 
-/** What holds a deploy for a person: an operator's pause, a held region (state.ts Hold), or a manual gate. */
-export const HOLD_KINDS = ['manual', 'failed', 'inconclusive', 'environment', 'approval'] as const;
+/**
+ * What holds a deploy for a person: an operator's pause, a held region (state.ts Hold), a
+ * manual gate, or a service rollback holding the train until `release` (train-hold.ts).
+ */
+export const HOLD_KINDS = ['manual', 'failed', 'inconclusive', 'environment', 'approval', 'rollback'] as const;
 export type HoldKind = (typeof HOLD_KINDS)[number];
 
 const OUTCOMES = new Set(['succeeded', 'aborted', 'rolled_back', 'failed']);
@@ -89,6 +92,7 @@ export class DeployMetrics {
     const out = new Map<string, HoldKind>();
     if (this.state.isTerminal()) return out;
     if (this.state.manualPause) out.set('manual', 'manual');
+    if (this.state.trainHold) out.set('rollback', 'rollback');
     for (const [region, hold] of this.state.holds) out.set(`${hold.kind}/${region}`, hold.kind);
     for (const region of this.state.awaitingApproval()) if (!this.state.holds.has(region)) out.set(`approval/${region}`, 'approval');
     return out;
