@@ -10,6 +10,7 @@ import { readChecksOnce, type ReadChecksInput } from './checks/read-once.js';
 import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
+import { soakingGauge, timedProviders } from './checks/metrics.js';
 import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
@@ -78,7 +79,9 @@ export function createActivities(deps: ActivityDeps = {}) {
     async watchRegion(input: WatchInput): Promise<WatchResult> {
       const ctx = Context.current();
       if (!watcher) {
-        watcher = new SoakWatcher(clientWatcherDeps(ctx.client, providerFor, skewMs), deps.watcher);
+        // The worker's meter (its Prometheus endpoint under `firebreak worker --metrics`; else nowhere).
+        const meter = ctx.metricMeter;
+        watcher = new SoakWatcher({ ...clientWatcherDeps(ctx.client, timedProviders(providerFor, meter), skewMs), soaking: soakingGauge(meter) }, deps.watcher);
         watchers.set(activities, watcher);
       }
       const { workflowExecution: run, activityId } = ctx.info;

@@ -7,6 +7,7 @@ import { deployTimeoutMs } from '../src/domain/pipeline/deploy-timeout.js';
 import type { Plan } from '../src/domain/pipeline/plan.js';
 import { deployRegion } from './activities.js';
 import type { DeployInput, DeployStatus, RegionStatus } from './messages.js';
+import { DeployMetrics } from './metrics.js';
 import { Notifications } from './notifications.js';
 import { Publisher } from './publish.js';
 import { DeployState } from './state.js';
@@ -22,6 +23,7 @@ export class DeployRun {
   readonly state: DeployState;
   readonly notifications: Notifications;
   private readonly publisher: Publisher;
+  private readonly metrics: DeployMetrics;
   /** The scope the rollout runs in: an abort, or a failure under rollback.onFailure `all`, cancels it. */
   rollout?: CancellationScope;
   /** Why every region goes back, once a region failed under rollback.onFailure `all`. */
@@ -36,6 +38,7 @@ export class DeployRun {
     this.state = new DeployState(this.plan, workflowClock);
     this.notifications = new Notifications(this.plan, info.workflowId, this.state);
     this.publisher = new Publisher(this.plan, this.state, this.notifications);
+    this.metrics = new DeployMetrics(this.state, this.plan.service, this.plan.pauseTimeoutMs);
   }
 
   get status(): DeployStatus {
@@ -46,9 +49,10 @@ export class DeployRun {
     return this.plan.service;
   }
 
-  /** Publishes the current state: call after every change. */
+  /** Publishes the current state, and its metrics (workflows/metrics.ts): call after every change. */
   publish(): void {
     this.publisher.publish();
+    this.metrics.observe();
   }
 
   /** The deploy's identity as search attributes, and its first event. */

@@ -25,6 +25,8 @@ export interface WatcherDeps {
   reportCancellation(token: Uint8Array): Promise<void>;
   /** Fail the attempt as retryable: the server retries it at once, on whichever worker polls. */
   handOver(token: Uint8Array, reason: string): Promise<void>;
+  /** Told how many soaks the watcher holds, whenever that changes (the worker's metrics). */
+  soaking?(count: number): void;
 }
 
 export interface WatcherOptions {
@@ -99,6 +101,7 @@ export class SoakWatcher {
     const now = this.deps.now();
     const held: Held = { key, token, soak: new SoakWatch(input, resumeFrom, now), evaluating: false, beating: false, lastBeat: 0, abort: new AbortController() };
     this.held.set(key, held);
+    this.deps.soaking?.(this.held.size);
     this.beat(held, now);
     this.timer ??= setInterval(() => this.tick(), this.tickMs).unref();
     this.tick();
@@ -142,6 +145,7 @@ export class SoakWatcher {
     this.stop();
     const all = [...this.held.values()];
     this.held.clear();
+    this.deps.soaking?.(0);
     await Promise.all(
       all.map(async (h) => {
         h.abort.abort();
@@ -253,6 +257,7 @@ export class SoakWatcher {
     const h = this.held.get(key);
     if (!h) return;
     this.held.delete(key);
+    this.deps.soaking?.(this.held.size);
     h.abort.abort();
   }
 }

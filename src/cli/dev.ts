@@ -6,7 +6,7 @@ import { PORTS } from '../domain/names.js';
 import { CliError } from './fail.js';
 
 export interface DevOptions {
-  /** `temporal=17233,ui=18233,sim=17070,prometheus=19090` (any subset); FIREBREAK_DEV_PORTS. */
+  /** `temporal=17233,ui=18233,sim=17070,prometheus=19090,metrics=19464` (any subset); FIREBREAK_DEV_PORTS. */
   ports?: string;
   /** Default: .firebreak in the checkout; FIREBREAK_STATE_DIR. */
   stateDir?: string;
@@ -95,6 +95,7 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
           `Web UI        ${stack.uiUrl ?? '(headless)'}`,
           `simulator     ${stack.simUrl}   (FIREBREAK_SIM_URL)`,
           `Prometheus    ${stack.prometheusUrl ?? '(not installed)'}   (PROMETHEUS_URL)`,
+          ...(stack.metricsUrl ? [`metrics       ${stack.metricsUrl}   (the workers', scraped by Prometheus)`] : []),
           'ready',
           '',
         ].join('\n'),

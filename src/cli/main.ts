@@ -147,18 +147,19 @@ program
 program
   .command('worker')
   .addOption(taskQueueOption())
+  .addOption(new Option('--metrics <host:port>', 'serve Prometheus metrics (the SDK\'s and Firebreak\'s) at http://HOST:PORT/metrics').env('FIREBREAK_METRICS'))
   .description('run a worker')
   .action(async (opts) => (await import('./worker.js')).workerCommand(opts));
 
 program
   .command('dev')
   .addOption(
-    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
+    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus, metrics (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
   )
   .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
   .option('--persistence <mode>', 'sqlite (the Temporal CLI dev server) or postgres (Temporal server 1.29.1 on PostgreSQL, with the ui-server)', 'sqlite')
   .option('--workers <n>', 'workers run inside `firebreak dev` (0 = none: run `firebreak worker` separately)', '1')
-  .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker; SIGTERM or Ctrl-C stops it, state kept')
+  .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker (metrics :9464); SIGTERM or Ctrl-C stops it, state kept')
   .action(async (opts) => (await import('./dev.js')).devCommand(opts));
 
 program

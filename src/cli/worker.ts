@@ -1,10 +1,20 @@
 // `firebreak worker`: poll the task queue until interrupted.
 import { connectWorkerConnection, describeConnectError } from '../client/connect.js';
+import { installMetrics } from '../worker/metrics.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { CliError } from './fail.js';
 import { connectFlags, type ConnectFlags } from './output.js';
 
-export async function workerCommand(opts: ConnectFlags & { taskQueue: string }): Promise<void> {
+export async function workerCommand(opts: ConnectFlags & { taskQueue: string; metrics?: string }): Promise<void> {
+  // First: the Runtime takes its telemetry when it is made, and the connection makes it.
+  let metrics: string | undefined;
+  if (opts.metrics !== undefined) {
+    try {
+      metrics = installMetrics(opts.metrics);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  }
   let conn;
   try {
     conn = await connectWorkerConnection(connectFlags(opts));
@@ -25,7 +35,8 @@ export async function workerCommand(opts: ConnectFlags & { taskQueue: string }):
     throw new CliError(describeConnectError(conn.address, err).message);
   }
   const worker = await createWorker({ connection: conn.connection, namespace: conn.namespace, taskQueue: opts.taskQueue });
-  process.stdout.write(`worker ready: ${conn.address} namespace ${conn.namespace} task queue ${opts.taskQueue}\n`);
+  const served = metrics ? `; metrics on http://${metrics}/metrics` : '';
+  process.stdout.write(`worker ready: ${conn.address} namespace ${conn.namespace} task queue ${opts.taskQueue}${served}\n`);
   try {
     await runWorker(worker);
   } finally {

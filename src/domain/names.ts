@@ -18,6 +18,8 @@ export const PORTS = {
   ui: 8233,
   sim: 7070,
   prometheus: 9090,
+  /** The in-process workers' Prometheus endpoint (`firebreak worker --metrics`). */
+  metrics: 9464,
 } as const;
 
 export const DEFAULT_TEMPORAL_ADDRESS = `localhost:${PORTS.temporal}`;

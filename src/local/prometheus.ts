@@ -1,5 +1,5 @@
 // A real Prometheus (Debian's package) scraping the region simulators, for SLO checks in
-// `firebreak dev` and the integration tests. Scrapes every second by default so a soak of a
+// `firebreak dev` and the integration tests, and the workers' own metrics endpoints. Scrapes every second by default so a soak of a
 // few seconds already has samples to judge.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
   /** Job label of the targets; default 'firebreak-sim'. */
   job?: string;
+  /** host:port of each worker serving /metrics (`firebreak worker --metrics`): job WORKERS_JOB. */
+  workers?: string[];
   readyTimeoutMs?: number;
   /**
    * Contents of a web config file (--web.config.file), e.g. `basic_auth_users` to require
@@ -39,8 +41,14 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+/** The job of the workers' metrics endpoints; the shipped alerting rules name it. */
+export const WORKERS_JOB = 'firebreak-workers';
+
 /** The scrape config; scrape_timeout must not exceed the interval, so it is set equal to it. */
-export function prometheusConfig(targets: string[], scrapeInterval = '1s', job = 'firebreak-sim'): string {
+export function prometheusConfig(targets: string[], scrapeInterval = '1s', job = 'firebreak-sim', workers: string[] = []): string {
+  const workerJob = workers.length
+    ? [`  - job_name: ${JSON.stringify(WORKERS_JOB)}`, '    static_configs:', `      - targets: ${JSON.stringify(workers)}`]
+    : [];
   return [
     'global:',
     `  scrape_interval: ${scrapeInterval}`,
@@ -50,6 +58,7 @@ export function prometheusConfig(targets: string[], scrapeInterval = '1s', job =
     `  - job_name: ${JSON.stringify(job)}`,
     '    static_configs:',
     `      - targets: ${JSON.stringify(targets)}`,
+    ...workerJob,
     '',
   ].join('\n');
 }
@@ -70,7 +79,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'firebreak-prom-'));
   mkdirSync(join(dir, 'data'), { recursive: true });
   const configFile = join(dir, 'prometheus.yml');
-  writeFileSync(configFile, prometheusConfig(opts.targets, opts.scrapeInterval, opts.job));
+  writeFileSync(configFile, prometheusConfig(opts.targets, opts.scrapeInterval, opts.job, opts.workers));
 
   const args = [
     `--config.file=${configFile}`,

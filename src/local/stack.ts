@@ -13,12 +13,15 @@ import { startSimulator, type Simulator } from './sim/server.js';
 import { loadSnapshot } from './sim/store.js';
 import { connectWorkerConnection } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
+import { installMetrics } from '../worker/metrics.js';
 
 export interface LocalStack {
   temporalAddress: string;
   uiUrl?: string;
   simUrl: string;
   prometheusUrl?: string;
+  /** The in-process workers' metrics (Prometheus scrapes them); none without workers. */
+  metricsUrl?: string;
   taskQueue: string;
   persistence: Persistence;
   /** How many workers run inside this process (0: run `firebreak worker` separately). */
@@ -65,11 +68,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
+    // First, so a taken metrics port starts nothing. The in-process workers share one Runtime,
+    // so one endpoint serves all their metrics.
+    const metricsAddress = await installRuntime(workers, ports.metrics, log);
     let server: Pick<DevServer, 'address' | 'uiUrl' | 'stop'>;
     let postgres: PostgresTemporal | undefined;
     if (persistence === 'postgres') {
       // Every fixed port is checked before anything is written, so a busy one changes nothing.
       for (const [name, p] of Object.entries(ports)) {
+        if (name === 'metrics') continue; // bound above, by the workers' Runtime
         if (p && (await isPortOpen(p))) throw new Error(`cannot start the stack: port ${p} (${name}) on 127.0.0.1 is already in use; nothing was started`);
       }
       const temporalPort = ports.temporal || (await freePort());
@@ -99,9 +106,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     let prom: PrometheusServer | undefined;
     if (findPrometheus()) {
-      prom = await startPrometheus({ targets: [`127.0.0.1:${sim.port}`], port: ports.prometheus, dir: join(stateDir, 'prometheus') });
+      const workerTargets = metricsAddress ? [metricsAddress] : [];
+      prom = await startPrometheus({ targets: [`127.0.0.1:${sim.port}`], workers: workerTargets, port: ports.prometheus, dir: join(stateDir, 'prometheus') });
       stops.push(() => prom!.stop());
-      log(`Prometheus on ${prom.url}, scraping the simulator every second`);
+      log(`Prometheus on ${prom.url}, scraping the simulator${metricsAddress ? ' and the workers' : ''} every second`);
     } else {
       log('Prometheus is not installed: prometheus checks will have no data (npm run setup installs it)');
     }
@@ -110,12 +118,6 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env.FIREBREAK_SIM_URL = sim.url;
     if (prom) process.env.PROMETHEUS_URL = prom.url;
     process.env.TEMPORAL_ADDRESS = server.address;
-    // The stack prints its own progress; the SDK's INFO chatter (and the bundler's) would bury it.
-    try {
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-    } catch {
-      // Already installed by the process embedding the stack (a test): its logger stays.
-    }
     if (workers > 0) {
       for (let i = 0; i < workers; i++) {
         // One connection each: the SDK refuses two workers for one task queue on one connection.
@@ -137,6 +139,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       uiUrl: server.uiUrl,
       simUrl: sim.url,
       prometheusUrl: prom?.url,
+      metricsUrl: metricsAddress && `http://${metricsAddress}/metrics`,
       taskQueue: DEFAULT_TASK_QUEUE,
       persistence,
       workers,
@@ -146,5 +149,30 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Installs the SDK's Runtime: a quiet logger (the stack prints its own progress; the SDK's INFO
+ * chatter would bury it) and, when workers run here, their Prometheus endpoint on 127.0.0.1.
+ * Returns that endpoint's host:port. A taken port stops the stack; a Runtime the embedding
+ * process (a test) already made is kept, and then the workers serve no metrics, as logged.
+ */
+async function installRuntime(workers: number, port: number, log: (line: string) => void): Promise<string | undefined> {
+  const logger = new DefaultLogger('WARN');
+  try {
+    if (workers === 0) {
+      Runtime.install({ logger });
+      return undefined;
+    }
+    return installMetrics(`127.0.0.1:${port || (await freePort())}`, { logger });
+  } catch (err) {
+    const cause = ((err as Error).cause ?? err) as Error;
+    if (/is already in use/.test((err as Error).message)) {
+      throw new Error(`cannot start the stack: port ${port} (metrics) on 127.0.0.1 is already in use; nothing was started`, { cause: err });
+    }
+    if (!/already been (installed|instantiated)/.test(cause.message)) throw err;
+    if (workers > 0) log('worker metrics not served: this process made the SDK Runtime before the stack started');
+    return undefined;
   }
 }

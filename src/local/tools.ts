@@ -95,6 +95,13 @@ export function findPrometheus(): string | undefined {
   return recorded('prometheus') ?? which('prometheus');
 }
 
+/** promtool, which Debian's prometheus package ships beside prometheus (rule checks and tests). */
+export function findPromtool(): string | undefined {
+  const prometheus = findPrometheus();
+  const beside = prometheus && join(dirname(prometheus), 'promtool');
+  return beside && isExecutable(beside) ? beside : which('promtool');
+}
+
 /**
  * The directory of PostgreSQL's server binaries (`postgres`, `initdb`, `pg_ctl`): setup's
  * record, then `postgres` on PATH, then the newest /usr/lib/postgresql/<major>/bin (Debian

@@ -103,7 +103,7 @@ async function restartMidSoak(t: TestContext, persistence: 'sqlite' | 'postgres'
   chmodSync(dir, 0o755);
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const stateDir = join(dir, 'state');
-  const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort(), prometheus: await freePort() };
+  const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort(), prometheus: await freePort(), metrics: await freePort() };
   const portsArg = Object.entries(ports)
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
@@ -236,7 +236,7 @@ test('firebreak dev refuses bad --ports and an unusable simulator state with one
   const fresh = join(dir, 'fresh');
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--ports', 'temporal=abc'], {}, /^firebreak: --ports: "temporal=abc" is not name=port/],
-    [['--ports', 'web=8080'], {}, /^firebreak: --ports: unknown name "web" \(known: temporal, ui, sim, prometheus\)/],
+    [['--ports', 'web=8080'], {}, /^firebreak: --ports: unknown name "web" \(known: temporal, ui, sim, prometheus, metrics\)/],
     [['--ports', 'sim=70000'], {}, /^firebreak: --ports: sim=70000 is not a port/],
     [['--ports', 'sim=9090'], {}, /^firebreak: --ports: sim and prometheus would both use port 9090/],
     [[], { FIREBREAK_DEV_PORTS: 'ui=x' }, /^firebreak: --ports: "ui=x" is not name=port/],
@@ -254,7 +254,7 @@ test('firebreak dev refuses bad --ports and an unusable simulator state with one
   const stateDir = join(dir, 'state');
   mkdirSync(join(stateDir, 'sim'), { recursive: true });
   writeFileSync(join(stateDir, 'sim', 'state.json'), '{"format":"firebreak-sim/v1","regions":[{"serv');
-  const ports = `temporal=${await freePort()},ui=${await freePort()},sim=${await freePort()},prometheus=${await freePort()}`;
+  const ports = `temporal=${await freePort()},ui=${await freePort()},sim=${await freePort()},prometheus=${await freePort()},metrics=${await freePort()}`;
   const r = await run(['--ports', ports, '--state-dir', stateDir]);
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stdout, '');

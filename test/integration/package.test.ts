@@ -77,6 +77,7 @@ test('npm pack: the compiled CLI, worker and workflows, bin, schema, examples an
     'schema/pipeline.schema.json',
     'examples/checkout.yaml',
     'deploy/temporal/development-postgres.yaml',
+    'deploy/prometheus/firebreak-alerts.yml',
     'docs/design.md',
   ]) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
