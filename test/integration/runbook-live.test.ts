@@ -60,6 +60,7 @@ deploy:
   timeout: 1m
 rollback: { onFailure: region, onAbort: none }
 pauseTimeout: 72h
+hotfix: { soakScale: 0.5, minSoak: 1s, manualGates: false }
 `,
 );
 const loaded = loadPipelineFile(pipelineFile);
@@ -109,8 +110,10 @@ interface Run {
 }
 
 /** Runs the command exactly as printed (bash -c), and requires exit code 0. */
-async function runbook(section: string, needle: string): Promise<Run> {
-  const { command } = take(section, needle);
+async function runbook(section: string, needle: string, fill: Record<string, string> = {}): Promise<Run> {
+  // What the reader fills in (`<fix-version>`), filled in; the rest runs exactly as printed.
+  const command = Object.entries(fill).reduce((c, [k, v]) => c.replaceAll(`<${k}>`, v), take(section, needle).command);
+  assert.doesNotMatch(command, /<[a-z-]+>/, `a placeholder left unfilled: ${command}`);
   const run = await new Promise<Run>((resolve) => {
     execFile(
       'bash',
@@ -275,6 +278,8 @@ test('the runbook names this service, its task queue and example regions', () =>
     'Approve a manual gate',
     'Roll back a finished deploy',
     'Abort',
+    'Freeze',
+    'Hotfix',
   ]);
   for (const c of commands) assert.match(c.command, /^(firebreak|temporal) /);
   for (const c of commands.filter((x) => x.command.startsWith('temporal workflow'))) assert.match(c.command, new RegExp(`--workflow-id ${WORKFLOW_ID}( |$)`));
@@ -538,6 +543,48 @@ test('roll back: the running deploy is aborted, every region it touched goes bac
   assert.equal(released.rollback.releasedBy, 'oncall');
   await waitFor(next, (s) => regionState(s, SMALL) !== 'pending', 'the new version to start after the release');
   await next.executeUpdate('abort', { args: [{ reason: 'test over', by: 'test', rollback: 'none' }] });
+});
+
+test('freeze: the fix passes the freeze, recorded; hotfix: the lane ships the fix with shorter soaks', async () => {
+  const section = 'Freeze';
+  await runbook(section, `firebreak freeze ${SERVICE}`);
+  await runbook(section, 'freeze --all');
+  const list = await runbook(section, 'freeze --list');
+  assert.match(list.stdout, new RegExp(SERVICE));
+  assert.match(list.stdout, /incident: stop the line/);
+  // The service's own freeze is lifted; the fleet-wide one still holds.
+  await runbook(section, `firebreak unfreeze ${SERVICE}`);
+
+  await clearFaults(stack);
+  metricsUp();
+  await seedBase();
+  const fix = `2.0.${++deploys}`;
+  await runbook(section, '--override-freeze', { 'fix-version': fix });
+  const handle = stack.client.workflow.getHandle(WORKFLOW_ID) as unknown as WorkflowHandle;
+  let s = await waitFor(handle, (x) => x.version === fix && regionState(x, SMALL) === 'promoted', 'the fix to pass the freeze and promote small');
+  assert.ok(s.events.some((e) => e.kind === 'freeze_override' && e.by === 'oncall'), JSON.stringify(s.events));
+  await handle.executeUpdate('abort', { args: [{ reason: 'test over', by: 'test', rollback: 'none' }] });
+  await handle.result();
+  // Not a runbook command: the test lifts the fleet-wide freeze it set.
+  const lift = await new Promise<number>((resolve) =>
+    execFile(process.execPath, [join(REPO_ROOT, 'bin', 'firebreak.js'), 'unfreeze', '--all', '--reason', 'test over', '--address', stack.address], (err) => resolve(err ? 1 : 0)),
+  );
+  assert.equal(lift, 0);
+
+  await seedBase();
+  const hot = `2.0.${++deploys}`;
+  const shipped = runbook('Hotfix', '--hotfix', { 'fix-version': hot });
+  // large keeps its own manual gate (manualGates: false changes no gate): approve it as --wait waits.
+  s = await waitFor(handle, (x) => x.version === hot && regionState(x, LARGE) === 'awaiting_approval', 'the hotfix to reach large\'s manual gate');
+  await handle.executeUpdate('approve', { args: [{ region: LARGE, by: 'test' }] });
+  const run = await shipped;
+  assert.match(run.stdout, /succeeded/);
+  s = await status(handle);
+  assert.ok(s.events.some((e) => e.kind === 'hotfix'), JSON.stringify(s.events));
+  for (const r of s.stages.flatMap((x) => x.regions)) {
+    // The pipeline soaks 2 s; the lane halves it, never below its 1 s floor.
+    assert.equal(Date.parse(r.soakEndsAt!) - Date.parse(r.soakStartedAt!), 1_000, `${r.name}: hotfix soak`);
+  }
 });
 
 test('every command the runbook prints was run exactly once', () => {
