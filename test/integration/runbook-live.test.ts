@@ -110,7 +110,7 @@ interface Run {
 }
 
 /** Runs the command exactly as printed (bash -c), and requires exit code 0. */
-async function runbook(section: string, needle: string, fill: Record<string, string> = {}): Promise<Run> {
+async function runbook(section: string, needle: string, fill: Record<string, string> = {}, exitCode = 0): Promise<Run> {
   // What the reader fills in (`<fix-version>`), filled in; the rest runs exactly as printed.
   const command = Object.entries(fill).reduce((c, [k, v]) => c.replaceAll(`<${k}>`, v), take(section, needle).command);
   assert.doesNotMatch(command, /<[a-z-]+>/, `a placeholder left unfilled: ${command}`);
@@ -133,7 +133,7 @@ async function runbook(section: string, needle: string, fill: Record<string, str
       (err, stdout, stderr) => resolve({ command, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
-  assert.equal(run.code, 0, `\`${command}\` exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+  assert.equal(run.code, exitCode, `\`${command}\` exited ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
   return run;
 }
 
@@ -573,13 +573,14 @@ test('freeze: the fix passes the freeze, recorded; hotfix: the lane ships the fi
 
   await seedBase();
   const hot = `2.0.${++deploys}`;
-  const shipped = runbook('Hotfix', '--hotfix', { 'fix-version': hot });
-  // large keeps its own manual gate (manualGates: false changes no gate): approve it as --wait waits.
-  s = await waitFor(handle, (x) => x.version === hot && regionState(x, LARGE) === 'awaiting_approval', 'the hotfix to reach large\'s manual gate');
+  // large keeps its own manual gate (manualGates: false changes no gate), so --wait stops there
+  // with exit 3, as for any deploy waiting for an operator; the approval then finishes it.
+  const run = await runbook('Hotfix', '--hotfix', { 'fix-version': hot }, 3);
+  assert.match(run.stdout, /HOTFIX: fix for the incident/);
+  s = await waitFor(handle, (x) => x.version === hot && regionState(x, LARGE) === 'awaiting_approval', 'the hotfix to wait at large\'s manual gate');
   await handle.executeUpdate('approve', { args: [{ region: LARGE, by: 'test' }] });
-  const run = await shipped;
-  assert.match(run.stdout, /succeeded/);
-  s = await status(handle);
+  s = await handle.result();
+  assert.equal(s.phase, 'succeeded');
   assert.ok(s.events.some((e) => e.kind === 'hotfix'), JSON.stringify(s.events));
   for (const r of s.stages.flatMap((x) => x.regions)) {
     // The pipeline soaks 2 s; the lane halves it, never below its 1 s floor.
