@@ -1,7 +1,8 @@
 // Running deploys in tests: a real worker (real activities, cached workflow bundle) on the
 // test stack's task queue, and small readers of the simulator's HTTP API.
+import assert from 'node:assert/strict';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { ServiceError, type WorkflowHandle } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { DeployHandle } from '../../src/client/workflow.js';
 import { createActivities } from '../../activities/index.js';
 import { startDeploy } from '../../src/client/start.js';
@@ -152,4 +153,15 @@ export async function historyOf(handle: WorkflowHandle) {
     return value;
   });
   return { events: history.events ?? [], json };
+}
+
+/** The reason an update was refused with (its validator's message); fails the test if it was accepted. */
+export async function refused(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${err}`);
+    return (err.cause as Error).message;
+  }
+  assert.fail('the update was accepted');
 }

@@ -5,10 +5,10 @@
 // the worker's fallback recheck is set to ten minutes, so nothing here rests on it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../../src/local/pipelines.js';
-import { activityEnv, historyOf, settle, simDeployments, start, waitFor, withWorker } from '../helpers/deploys.js';
+import { activityEnv, historyOf, refused, settle, simDeployments, start, waitFor, withWorker } from '../helpers/deploys.js';
 import { recordHistory } from '../helpers/histories.js';
 import { approveUpdate } from '../../workflows/messages.js';
 import { liftFreeze, listFreezes, setFreeze } from '../../src/client/freeze.js';
@@ -41,15 +41,6 @@ async function waitForSignal(handle: WorkflowHandle, seen: number): Promise<void
   throw new Error('no freeze-changed signal reached the deploy');
 }
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${err}`);
-    return (err.cause as Error).message;
-  }
-  assert.fail('the update was accepted');
-}
 
 test('a freeze holds a running deploy at its next gate, one started during it touches no region, a manual approval is refused; all go on after unfreeze', async () => {
   await withWorker(
@@ -85,7 +76,7 @@ test('a freeze holds a running deploy at its next gate, one started during it to
 
       // The manual gate: approve is refused, naming the freeze, once the deploy has heard of it.
       await waitForSignal(gated, signalsBefore);
-      const why = await refusal(gated.executeUpdate(approveUpdate, { args: [{ region: 'small', by: 'ana' }] }));
+      const why = await refused(gated.executeUpdate(approveUpdate, { args: [{ region: 'small', by: 'ana' }] }));
       assert.match(why, /fz-gated frozen by ana .*incident 42.*unfreeze/);
 
       // A pause of the freeze alone is no pause that times out; still held after a while.
@@ -160,10 +151,10 @@ test('bad freezes are refused by the workflow itself and change nothing; --overr
       const handle = stack.client.workflow.getHandle(FREEZE_WORKFLOW_ID);
       const before = (await historyOf(handle)).events.length;
       const past = new Date(Date.now() - 60_000).toISOString();
-      assert.match(await refusal(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'], reason: 'late', until: past }] })), /in the past/);
-      assert.match(await refusal(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'], reason: '' }] as never })), /needs a reason/);
-      assert.match(await refusal(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'] }] as never })), /needs a reason/);
-      assert.match(await refusal(handle.executeUpdate(unfreezeUpdate, { args: [null] as never })), /JSON object/);
+      assert.match(await refused(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'], reason: 'late', until: past }] })), /in the past/);
+      assert.match(await refused(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'], reason: '' }] as never })), /needs a reason/);
+      assert.match(await refused(handle.executeUpdate(freezeUpdate, { args: [{ services: ['x'] }] as never })), /needs a reason/);
+      assert.match(await refused(handle.executeUpdate(unfreezeUpdate, { args: [null] as never })), /JSON object/);
       const after = await historyOf(handle);
       const updates = after.events.slice(before).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
       assert.deepEqual(updates, [], 'refused updates leave no trace');

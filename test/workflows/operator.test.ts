@@ -5,10 +5,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
 import { testPlan } from '../../src/local/pipelines.js';
-import { createTestWorker, historyOf, phaseIs, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
+import { createTestWorker, historyOf, phaseIs, refused, regionState, start, waitFor, withWorker, settle } from '../helpers/deploys.js';
 import { findTemporalCli } from '../../src/local/tools.js';
 import { recordHistory } from '../helpers/histories.js';
 import { resumeUpdate, retryUpdate, approveUpdate } from '../../workflows/messages.js';
@@ -33,15 +33,6 @@ async function signal(handle: WorkflowHandle, name: string, input: object) {
   ]);
 }
 
-async function refused(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${err}`);
-    return (err.cause as Error).message;
-  }
-  assert.fail('the update was accepted');
-}
 
 test('nonsense updates are refused with a reason and add no history event', async () => {
   await withWorker(stack, async () => {
