@@ -245,7 +245,7 @@ export async function startRegionCluster(opts: RegionClusterOptions): Promise<Re
   );
   const stagesFile = join(dir, 'kwok-stages.yaml');
   writeFileSync(stagesFile, kwokStages());
-  running.push(startProgram('kwok', programs.kwok, [`--kubeconfig=${components}`, `--config=${stagesFile}`, '--manage-all-nodes'], logOf('kwok')));
+  running.push(startProgram('kwok', programs.kwok, [`--kubeconfig=${components}`, `--config=${stagesFile}`, '--manage-all-nodes', '--node-lease-duration-seconds=40'], logOf('kwok')));
 
   const nodes = opts.nodes ?? 2;
   try {
