@@ -5,6 +5,7 @@ import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow'
 import type { Activities } from '../activities/index.js';
 import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, NotifyWebhookInput, WatchInput } from '../activities/types.js';
 import { FailureType } from '../src/domain/failures.js';
+import { RECORD_RETRY, type RecordDeployInput } from '../src/domain/records/record.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_ATTEMPT_TIMEOUT_MS, NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS } from '../src/domain/notify-limits.js';
 import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../src/domain/limits.js';
 
@@ -80,6 +81,27 @@ export function notifyWebhook(summary: string, input: NotifyWebhookInput) {
         backoffCoefficient: 2,
         maximumAttempts: NOTIFY_ATTEMPTS,
         nonRetryableErrorTypes: [FailureType.NotifyRefused, FailureType.MissingEnv],
+      },
+    },
+    [input],
+  );
+}
+
+/**
+ * The deploy's record (workflows/records.ts): retried with backoff for about as long as a records
+ * database may be down without anyone noticing, and no longer, so an ended run still closes soon.
+ */
+export function recordDeploy(summary: string, input: RecordDeployInput) {
+  return activities.recordDeploy.executeWithOptions(
+    {
+      summary,
+      startToCloseTimeout: RECORD_RETRY.attemptTimeoutMs,
+      scheduleToCloseTimeout: RECORD_RETRY.totalMs,
+      retry: {
+        initialInterval: RECORD_RETRY.initialIntervalMs,
+        backoffCoefficient: RECORD_RETRY.backoffCoefficient,
+        maximumInterval: RECORD_RETRY.maximumIntervalMs,
+        maximumAttempts: 0,
       },
     },
     [input],

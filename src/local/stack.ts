@@ -14,6 +14,8 @@ import { loadSnapshot } from './sim/store.js';
 import { connectWorkerConnection } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { installMetrics } from '../worker/metrics.js';
+import { recordsDbMissing, startRecordsDb } from './records-db.js';
+import { RECORDS_URL_ENV } from '../domain/records/record.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -26,6 +28,8 @@ export interface LocalStack {
   persistence: Persistence;
   /** How many workers run inside this process (0: run `firebreak worker` separately). */
   workers: number;
+  /** The deploy records database the workers write to (FIREBREAK_RECORDS_URL), when there is one. */
+  recordsUrl?: string;
   /** The PostgreSQL-backed Temporal (persistence postgres): restartServer(), timings, ports. */
   postgres?: PostgresTemporal;
   stop(): Promise<void>;
@@ -51,6 +55,11 @@ export interface LocalStackOptions {
    * else 'free' (any free ports, as tests need).
    */
   internalPorts?: 'fixed' | 'free';
+  /**
+   * Start a records database (default true when PostgreSQL is installed and FIREBREAK_RECORDS_URL
+   * is not already set): port `records`, by default 7432 with the default Temporal port, else a free one.
+   */
+  records?: boolean;
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -77,6 +86,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       // Every fixed port is checked before anything is written, so a busy one changes nothing.
       for (const [name, p] of Object.entries(ports)) {
         if (name === 'metrics') continue; // bound above, by the workers' Runtime
+        if (name === 'records') continue; // checked when the records database starts
         if (p && (await isPortOpen(p))) throw new Error(`cannot start the stack: port ${p} (${name}) on 127.0.0.1 is already in use; nothing was started`);
       }
       const temporalPort = ports.temporal || (await freePort());
@@ -114,6 +124,26 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       log('Prometheus is not installed: prometheus checks will have no data (npm run setup installs it)');
     }
 
+    // Deploy records: the environment's own database when it names one, else an embedded one.
+    let recordsUrl = process.env[RECORDS_URL_ENV];
+    if (!recordsUrl && opts.records !== false) {
+      const missing = recordsDbMissing();
+      if (missing) log(`no deploy records: ${missing}; firebreak review reads Temporal instead`);
+      else {
+        const port = opts.ports?.records ?? (ports.temporal === PORTS.temporal ? PORTS.records : await freePort());
+        if (port && (await isPortOpen(port))) throw new Error(`cannot start the stack: port ${port} (records) on 127.0.0.1 is already in use; nothing was started`);
+        const db = await startRecordsDb(stateDir, port || (await freePort()));
+        stops.push(async () => {
+          await db.stop();
+          // A later stack in this process must not take a stopped database for the environment's.
+          if (process.env[RECORDS_URL_ENV] === db.url) delete process.env[RECORDS_URL_ENV];
+        });
+        recordsUrl = db.url;
+        log(`deploy records in PostgreSQL on :${db.cluster.port}: ${RECORDS_URL_ENV}=${db.url} (set it for firebreak review)`);
+      }
+    }
+    if (recordsUrl) process.env[RECORDS_URL_ENV] = recordsUrl;
+
     // The worker reads ${VAR}s from its own environment, as a deployed worker would.
     process.env.FIREBREAK_SIM_URL = sim.url;
     if (prom) process.env.PROMETHEUS_URL = prom.url;
@@ -140,6 +170,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       simUrl: sim.url,
       prometheusUrl: prom?.url,
       metricsUrl: metricsAddress && `http://${metricsAddress}/metrics`,
+      recordsUrl,
       taskQueue: DEFAULT_TASK_QUEUE,
       persistence,
       workers,
