@@ -101,7 +101,6 @@ export function recordDeploy(summary: string, input: RecordDeployInput) {
         initialInterval: RECORD_RETRY.initialIntervalMs,
         backoffCoefficient: RECORD_RETRY.backoffCoefficient,
         maximumInterval: RECORD_RETRY.maximumIntervalMs,
-        maximumAttempts: 0,
       },
     },
     [input],

@@ -5,7 +5,8 @@
 // - change failure: a change rolled back (a region failed, or the deploy ended rolled_back),
 //   or followed by a `firebreak rollback`, or followed by a hotfix of the same service before
 //   any other deploy of it;
-// - lead time: commit time to the last region promoted, for changes that succeeded and carry one;
+// - lead time: commit time to the last region promoted, for changes that succeeded (also one
+//   rolled back later) and carry a commit time;
 // - time to restore: from the failure (the first region failure, or the deploy's end when the
 //   failure was found after it) to the service restored (the first rollback after it, the
 //   `firebreak rollback`, or the hotfix's last promotion).
@@ -103,7 +104,7 @@ export function changesOf(records: DeployRecord[]): ChangeFacts[] {
     }
     const promoted = lastPromotedAt(s);
     const commit = parse(s.commit?.time);
-    const lead = s.phase === 'succeeded' && failedAt === undefined && promoted !== undefined && Number.isFinite(commit) && promoted >= commit ? promoted - commit : undefined;
+    const lead = s.phase === 'succeeded' && promoted !== undefined && Number.isFinite(commit) && promoted >= commit ? promoted - commit : undefined;
     const restore = failedAt !== undefined && restoredAt !== undefined && Number.isFinite(failedAt) && restoredAt >= failedAt ? restoredAt - failedAt : undefined;
     out.push({
       service: s.service,
