@@ -72,7 +72,7 @@ interface Review {
   plots?: Record<string, string>;
 }
 
-test('records outlive Temporal: deleted executions still count in review, with change failures and lead times', { skip }, async () => {
+test('records outlive Temporal: deleted executions still count in review, with change failures and lead times', { skip }, async (t) => {
   const service = 'recs';
   const env = activityEnv(stack, { FIREBREAK_RECORDS_URL: url });
   const statuses: DeployStatus[] = [];
@@ -160,6 +160,7 @@ test('records outlive Temporal: deleted executions still count in review, with c
 
   // The Markdown report, with its plots linked.
   const plots = mkdtempSync(join(tmpdir(), 'firebreak-review-plots-'));
+  t.diagnostic(`plots in ${plots}`);
   const md = await runFirebreak(stack, ['review', '--service', service, '--quarter', quarterOf(new Date()), '--plots', plots], { FIREBREAK_RECORDS_URL: url });
   assert.equal(md.code, 0, md.stderr);
   assert.match(md.stdout, /^# Deploy-pattern review: \d{4}Q[1-4] \(/);
