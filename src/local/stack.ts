@@ -125,21 +125,27 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
 
     // Deploy records: the environment's own database when it names one, else an embedded one.
+    // Without it deploys run as before and review reads Temporal, so a records database that
+    // cannot start (no PostgreSQL, a port taken, a state dir it cannot reach) is said, not fatal.
     let recordsUrl = process.env[RECORDS_URL_ENV];
     if (!recordsUrl && opts.records !== false) {
       const missing = recordsDbMissing();
       if (missing) log(`no deploy records: ${missing}; firebreak review reads Temporal instead`);
       else {
-        const port = opts.ports?.records ?? (ports.temporal === PORTS.temporal ? PORTS.records : await freePort());
-        if (port && (await isPortOpen(port))) throw new Error(`cannot start the stack: port ${port} (records) on 127.0.0.1 is already in use; nothing was started`);
-        const db = await startRecordsDb(stateDir, port || (await freePort()));
-        stops.push(async () => {
-          await db.stop();
-          // A later stack in this process must not take a stopped database for the environment's.
-          if (process.env[RECORDS_URL_ENV] === db.url) delete process.env[RECORDS_URL_ENV];
-        });
-        recordsUrl = db.url;
-        log(`deploy records in PostgreSQL on :${db.cluster.port}: ${RECORDS_URL_ENV}=${db.url} (set it for firebreak review)`);
+        try {
+          const port = opts.ports?.records ?? (ports.temporal === PORTS.temporal ? PORTS.records : await freePort());
+          if (port && (await isPortOpen(port))) throw new Error(`port ${port} (records) on 127.0.0.1 is already in use (--ports records=N)`);
+          const db = await startRecordsDb(stateDir, port || (await freePort()));
+          stops.push(async () => {
+            await db.stop();
+            // A later stack in this process must not take a stopped database for the environment's.
+            if (process.env[RECORDS_URL_ENV] === db.url) delete process.env[RECORDS_URL_ENV];
+          });
+          recordsUrl = db.url;
+          log(`deploy records in PostgreSQL on :${db.cluster.port}: ${RECORDS_URL_ENV}=${db.url} (set it for firebreak review)`);
+        } catch (err) {
+          log(`no deploy records: the records database did not start: ${(err as Error).message.split('\n')[0]}; firebreak review reads Temporal instead`);
+        }
       }
     }
     if (recordsUrl) process.env[RECORDS_URL_ENV] = recordsUrl;

@@ -22,8 +22,9 @@ export interface FaultTally {
   stackRestarts: number;
   deployApiOutages: number;
   prometheusOutages: number;
+  recordsOutages: number;
   unexpectedWorkerExits: number;
-  outageS: { workers: number; server: number; stack: number; deployApi: number; prometheus: number };
+  outageS: { workers: number; server: number; stack: number; deployApi: number; prometheus: number; records: number };
   skipped: string[];
   records: FaultRecord[];
 }
@@ -36,8 +37,9 @@ export function emptyTally(): FaultTally {
     stackRestarts: 0,
     deployApiOutages: 0,
     prometheusOutages: 0,
+    recordsOutages: 0,
     unexpectedWorkerExits: 0,
-    outageS: { workers: 0, server: 0, stack: 0, deployApi: 0, prometheus: 0 },
+    outageS: { workers: 0, server: 0, stack: 0, deployApi: 0, prometheus: 0, records: 0 },
     skipped: [],
     records: [],
   };
@@ -55,6 +57,7 @@ export class FaultInjector {
   private readonly pending = new Set<Promise<void>>();
   private deployApiFaults = 0;
   private prometheusDown = 0;
+  private recordsDown = 0;
 
   constructor(
     private readonly stack: ChaosStack,
@@ -67,7 +70,7 @@ export class FaultInjector {
   }
 
   infraDown(): boolean {
-    return this.deployApiFaults > 0 || this.prometheusDown > 0;
+    return this.deployApiFaults > 0 || this.prometheusDown > 0 || this.recordsDown > 0;
   }
 
   async inject(f: ScheduledFault): Promise<void> {
@@ -161,6 +164,29 @@ export class FaultInjector {
               this.tally.outageS.prometheus += secs(ms);
               rec.outageS = secs(ms);
               this.prometheusDown--;
+            }
+          });
+          break;
+        }
+        case 'records-outage': {
+          if (!this.stack.records) {
+            rec.detail = 'the records database is already down: skipped';
+            break;
+          }
+          await this.stack.stopRecords();
+          this.recordsDown++;
+          const t = Date.now();
+          this.tally.recordsOutages++;
+          rec.detail = `records database (PostgreSQL) stopped for ${secs(f.downMs!)} s, then started on the same port and data`;
+          this.background(async () => {
+            await sleep(f.downMs!);
+            try {
+              if (!this.stack.records) await this.stack.startRecords();
+            } finally {
+              const ms = Date.now() - t;
+              this.tally.outageS.records += secs(ms);
+              rec.outageS = secs(ms);
+              this.recordsDown--;
             }
           });
           break;

@@ -44,12 +44,15 @@ test('quarters tile the year: each ends where the next begins, four make the yea
 test('known periods', () => {
   const q = parsePeriod({ quarter: '2026Q4' }, NOW);
   assert.equal(q.from.toISOString(), '2026-10-01T00:00:00.000Z');
-  assert.equal(q.to.toISOString(), '2027-01-01T00:00:00.000Z');
-  assert.equal(q.label, '2026Q4 (2026-10-01 to 2026-12-31)');
+  assert.equal(q.to.getTime(), NOW, 'the quarter under way ends now');
+  assert.equal(q.label, '2026Q4 so far (2026-10-01 to 2026-12-05)');
+  assert.equal(parsePeriod({ quarter: '2026Q3' }, NOW).to.toISOString(), '2026-10-01T00:00:00.000Z');
   const s = parsePeriod({ since: '90d' }, NOW);
   assert.equal(NOW - s.from.getTime(), 90 * 86_400_000);
   assert.equal(s.label, 'the last 90d (2026-09-06 to 2026-12-05)');
   assert.deepEqual(parsePeriod({}, NOW), s, 'the default is the last 90 days');
+  const now = parsePeriod({ quarter: '2026q4' }, Date.parse('2026-12-05T11:00:00Z') + 40 * 86_400_000);
+  assert.equal(now.label, '2026Q4 (2026-10-01 to 2026-12-31)', 'a quarter that is over');
   assert.equal(parsePeriod({ since: '2026-10-01' }, NOW).from.toISOString(), '2026-10-01T00:00:00.000Z');
   for (const [opts, msg] of [
     [{ since: '7d', quarter: '2026Q4' }, /not both/],

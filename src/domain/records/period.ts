@@ -36,7 +36,9 @@ export function parsePeriod(opts: { since?: unknown; quarter?: unknown }, now: n
     const q = Number(m[2]);
     if (year < 1970) throw new PeriodError(`--quarter ${opts.quarter}: no deploy ran before 1970`);
     const { from, to } = quarterBounds(year, q);
-    if (from.getTime() > now) throw new PeriodError(`--quarter ${opts.quarter} has not started yet`);
+    if (from.getTime() >= now) throw new PeriodError(`--quarter ${opts.quarter} has not started yet`);
+    // The quarter under way ends now: its weeks to come would only dilute the rates.
+    if (to.getTime() > now) return { from, to: new Date(now), label: `${year}Q${q} so far (${day(from)} to ${day(new Date(now))})` };
     return { from, to, label: `${year}Q${q} (${day(from)} to ${day(new Date(to.getTime() - DAY))})` };
   }
   const since = opts.since ?? '90d';
