@@ -69,6 +69,8 @@ export const RECORD_RETRY = {
   maximumIntervalMs: 15_000,
   /** One attempt's limit (connect, migrate, upsert). */
   attemptTimeoutMs: 15_000,
+  /** Retries (of the local activity) after a backoff longer than this wait on a workflow timer. */
+  localRetryThresholdMs: 1_500,
   /**
    * Every attempt and backoff together: the longest a write can hold an ended run open. Below
    * the time a new deploy waits for the previous run to close (src/client/start.ts).
