@@ -171,7 +171,7 @@ program
 program
   .command('dev')
   .addOption(
-    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus, metrics (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
+    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus, metrics, records (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
   )
   .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
   .option('--persistence <mode>', 'sqlite (the Temporal CLI dev server) or postgres (Temporal server 1.29.1 on PostgreSQL, with the ui-server)', 'sqlite')
