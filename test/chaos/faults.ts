@@ -55,9 +55,10 @@ const secs = (ms: number) => Math.round(ms / 100) / 10;
 export class FaultInjector {
   readonly tally = emptyTally();
   private readonly pending = new Set<Promise<void>>();
+  /** The records database's outage: no restart touches it, so restarts do not wait for it. */
+  private readonly recordsPending = new Set<Promise<void>>();
   private deployApiFaults = 0;
   private prometheusDown = 0;
-  private recordsDown = 0;
 
   constructor(
     private readonly stack: ChaosStack,
@@ -70,7 +71,7 @@ export class FaultInjector {
   }
 
   infraDown(): boolean {
-    return this.deployApiFaults > 0 || this.prometheusDown > 0 || this.recordsDown > 0;
+    return this.deployApiFaults > 0 || this.prometheusDown > 0;
   }
 
   async inject(f: ScheduledFault): Promise<void> {
@@ -98,7 +99,7 @@ export class FaultInjector {
           break;
         }
         case 'server-restart': {
-          await this.settleOutages();
+          await this.settleOutages({ records: false });
           const t = Date.now();
           await this.stack.temporal.kill();
           await sleep(f.downMs ?? 0);
@@ -111,7 +112,7 @@ export class FaultInjector {
           break;
         }
         case 'stack-restart': {
-          await this.settleOutages();
+          await this.settleOutages({ records: false });
           const { downMs } = await this.stack.restartAll();
           this.tally.stackRestarts++;
           this.tally.outageS.stack += secs(downMs);
@@ -174,7 +175,6 @@ export class FaultInjector {
             break;
           }
           await this.stack.stopRecords();
-          this.recordsDown++;
           const t = Date.now();
           this.tally.recordsOutages++;
           rec.detail = `records database (PostgreSQL) stopped for ${secs(f.downMs!)} s, then started on the same port and data`;
@@ -186,9 +186,8 @@ export class FaultInjector {
               const ms = Date.now() - t;
               this.tally.outageS.records += secs(ms);
               rec.outageS = secs(ms);
-              this.recordsDown--;
             }
-          });
+          }, this.recordsPending);
           break;
         }
       }
@@ -199,15 +198,19 @@ export class FaultInjector {
     }
   }
 
-  private background(fn: () => Promise<void>): void {
+  private background(fn: () => Promise<void>, set: Set<Promise<void>> = this.pending): void {
     const p: Promise<void> = fn()
       .catch((err: unknown) => this.log(`fault end failed: ${(err as Error).message}`))
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
+      .finally(() => set.delete(p));
+    set.add(p);
   }
 
-  /** Waits for the background outages to end (before a restart, and at the end of the window). */
-  async settleOutages(): Promise<void> {
+  /**
+   * Waits for the background outages to end: before a restart (not the records database's,
+   * which no restart touches), and at the end of the window (every one).
+   */
+  async settleOutages(opts: { records?: boolean } = {}): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (opts.records !== false) while (this.recordsPending.size > 0) await Promise.all([...this.recordsPending]);
   }
 }

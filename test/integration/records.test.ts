@@ -51,6 +51,16 @@ const REGIONS: TestPipeline['regions'] = [
 ];
 const HOUR = 3_600_000;
 
+async function sql(text: string, args: unknown[]): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text, args);
+  } finally {
+    await c.end();
+  }
+}
+
 async function rowsOf(service: string): Promise<{ run_id: string; final: boolean; phase: string; revision: number; rolled_back_after: unknown }[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -120,6 +130,22 @@ test('records outlive Temporal: deleted executions still count in review, with c
   assert.equal(rows.length, 3, 'one row per deploy run');
   assert.ok(rows.every((r) => r.final), JSON.stringify(rows));
   assert.deepEqual(rows.map((r) => Boolean(r.rolled_back_after)), [false, false, true]);
+
+  // `records import` writes what Temporal still keeps, and the rollback's mark, from nothing.
+  await sql('DELETE FROM firebreak_deploy_records WHERE service = $1', [service]);
+  await waitUntil(async () => {
+    const imp = await runFirebreak(stack, ['records', 'import', '--service', service], { FIREBREAK_RECORDS_URL: url });
+    assert.equal(imp.code, 0, imp.stderr);
+    const got = await rowsOf(service);
+    return got.length === 3 && got.every((r) => r.final) && Boolean(got[2].rolled_back_after);
+  }, 'the import of three deploys and the rollback mark');
+  const again = await runFirebreak(stack, ['records', 'import', '--service', service], { FIREBREAK_RECORDS_URL: url });
+  assert.match(again.stdout, /: 3 finished deploys in Temporal, 0 written, 3 already recorded\n$/);
+  const migrate = await runFirebreak(stack, ['records', 'migrate'], { FIREBREAK_RECORDS_URL: url });
+  assert.match(migrate.stdout, /schema up to date/);
+  const noUrl = await runFirebreak(stack, ['records', 'import'], { FIREBREAK_RECORDS_URL: '' });
+  assert.equal(noUrl.code, 2);
+  assert.match(noUrl.stderr, /^firebreak: FIREBREAK_RECORDS_URL is not set/);
 
   // Temporal forgets them: every run of both workflows deleted.
   const temporal = findTemporalCli();
