@@ -15,6 +15,7 @@ import { adapterFor } from './deploy/adapter.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
 import { createFreezeActivities } from './freeze.js';
+import { createRecordActivities } from './records.js';
 import { CURRENT_HEARTBEAT_EVERY_MS } from '../src/domain/limits.js';
 import type { CurrentVersionInput, DeployRegionInput, WatchInput, WatchResult } from './types.js';
 
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     ...createMigrationActivities({ env }),
     ...createNotifyActivities({ env }),
     ...createFreezeActivities({ env }),
+    ...createRecordActivities({ env }),
     /** The version a region runs before this deploy: its rollback target (null: runs nothing). */
     async currentVersion({ deploy, target }: CurrentVersionInput): Promise<string | null> {
       const ctx = Context.current();

@@ -1,10 +1,11 @@
 // How the workflow calls each activity: timeouts, retries and cancellation in one place. Each
 // helper returns the activity's promise as is (no extra await), so the order in which parallel
 // regions schedule their activities, and so the recorded histories, stay as they were.
-import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ApplyMigrationsInput, CurrentVersionInput, DeployRegionInput, NotifyInput, NotifyWebhookInput, WatchInput } from '../activities/types.js';
 import { FailureType } from '../src/domain/failures.js';
+import { RECORD_RETRY, type RecordDeployInput } from '../src/domain/records/record.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_ATTEMPT_TIMEOUT_MS, NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS } from '../src/domain/notify-limits.js';
 import { DEPLOY_HEARTBEAT_TIMEOUT_MS, MIGRATE_HEARTBEAT_TIMEOUT_MS, WATCH_HEARTBEAT_TIMEOUT_MS } from '../src/domain/limits.js';
 
@@ -84,6 +85,29 @@ export function notifyWebhook(summary: string, input: NotifyWebhookInput) {
     },
     [input],
   );
+}
+
+/**
+ * The deploy's record (workflows/records.ts), as a local activity: run by the worker that runs
+ * the workflow task, so an ended deploy closes in the task that ended it (no other worker
+ * needed) and a write costs one marker event. Retried with backoff for about as long as a
+ * records database may be down without anyone noticing, and no longer; past the first second
+ * the retries wait on workflow timers, so a write never holds a workflow task (and so a query
+ * or an operator command) for long.
+ */
+const recordWrites = proxyLocalActivities<Activities>({
+  startToCloseTimeout: RECORD_RETRY.attemptTimeoutMs,
+  scheduleToCloseTimeout: RECORD_RETRY.totalMs,
+  localRetryThreshold: RECORD_RETRY.localRetryThresholdMs,
+  retry: {
+    initialInterval: RECORD_RETRY.initialIntervalMs,
+    backoffCoefficient: RECORD_RETRY.backoffCoefficient,
+    maximumInterval: RECORD_RETRY.maximumIntervalMs,
+  },
+});
+
+export function recordDeploy(summary: string, input: RecordDeployInput) {
+  return recordWrites.recordDeploy.executeWithOptions({ summary }, [input]);
 }
 
 /** Before patched('notify-per-webhook'): one attempt, the activity retrying each webhook itself. */

@@ -58,8 +58,8 @@ export async function finish(run: DeployRun, { outcome, failure }: Ending): Prom
   if (outcome === 'succeeded') run.notifications.send('succeeded', summary, next);
   else if (outcome === 'aborted') run.notifications.send('aborted', [state.abortRequest?.reason ?? 'aborted', failure].filter(Boolean).join('; '), next);
   else if (outcome === 'rolled_back') run.notifications.send('rolled_back', failure ?? 'rolled back', next);
-  // Deliveries are bounded (timeouts, few attempts): wait so none is lost with the workflow.
-  await run.notifications.delivered();
+  // Deliveries and the record are bounded (timeouts, few attempts): wait so none is lost with the workflow.
+  await Promise.all([run.notifications.delivered(), run.records.final()]);
   log.info('deploy ended', { outcome });
   await condition(allHandlersFinished);
   return status;

@@ -51,6 +51,8 @@ export const DEPLOY_EVENT_KINDS = [
   // once, and the hold on the service's train, kept until `release`, which a deploy waits out
   'checks_read',
   'held',
+  // the deploy record (workflows/records.ts) that could not be written at the end
+  'record_failed',
   'released',
   // notifications that could not be delivered
   'notify_failed',

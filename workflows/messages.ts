@@ -8,6 +8,7 @@ import type { PlanHotfix } from '../src/domain/pipeline/hotfix.js';
 import type { AbortInput, ApproveInput, Command, CommandInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
 import type { DeployEventKind } from './events.js';
 import type { CheckStatus } from '../src/domain/status.js';
+import type { CommitInfo } from '../src/domain/records/record.js';
 
 export { COMMANDS, parseCommandInput, type Command } from './inputs.js';
 export type { AbortInput, AbortScope, ApproveInput, EnqueueInput, PauseInput, ResumeInput, RetryInput } from './inputs.js';
@@ -116,6 +117,14 @@ export interface DeployStatus {
   overrideFreeze?: { reason: string; by?: string };
   /** Set for a hotfix (deploy --hotfix): the reason, and the lane's soak scale, floor and gates. */
   hotfix?: HotfixStatus;
+  /** The commit this deploy ships (deploy --commit, --commit-time, or the CI's environment): lead time starts at its time. */
+  commit?: CommitInfo;
+  /**
+   * How the deploy's final record went (workflows/records.ts): written to the records database,
+   * missing (every attempt failed: `firebreak records import` can still write it), or off (the
+   * worker has no FIREBREAK_RECORDS_URL). Absent while the deploy runs, and before records existed.
+   */
+  record?: { final: 'written' } | { final: 'missing'; error: string } | { final: 'off'; reason?: string };
 }
 
 /** The freeze holding a deploy, as the deploy last read it. */
@@ -156,6 +165,10 @@ export interface DeployInput {
   queued?: QueuedStart;
   /** deploy --override-freeze --reason R: this deploy passes freezes (each one recorded). */
   overrideFreeze?: { reason: string; by?: string };
+  /** The commit it ships, for lead time; kept in the status and the deploy record. */
+  commit?: CommitInfo;
+  /** sha256 of the plan (src/client/start.ts), kept in the deploy record. */
+  pipelineHash?: string;
 }
 
 export const pauseSignal = defineSignal<[PauseInput]>('pause');

@@ -12,6 +12,7 @@ import { Notifications } from './notifications.js';
 import { Publisher } from './publish.js';
 import { DeployState } from './state.js';
 import { announceLanes } from './lanes.js';
+import { DeployRecords } from './records.js';
 
 /** The workflow's clock, given to DeployState (the one place time is read). */
 export const workflowClock = (): Date => new Date();
@@ -24,6 +25,8 @@ export class DeployRun {
   readonly notifications: Notifications;
   private readonly publisher: Publisher;
   private readonly metrics: DeployMetrics;
+  /** The deploy's record in the records database: written at each pause and at the end. */
+  readonly records: DeployRecords;
   /** The scope the rollout runs in: an abort, or a failure under rollback.onFailure `all`, cancels it. */
   rollout?: CancellationScope;
   /** Why every region goes back, once a region failed under rollback.onFailure `all`. */
@@ -39,6 +42,7 @@ export class DeployRun {
     this.notifications = new Notifications(this.plan, info.workflowId, this.state);
     this.publisher = new Publisher(this.plan, this.state, this.notifications);
     this.metrics = new DeployMetrics(this.state, this.plan.service, this.plan.pauseTimeoutMs);
+    this.records = new DeployRecords({ workflowId: info.workflowId, runId: info.runId }, this.state, input.pipelineHash);
   }
 
   get status(): DeployStatus {
@@ -53,6 +57,7 @@ export class DeployRun {
   publish(): void {
     this.publisher.publish();
     this.metrics.observe();
+    this.records.observe();
   }
 
   /** The deploy's identity as search attributes, and its first event. */
@@ -62,6 +67,7 @@ export class DeployRun {
     const order = plan.stages.map((stage) => stage.regions.map((r) => r.name).join('+')).join(' > ');
     const { queued } = this.input;
     if (queued) this.status.queued = queued;
+    if (this.input.commit) this.status.commit = this.input.commit;
     const from = queued
       ? ` (queued ${queued.since} behind ${queued.behind}${queued.superseded.length ? `; superseded ${queued.superseded.map((q) => q.version).join(', ')}` : ''})`
       : '';

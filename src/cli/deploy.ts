@@ -17,6 +17,7 @@ import { exitCodeFor, follow, StoppedWaiting } from './wait.js';
 import { isInteractive, renderStatus } from './render.js';
 import { LiveStatusReader, plainStatus } from './live.js';
 import { lanesOf, type LaneFlags } from './deploy-lanes.js';
+import { commitOf, CommitError } from '../domain/records/commit.js';
 
 export interface DeployOptions extends OutputFlags, ConnectFlags, LaneFlags {
   version: string;
@@ -27,6 +28,9 @@ export interface DeployOptions extends OutputFlags, ConnectFlags, LaneFlags {
   waitTimeout?: string;
   by?: string;
   taskQueue: string;
+  /** The commit shipped, and when it was made: lead time (else read from the CI's environment). */
+  commit?: string;
+  commitTime?: string;
 }
 
 export async function deployCommand(file: string, opts: DeployOptions): Promise<void> {
@@ -56,6 +60,13 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
       !opts.wait ? '--wait-timeout needs --wait; nothing was started' : `--wait-timeout ${JSON.stringify(opts.waitTimeout)} is not a duration like 90m; nothing was started`,
     );
   }
+  let commit;
+  try {
+    commit = commitOf({ commit: opts.commit, commitTime: opts.commitTime }, process.env);
+  } catch (err) {
+    if (err instanceof CommitError) throw new CliError(`${err.message}; nothing was started`);
+    throw err;
+  }
   const deadline = waitMs === undefined ? undefined : Date.now() + waitMs;
   const lanes = lanesOf(pipeline, opts, actor(opts.by));
   const thePlan = plan(pipeline, opts.version, { migrations, ...(lanes.hotfix ? { hotfix: lanes.hotfix } : {}) });
@@ -69,6 +80,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
     supersede: opts.supersede,
     queue: pipeline.train.mode === 'queue',
     ...(lanes.overrideFreeze ? { overrideFreeze: lanes.overrideFreeze } : {}),
+    ...(commit ? { commit } : {}),
     progress: log,
   }).catch((err: unknown) => {
     throw err instanceof StartRefused ? new CliError(err.message) : err;

@@ -32,6 +32,8 @@ program
   .option('--hotfix', "the pipeline's hotfix lane: soaks scaled by hotfix.soakScale, never below hotfix.minSoak (needs --reason)")
   .option('--override-freeze', 'pass any freeze of this service (needs --reason; recorded at each freeze passed)')
   .option('--reason <text>', 'why: for --hotfix and --override-freeze, recorded in the audit trail')
+  .option('--commit <sha>', 'the commit this version was built from (default: GITHUB_SHA or CI_COMMIT_SHA): kept in the deploy record')
+  .option('--commit-time <time>', 'when that commit was made (ISO 8601 or Unix seconds; default: CI_COMMIT_TIMESTAMP): lead time starts here')
   .addOption(taskQueueOption())
   .description('start (or attach to, or queue behind the running deploy under train.mode queue) a deploy')
   .addHelpText('after', `\nExit codes:\n${EXIT_MEANINGS.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`).join('\n')}\n`)
@@ -136,13 +138,28 @@ program
 
 program
   .command('review')
-  .option('--since <when>', 'deploys started after: a duration back from now (90d) or an ISO time', '90d')
+  .option('--since <when>', 'deploys started after: a duration back from now (90d, the default) or a date (2026-10-01)')
+  .option('--quarter <quarter>', 'a calendar quarter in UTC, e.g. 2026Q4 (instead of --since)')
   .option('--service <service>')
   .option('--owner <owner>')
+  .option('--plots <dir>', 'write SVG plots (deploys per week, change failure rate, time per stage) into DIR; the report links them')
   .addOption(outputOption())
   .option('--json', 'the review as JSON (-o json)')
-  .description('the quarterly deploy-pattern review: where failures were caught, what operators did')
+  .description('the quarterly deploy-pattern review and the DORA keys, from the deploy records (FIREBREAK_RECORDS_URL) or else Temporal')
   .action(async (opts) => (await import('./review.js')).reviewCommand(opts));
+
+const records = program.command('records').description('the deploy records database (FIREBREAK_RECORDS_URL)');
+records
+  .command('migrate')
+  .description("bring the records database's schema up to date (writes do so too)")
+  .action(async () => (await import('./records.js')).recordsMigrateCommand());
+records
+  .command('import')
+  .option('--since <when>', 'finished deploys started after: a duration (90d, the default) or a date')
+  .option('--quarter <quarter>', 'a calendar quarter in UTC, e.g. 2026Q4 (instead of --since)')
+  .option('--service <service>')
+  .description('write the records of finished deploys Temporal still keeps (a record already final stays as it is)')
+  .action(async (opts) => (await import('./records.js')).recordsImportCommand(opts));
 
 program
   .command('worker')
@@ -154,7 +171,7 @@ program
 program
   .command('dev')
   .addOption(
-    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus, metrics (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
+    new Option('--ports <list>', 'other ports, as name=port,... of temporal, ui, sim, prometheus, metrics, records (0 = any free port)').env('FIREBREAK_DEV_PORTS'),
   )
   .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
   .option('--persistence <mode>', 'sqlite (the Temporal CLI dev server) or postgres (Temporal server 1.29.1 on PostgreSQL, with the ui-server)', 'sqlite')
@@ -220,8 +237,8 @@ program
 // Every command that connects to Temporal takes where to connect, after its own flags in its
 // help; src/client/connect.ts puts a flag over the environment, the environment over the
 // profile file. (dev runs its own server; plan, runbook, init and sim never connect.)
-const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'rollback', 'release', 'freeze', 'unfreeze', 'list', 'review', 'worker']);
-for (const cmd of program.commands.filter((c) => CONNECTING.has(c.name()))) {
+const CONNECTING = new Set<string>(['deploy', 'status', ...COMMANDS, 'rollback', 'release', 'freeze', 'unfreeze', 'list', 'review', 'import', 'worker']);
+for (const cmd of [...program.commands, ...records.commands].filter((c) => CONNECTING.has(c.name()))) {
   cmd
     .option('-n, --namespace <namespace>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')
     .option('--address <host:port>', 'Temporal frontend address (over TEMPORAL_ADDRESS and the profile)')

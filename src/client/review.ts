@@ -2,6 +2,26 @@
 // from finished deploys, how the sequencing did. Pure: statuses in, a report out.
 import { count } from '../domain/format.js';
 import type { DeployStatus } from '../../workflows/messages.js';
+import type { Dora, DoraKeys, Spread } from '../domain/records/dora.js';
+import { formatDuration } from '../domain/pipeline/duration.js';
+
+/** Where the review read its deploys, and what that leaves out. */
+export interface ReviewSource {
+  kind: 'records' | 'temporal';
+  /** The records database (password hidden), or the Temporal namespace. */
+  where: string;
+  /** Set when the source may miss part of the period (Temporal's retention shorter than it). */
+  warning?: string;
+}
+
+/** The whole review: the period, the source, the seed's measures (top level, as before) and the DORA keys. */
+export type FullReview = ReviewReport & {
+  period: { from: string; to: string; label: string };
+  source: ReviewSource;
+  dora: Dora;
+  /** The SVG plots written (review --plots DIR), as paths. */
+  plots?: Record<string, string>;
+};
 
 export interface ReviewReport {
   deploys: number;
@@ -86,6 +106,38 @@ export function review(statuses: DeployStatus[]): ReviewReport {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+
+const span = (x: Spread) => (x.medianMs === null ? 'n/a' : `median ${formatDuration(x.medianMs)}, p90 ${formatDuration(x.p90Ms ?? 0)} (${x.count})`);
+const rate = (k: DoraKeys) => (k.changeFailureRate === null ? 'n/a' : `${pct(k.changeFailureRate)} (${k.failures} of ${k.changes})`);
+const doraRow = (name: string, k: DoraKeys) => `| ${name} | ${k.changes} (${k.perWeek.toFixed(1)}/week) | ${span(k.leadTime)} | ${rate(k)} | ${span(k.timeToRestore)} |`;
+
+/** The DORA section, and the plots when written. */
+function doraMarkdown(full: FullReview): string[] {
+  const { dora } = full;
+  const lines = ['', '## Delivery (DORA)', ''];
+  if (dora.overall.deploys === 0) {
+    lines.push('No deploy finished in this period: nothing to measure.');
+  } else {
+    lines.push('| service | deploys that reached a region | lead time (commit to last promotion) | change failure rate | time to restore |', '| --- | --- | --- | --- | --- |');
+    for (const [svc, k] of Object.entries(dora.byService)) lines.push(doraRow(svc, k));
+    if (Object.keys(dora.byService).length > 1) lines.push(doraRow('**all**', dora.overall));
+    if (dora.overall.leadTime.count === 0) lines.push('', 'No lead time: no succeeded deploy gave its commit time (`deploy --commit SHA --commit-time T`, or CI_COMMIT_TIMESTAMP).');
+  }
+  if (dora.open > 0) lines.push('', `Still running or paused, not counted: ${dora.open}.`);
+  if (dora.stageMinutes.length) lines.push('', `Time per stage (median, succeeded deploys): ${dora.stageMinutes.map((s) => `stage ${s.stage} ${s.medianMinutes.toFixed(1)} min`).join(', ')}.`);
+  const plots = Object.entries(full.plots ?? {});
+  if (plots.length) lines.push('', ...plots.map(([title, file]) => `![${title}](${file})`));
+  return lines;
+}
+
+/** The whole review as Markdown: period and source first, then DORA, then the seed's measures. */
+export function fullReviewMarkdown(full: FullReview): string {
+  const head = [`# Deploy-pattern review: ${full.period.label}`, '', `Source: ${full.source.kind === 'records' ? 'deploy records' : 'Temporal visibility'} (${full.source.where}).`];
+  if (full.source.warning) head.push('', `**Warning:** ${full.source.warning}`);
+  const body = reviewMarkdown(full, full.period.label).split('\n').slice(1);
+  const [summary, ...rest] = body.slice(1);
+  return `${[...head, '', summary, ...doraMarkdown(full), ...rest].join('\n')}`;
+}
 
 export function reviewMarkdown(r: ReviewReport, since: string): string {
   const lines = [

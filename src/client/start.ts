@@ -23,6 +23,8 @@ import { workflowIdFor } from '../domain/names.js';
 import { count } from '../domain/format.js';
 import { text } from '../../workflows/details.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../domain/notify-limits.js';
+import type { CommitInfo } from '../domain/records/record.js';
+import { createHash } from 'node:crypto';
 
 export { NOTIFY_DELIVERY_MS };
 
@@ -55,6 +57,8 @@ export interface StartOptions {
   queue?: boolean;
   /** deploy --override-freeze: the deploy passes freezes, each one recorded. */
   overrideFreeze?: { reason: string; by?: string };
+  /** The commit the deploy ships (lead time), kept in its status and record. */
+  commit?: CommitInfo;
   /** Told what a start waits for (a run to close), for the CLI to show; default: silent. */
   progress?: (line: string) => void;
 }
@@ -70,6 +74,11 @@ export interface Started {
   queued?: { behind: string; stage: string };
 }
 
+/** sha256 of the plan (pipeline and version): a deploy record tells which pipeline ran. */
+export function pipelineHash(plan: Plan): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex');
+}
+
 export function staticSummary(plan: Plan): string {
   return `${plan.hotfix ? 'HOTFIX ' : ''}${plan.service} ${plan.version}: ${plan.stages.map((s) => s.regions.map((r) => r.name).join('+')).join(' > ')}`;
 }
@@ -83,7 +92,14 @@ export function staticDetails(plan: Plan): string {
 export async function startDeploy(client: Client, opts: StartOptions): Promise<Started> {
   const { plan } = opts;
   const workflowId = workflowIdFor(plan.service);
-  const input: DeployInput = { plan, previous: opts.previous, startedBy: opts.startedBy, ...(opts.overrideFreeze ? { overrideFreeze: opts.overrideFreeze } : {}) };
+  const input: DeployInput = {
+    plan,
+    previous: opts.previous,
+    startedBy: opts.startedBy,
+    ...(opts.overrideFreeze ? { overrideFreeze: opts.overrideFreeze } : {}),
+    ...(opts.commit ? { commit: opts.commit } : {}),
+    pipelineHash: pipelineHash(plan),
+  };
   const start = () =>
     client.workflow.start<DeployWorkflow>(WORKFLOW_TYPE, {
       workflowId,

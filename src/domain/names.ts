@@ -20,6 +20,8 @@ export const PORTS = {
   prometheus: 9090,
   /** The in-process workers' Prometheus endpoint (`firebreak worker --metrics`). */
   metrics: 9464,
+  /** The dev stack's deploy records database (PostgreSQL). */
+  records: 7432,
 } as const;
 
 export const DEFAULT_TEMPORAL_ADDRESS = `localhost:${PORTS.temporal}`;

@@ -15,6 +15,8 @@ import { startKubeFleet, type KubeFleet } from './kubernetes/fleet.js';
 import { connectWorkerConnection } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { installMetrics } from '../worker/metrics.js';
+import { recordsDbMissing, startRecordsDb } from './records-db.js';
+import { RECORDS_URL_ENV } from '../domain/records/record.js';
 
 export interface LocalStack {
   temporalAddress: string;
@@ -27,6 +29,8 @@ export interface LocalStack {
   persistence: Persistence;
   /** How many workers run inside this process (0: run `firebreak worker` separately). */
   workers: number;
+  /** The deploy records database the workers write to (FIREBREAK_RECORDS_URL), when there is one. */
+  recordsUrl?: string;
   /** The PostgreSQL-backed Temporal (persistence postgres): restartServer(), timings, ports. */
   postgres?: PostgresTemporal;
   /** `--kubernetes`: one real control plane per region, and the kubeconfig naming them. */
@@ -54,6 +58,11 @@ export interface LocalStackOptions {
    * else 'free' (any free ports, as tests need).
    */
   internalPorts?: 'fixed' | 'free';
+  /**
+   * Start a records database (default true when PostgreSQL is installed and FIREBREAK_RECORDS_URL
+   * is not already set): port `records`, by default 7432 with the default Temporal port, else a free one.
+   */
+  records?: boolean;
   /**
    * Regions that get a real Kubernetes control plane each (src/local/kubernetes): the workers
    * get KUBECONFIG with a context per region, and the simulator serves what the clusters run.
@@ -85,6 +94,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       // Every fixed port is checked before anything is written, so a busy one changes nothing.
       for (const [name, p] of Object.entries(ports)) {
         if (name === 'metrics') continue; // bound above, by the workers' Runtime
+        if (name === 'records') continue; // checked when the records database starts
         if (p && (await isPortOpen(p))) throw new Error(`cannot start the stack: port ${p} (${name}) on 127.0.0.1 is already in use; nothing was started`);
       }
       const temporalPort = ports.temporal || (await freePort());
@@ -130,6 +140,32 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       log('Prometheus is not installed: prometheus checks will have no data (npm run setup installs it)');
     }
 
+    // Deploy records: the environment's own database when it names one, else an embedded one.
+    // Without it deploys run as before and review reads Temporal, so a records database that
+    // cannot start (no PostgreSQL, a port taken, a state dir it cannot reach) is said, not fatal.
+    let recordsUrl = process.env[RECORDS_URL_ENV];
+    if (!recordsUrl && opts.records !== false) {
+      const missing = recordsDbMissing();
+      if (missing) log(`no deploy records: ${missing}; firebreak review reads Temporal instead`);
+      else {
+        try {
+          const port = opts.ports?.records ?? (ports.temporal === PORTS.temporal ? PORTS.records : await freePort());
+          if (port && (await isPortOpen(port))) throw new Error(`port ${port} (records) on 127.0.0.1 is already in use (--ports records=N)`);
+          const db = await startRecordsDb(stateDir, port || (await freePort()));
+          stops.push(async () => {
+            await db.stop();
+            // A later stack in this process must not take a stopped database for the environment's.
+            if (process.env[RECORDS_URL_ENV] === db.url) delete process.env[RECORDS_URL_ENV];
+          });
+          recordsUrl = db.url;
+          log(`deploy records in PostgreSQL on :${db.cluster.port}: ${RECORDS_URL_ENV}=${db.url} (set it for firebreak review)`);
+        } catch (err) {
+          log(`no deploy records: the records database did not start: ${(err as Error).message.split('\n')[0]}; firebreak review reads Temporal instead`);
+        }
+      }
+    }
+    if (recordsUrl) process.env[RECORDS_URL_ENV] = recordsUrl;
+
     // The worker reads ${VAR}s from its own environment, as a deployed worker would.
     process.env.FIREBREAK_SIM_URL = sim.url;
     if (prom) process.env.PROMETHEUS_URL = prom.url;
@@ -157,6 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       simUrl: sim.url,
       prometheusUrl: prom?.url,
       metricsUrl: metricsAddress && `http://${metricsAddress}/metrics`,
+      recordsUrl,
       taskQueue: DEFAULT_TASK_QUEUE,
       persistence,
       workers,

@@ -22,8 +22,9 @@ export interface FaultTally {
   stackRestarts: number;
   deployApiOutages: number;
   prometheusOutages: number;
+  recordsOutages: number;
   unexpectedWorkerExits: number;
-  outageS: { workers: number; server: number; stack: number; deployApi: number; prometheus: number };
+  outageS: { workers: number; server: number; stack: number; deployApi: number; prometheus: number; records: number };
   skipped: string[];
   records: FaultRecord[];
 }
@@ -36,8 +37,9 @@ export function emptyTally(): FaultTally {
     stackRestarts: 0,
     deployApiOutages: 0,
     prometheusOutages: 0,
+    recordsOutages: 0,
     unexpectedWorkerExits: 0,
-    outageS: { workers: 0, server: 0, stack: 0, deployApi: 0, prometheus: 0 },
+    outageS: { workers: 0, server: 0, stack: 0, deployApi: 0, prometheus: 0, records: 0 },
     skipped: [],
     records: [],
   };
@@ -53,6 +55,8 @@ const secs = (ms: number) => Math.round(ms / 100) / 10;
 export class FaultInjector {
   readonly tally = emptyTally();
   private readonly pending = new Set<Promise<void>>();
+  /** The records database's outage: no restart touches it, so restarts do not wait for it. */
+  private readonly recordsPending = new Set<Promise<void>>();
   private deployApiFaults = 0;
   private prometheusDown = 0;
 
@@ -95,7 +99,7 @@ export class FaultInjector {
           break;
         }
         case 'server-restart': {
-          await this.settleOutages();
+          await this.settleOutages({ records: false });
           const t = Date.now();
           await this.stack.temporal.kill();
           await sleep(f.downMs ?? 0);
@@ -108,7 +112,7 @@ export class FaultInjector {
           break;
         }
         case 'stack-restart': {
-          await this.settleOutages();
+          await this.settleOutages({ records: false });
           const { downMs } = await this.stack.restartAll();
           this.tally.stackRestarts++;
           this.tally.outageS.stack += secs(downMs);
@@ -165,6 +169,27 @@ export class FaultInjector {
           });
           break;
         }
+        case 'records-outage': {
+          if (!this.stack.records) {
+            rec.detail = 'the records database is already down: skipped';
+            break;
+          }
+          await this.stack.stopRecords();
+          const t = Date.now();
+          this.tally.recordsOutages++;
+          rec.detail = `records database (PostgreSQL) stopped for ${secs(f.downMs!)} s, then started on the same port and data`;
+          this.background(async () => {
+            await sleep(f.downMs!);
+            try {
+              if (!this.stack.records) await this.stack.startRecords();
+            } finally {
+              const ms = Date.now() - t;
+              this.tally.outageS.records += secs(ms);
+              rec.outageS = secs(ms);
+            }
+          }, this.recordsPending);
+          break;
+        }
       }
       this.log(`fault @${atS}s ${f.kind}: ${rec.detail}`);
     } catch (err) {
@@ -173,15 +198,19 @@ export class FaultInjector {
     }
   }
 
-  private background(fn: () => Promise<void>): void {
+  private background(fn: () => Promise<void>, set: Set<Promise<void>> = this.pending): void {
     const p: Promise<void> = fn()
       .catch((err: unknown) => this.log(`fault end failed: ${(err as Error).message}`))
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
+      .finally(() => set.delete(p));
+    set.add(p);
   }
 
-  /** Waits for the background outages to end (before a restart, and at the end of the window). */
-  async settleOutages(): Promise<void> {
+  /**
+   * Waits for the background outages to end: before a restart (not the records database's,
+   * which no restart touches), and at the end of the window (every one).
+   */
+  async settleOutages(opts: { records?: boolean } = {}): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (opts.records !== false) while (this.recordsPending.size > 0) await Promise.all([...this.recordsPending]);
   }
 }

@@ -10,6 +10,7 @@ import { earlyPasses } from '../helpers/soak-times.js';
 import { handleOf, queryStatus, SEED_VERSION, type ChaosDeploy } from './deploys.js';
 import type { WorkerSlot } from './stack.js';
 import { NEW_BUILD } from './stack.js';
+import pg from 'pg';
 
 export interface Invariant {
   name: string;
@@ -44,6 +45,7 @@ export async function checkInvariants(
   deploys: ChaosDeploy[],
   workers: WorkerSlot[],
   log: (l: string) => void,
+  recordsUrl?: string,
 ): Promise<{ invariants: Invariant[]; upgrade: UpgradeEvidence; unfinished: string[] }> {
   const started = deploys.filter((d) => d.runId);
   // Final status of each deploy (a closed one is answered from its history by a worker).
@@ -272,10 +274,43 @@ export async function checkInvariants(
   const heldByWorkflow = [...statuses.values()].reduce((n, s) => n + s.events.filter((e) => e.kind === 'soak_extended' && / before it ends /.test(e.message)).length, 0);
   soaks.rule += ` (this run: ${earlyPassCount} watch(es) passed before their deadline by the server's clock; the workflow held ${heldByWorkflow} soak(s) to their length)`;
   log(`invariants checked over ${started.length} deploys, ${simLog.length} simulator log entries, ${collected.length} histories`);
-  return { invariants: [state, firstWave, once, promotions, soaks, histories, stuck, replay], upgrade: { crossedBuilds, tasksByBuild }, unfinished };
+  const records = await recordsInvariant(recordsUrl, started, statuses);
+  return { invariants: [state, firstWave, once, promotions, soaks, histories, stuck, replay, ...(records ? [records] : [])], upgrade: { crossedBuilds, tasksByBuild }, unfinished };
 }
 
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/**
+ * Deploy records (workflows/records.ts) through the records database's outages: every finished
+ * deploy has exactly one record, final, with its ending; every paused one has its pause's.
+ */
+async function recordsInvariant(url: string | undefined, started: ChaosDeploy[], statuses: Map<ChaosDeploy, DeployStatus>): Promise<Invariant | undefined> {
+  if (!url) return undefined;
+  const inv: Invariant = { name: 'records: one final record per finished deploy', rule: 'every finished deploy has exactly one final record with its ending; every paused deploy has the record of its pause', checked: 0, violations: [] };
+  const c = new pg.Client({ connectionString: url });
+  try {
+    await c.connect();
+    const { rows } = await c.query<{ workflow_id: string; run_id: string; final: boolean; phase: string }>('SELECT workflow_id, run_id, final, phase FROM firebreak_deploy_records');
+    for (const d of started) {
+      const s = statuses.get(d);
+      if (!s || !d.runId) continue;
+      const mine = rows.filter((r) => r.workflow_id === d.workflowId && r.run_id === d.runId);
+      inv.checked++;
+      if (TERMINAL_PHASES.includes(s.phase)) {
+        const finals = mine.filter((r) => r.final);
+        if (finals.length !== 1) inv.violations.push(`${d.workflowId} ${d.version} (${s.phase}): ${finals.length} final records${s.record ? `; status record ${JSON.stringify(s.record)}` : ''}`);
+        else if (finals[0].phase !== s.phase) inv.violations.push(`${d.workflowId} ${d.version}: final record says ${finals[0].phase}, the deploy ended ${s.phase}`);
+      } else if (s.phase === 'paused' && !mine.some((r) => r.phase === 'paused' || r.final)) {
+        inv.violations.push(`${d.workflowId} ${d.version}: paused, and no record of its pause`);
+      }
+    }
+  } catch (err) {
+    inv.violations.push(`the records database could not be read: ${(err as Error).message}`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  return inv;
 }

@@ -211,7 +211,7 @@ async function main(): Promise<number> {
       await Promise.race([faultLoop, sleep(Math.max(0, deadline - Date.now() - 30_000))]);
     }
     log(`checking invariants (query errors while tending, mostly during outages: ${queryErrors})`);
-    const { invariants, upgrade, unfinished } = await checkInvariants(client, stack.simUrl, deploys, stack.workers, log);
+    const { invariants, upgrade, unfinished } = await checkInvariants(client, stack.simUrl, deploys, stack.workers, log, stack.recordsUrl);
     const violations = invariants.reduce((n, i) => n + i.violations.length, 0);
     const { records, ...tally } = inj.tally;
     for (const k of Object.keys(tally.outageS) as (keyof typeof tally.outageS)[]) tally.outageS[k] = Math.round(tally.outageS[k] * 10) / 10;

@@ -97,6 +97,7 @@ export function renderReport(r: ChaosReport): string {
     `  full-stack restarts        ${f.stackRestarts}   (${o.stack.toFixed(1)} s out)`,
     `  deploy API outages         ${f.deployApiOutages}   (${o.deployApi.toFixed(1)} s)`,
     `  Prometheus outages         ${f.prometheusOutages}   (${o.prometheus.toFixed(1)} s)`,
+    `  records database outages   ${f.recordsOutages}   (${o.records.toFixed(1)} s)`,
     `  workers that died unasked  ${f.unexpectedWorkerExits}`,
     ...f.skipped.map((s) => `  skipped: ${s}`),
     '',

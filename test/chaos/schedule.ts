@@ -28,7 +28,7 @@ export interface Rng {
   chance(p: number): boolean;
 }
 
-export type FaultKind = 'worker-kill' | 'server-restart' | 'stack-restart' | 'deploy-api' | 'prometheus-outage' | 'worker-upgrade';
+export type FaultKind = 'worker-kill' | 'server-restart' | 'stack-restart' | 'deploy-api' | 'prometheus-outage' | 'worker-upgrade' | 'records-outage';
 
 export interface ScheduledFault {
   /** Offset from the campaign's start, ms. */
@@ -51,12 +51,14 @@ export interface Preset {
   stackRestarts: number;
   deployApiOutages: number;
   prometheusOutages: number;
+  /** Stops of the deploy records database (PostgreSQL), each up to a minute. */
+  recordsOutages: number;
 }
 
 export const PRESETS: Record<Preset['name'], Preset> = {
-  short: { name: 'short', durationS: 300, workerKillGapS: [6, 14], serverRestarts: 1, stackRestarts: 1, deployApiOutages: 3, prometheusOutages: 1 },
+  short: { name: 'short', durationS: 300, workerKillGapS: [6, 14], serverRestarts: 1, stackRestarts: 1, deployApiOutages: 3, prometheusOutages: 1, recordsOutages: 1 },
   // ~950 s of faults at one kill every ~7.5 s gives well over 100 kills.
-  long: { name: 'long', durationS: 1200, workerKillGapS: [5, 10], serverRestarts: 3, stackRestarts: 1, deployApiOutages: 6, prometheusOutages: 3 },
+  long: { name: 'long', durationS: 1200, workerKillGapS: [5, 10], serverRestarts: 3, stackRestarts: 1, deployApiOutages: 6, prometheusOutages: 3, recordsOutages: 2 },
 };
 
 /**
@@ -98,6 +100,10 @@ export function faultSchedule(rng: Rng, preset: Preset, window: { fromMs: number
   }
   for (let i = 0; i < preset.prometheusOutages; i++) {
     out.push({ atMs: Math.round(rng.between(window.fromMs, window.toMs - 25_000)), kind: 'prometheus-outage', downMs: Math.round(rng.between(8_000, 20_000)) });
+  }
+  // Down for up to a minute: within the record write's retry bound (RECORD_RETRY.totalMs), so no record is lost.
+  for (let i = 0; i < preset.recordsOutages; i++) {
+    out.push({ atMs: Math.round(rng.between(window.fromMs, Math.max(window.fromMs, window.toMs - 70_000))), kind: 'records-outage', downMs: Math.round(rng.between(30_000, 60_000)) });
   }
   return out.sort((a, b) => a.atMs - b.atMs);
 }

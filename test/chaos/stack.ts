@@ -10,6 +10,7 @@ import { freePort } from '../../src/local/ports.js';
 import { REPO_ROOT } from '../../src/local/tools.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/local/sim/server.js';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-launcher.js';
+import { initCluster, startCluster, type PostgresCluster, type PostgresClusterOptions } from '../../src/local/postgres.js';
 
 export type Persistence = 'sqlite' | 'postgres';
 
@@ -122,6 +123,9 @@ export class ChaosStack {
   temporal!: TemporalBackend;
   sim!: Simulator;
   prometheus?: PrometheusServer;
+  /** The deploy records database the workers write to (FIREBREAK_RECORDS_URL). */
+  records?: PostgresCluster;
+  private recordsOpts?: PostgresClusterOptions;
   readonly workers: WorkerSlot[] = [];
   private simPort = 0;
   private promPort = 0;
@@ -145,9 +149,16 @@ export class ChaosStack {
     return `http://127.0.0.1:${this.promPort}`;
   }
 
+  get recordsUrl(): string {
+    return `postgres://records:records@127.0.0.1:${this.recordsOpts!.port}/postgres`;
+  }
+
   async start(): Promise<void> {
     await this.startSimulator();
     await this.startPrometheus();
+    this.recordsOpts = { dir: join(this.stateDir, 'records'), port: await freePort(), user: 'records', password: 'records' };
+    initCluster(this.recordsOpts);
+    await this.startRecords();
     this.temporal = await startTemporal(this.persistence, this.stateDir);
     for (let i = 0; i < this.workerCount; i++) this.workers.push({ index: i, build: FIRST_BUILD, pids: [] });
     await this.startWorkers();
@@ -162,6 +173,15 @@ export class ChaosStack {
     this.prometheus = await startPrometheus({ targets: [`127.0.0.1:${this.simPort}`], port: this.promPort, dir: join(this.stateDir, 'prometheus') });
     this.promPort = Number(new URL(this.prometheus.url).port);
     await waitForFirstScrape(this.prometheus.url, { timeoutMs: 30_000 });
+  }
+
+  async startRecords(): Promise<void> {
+    this.records = await startCluster(this.recordsOpts!);
+  }
+
+  async stopRecords(): Promise<void> {
+    await this.records?.stop();
+    this.records = undefined;
   }
 
   async stopPrometheus(): Promise<void> {
@@ -189,7 +209,7 @@ export class ChaosStack {
         address: this.temporal.address,
         taskQueue: this.taskQueue,
         workflowsPath: slot.build.workflowsPath,
-        env: { FIREBREAK_SIM_URL: this.simUrl, PROMETHEUS_URL: this.prometheusUrl, FIREBREAK_BUILD_ID: slot.build.id },
+        env: { FIREBREAK_SIM_URL: this.simUrl, PROMETHEUS_URL: this.prometheusUrl, FIREBREAK_BUILD_ID: slot.build.id, FIREBREAK_RECORDS_URL: this.recordsUrl },
         readyTimeoutMs: 90_000,
       });
     } finally {
@@ -253,5 +273,6 @@ export class ChaosStack {
     await this.temporal?.stop().catch(() => undefined);
     await this.stopPrometheus().catch(() => undefined);
     await this.sim?.close().catch(() => undefined);
+    await this.stopRecords().catch(() => undefined);
   }
 }

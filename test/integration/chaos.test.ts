@@ -57,6 +57,8 @@ test('short chaos campaign: every fault kind falls on 50 concurrent deploys and 
   assert.ok(f.serverRestarts >= 1, 'the Temporal server was restarted');
   assert.ok(f.stackRestarts >= 1, 'the whole stack was restarted');
   assert.ok(f.prometheusOutages >= 1, 'Prometheus was stopped');
+  assert.ok(f.recordsOutages >= 1, 'the records database was stopped');
+  assert.ok(report.invariants.some((i) => i.name === 'records: one final record per finished deploy' && i.checked > 0), 'records checked');
   assert.ok(f.workerUpgrades >= 1, 'a worker was replaced by a new build');
   const modes = report.faultLog.filter((r) => r.kind === 'deploy-api').map((r) => r.detail ?? '');
   for (const what of ['HTTP 500', 'ends in error', 'hangs']) {

@@ -236,7 +236,7 @@ test('firebreak dev refuses bad --ports and an unusable simulator state with one
   const fresh = join(dir, 'fresh');
   const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
     [['--ports', 'temporal=abc'], {}, /^firebreak: --ports: "temporal=abc" is not name=port/],
-    [['--ports', 'web=8080'], {}, /^firebreak: --ports: unknown name "web" \(known: temporal, ui, sim, prometheus, metrics\)/],
+    [['--ports', 'web=8080'], {}, /^firebreak: --ports: unknown name "web" \(known: temporal, ui, sim, prometheus, metrics, records\)/],
     [['--ports', 'sim=70000'], {}, /^firebreak: --ports: sim=70000 is not a port/],
     [['--ports', 'sim=9090'], {}, /^firebreak: --ports: sim and prometheus would both use port 9090/],
     [[], { FIREBREAK_DEV_PORTS: 'ui=x' }, /^firebreak: --ports: "ui=x" is not name=port/],

@@ -150,7 +150,7 @@ test('soakPlot: the first shape of the ladder, in seconds, and no empty series',
 
 test('every plot in docs/ is what scripts/plot-docs.ts draws from its docs/data/ file', async () => {
   const files = readdirSync(join(DOCS, 'data')).filter((f) => f.endsWith('.json'));
-  assert.deepEqual(files.sort(), ['bench-soaks.json', 'judgement-biased.json', 'judgement-errors.json', 'judgement-latency.json']);
+  assert.deepEqual(files.sort(), ['bench-soaks.json', 'judgement-biased.json', 'judgement-errors.json', 'judgement-latency.json', 'review-deploys-per-week.json']);
   for (const f of files) {
     const svgFile = join(DOCS, f.replace(/\.json$/, '.svg'));
     assert.ok(existsSync(svgFile), `${svgFile} exists`);

@@ -97,6 +97,7 @@ function frameLines(s: ViewStatus, now: number, paint: Paint, layout: Layout): s
   out.push(paint('dim', `${s.workflowId ? `${s.workflowId} · ` : ''}owner ${s.owner} · ${when}`));
   out.push(...trainLines(s, now));
   if (s.hotfix) out.push(paint('yellow', hotfixText(s.hotfix)));
+  if (s.record?.final === 'missing') out.push(paint('red', `deploy record missing: ${s.record.error} (firebreak records import writes it)`));
   if (s.frozen && (s.phase === 'running' || s.phase === 'paused')) out.push(paint('yellow', frozenText(s.frozen)));
   out.push('');
 
