@@ -6,6 +6,7 @@ import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
 import { CommandCheckProvider } from './checks/command.js';
+import { KubernetesCheckProvider } from './checks/kubernetes.js';
 import { readChecksOnce, type ReadChecksInput } from './checks/read-once.js';
 import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
@@ -35,7 +36,9 @@ export function createActivities(deps: ActivityDeps = {}) {
   const prometheus = new PrometheusProvider({ env, client: checks });
   const http = new HttpCheckProvider({ env, client: checks });
   const command = new CommandCheckProvider({ env });
-  const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : check.command ? command : http);
+  const kubernetes = new KubernetesCheckProvider({ env });
+  const providerFor = (check: Check): CheckProvider =>
+    check.prometheus ? prometheus : check.command ? command : check.kubernetes ? kubernetes : http;
   // Read at start, so a worker given a bad value refuses to start instead of failing its first soak.
   const skewMs = watchClockSkew(env);
 
