@@ -13,6 +13,7 @@ import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
 import { soakingGauge, timedProviders } from './checks/metrics.js';
 import { adapterFor } from './deploy/adapter.js';
+import { whoStarted } from './deploy/who.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
 import { createFreezeActivities } from './freeze.js';
@@ -64,7 +65,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     /** Deploy target.version to target.region; idempotent per key; heartbeats while it runs. */
     async deployRegion({ deploy, target, key }: DeployRegionInput): Promise<void> {
       const ctx = Context.current();
-      await adapterFor(deploy, env).deploy(target, key, ctx.cancellationSignal, (details) =>
+      await adapterFor(deploy, env, { who: whoStarted }).deploy(target, key, ctx.cancellationSignal, (details) =>
         ctx.heartbeat(details),
       );
     },

@@ -36,6 +36,8 @@ export const ANNOTATION = {
 export interface KubernetesAdapterOptions {
   /** How often the rollout is read while it runs. */
   pollMs?: number;
+  /** Who started the deploy, for the firebreak.dev/by annotation (activities/deploy/who.ts). */
+  who?: () => Promise<string | undefined>;
 }
 
 type Workload = V1Deployment | V1StatefulSet;
@@ -44,6 +46,7 @@ export class KubernetesAdapter implements RegionAdapter {
   private readonly k: KubernetesDeploy;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
+  private readonly who: () => Promise<string | undefined>;
 
   constructor(
     deploy: Deploy,
@@ -54,6 +57,7 @@ export class KubernetesAdapter implements RegionAdapter {
     this.k = deploy.kubernetes;
     this.timeoutMs = deployTimeoutMs(deploy);
     this.pollMs = opts.pollMs ?? 1000;
+    this.who = opts.who ?? (async () => undefined);
   }
 
   /**
@@ -142,12 +146,14 @@ export class KubernetesAdapter implements RegionAdapter {
     if (Object.entries(wanted).every(([name, image]) => live[name] === image)) return w.metadata?.generation ?? 0;
     const before = Object.fromEntries(Object.keys(wanted).map((name) => [name, live[name]]));
     const was = workloadVersion(this.k.containers, live, (s) => r.render(s));
+    const by = await this.who();
     const body = {
       metadata: {
         annotations: {
           [ANNOTATION.deployId]: target.deployId,
           [ANNOTATION.version]: target.version,
           [ANNOTATION.key]: key,
+          [ANNOTATION.by]: by ?? null,
           // The rollback target: the images before this deploy's first change, kept by its later ones.
           ...(ours
             ? {}
