@@ -91,6 +91,9 @@ export class KubernetesAdapter implements RegionAdapter {
       heartbeat();
       let generation: number | undefined;
       let last = 'nothing read yet';
+      // Kubernetes' verdict must hold on two reads in a row: a condition left by an earlier
+      // rollout is replaced as the controller takes up the new generation.
+      let failedReads = 0;
       for (;;) {
         try {
           const w = await cluster.read(ref);
@@ -104,7 +107,8 @@ export class KubernetesAdapter implements RegionAdapter {
           const state = stateOf(ref.kind, w);
           const progress = rolloutProgress(state);
           if (progress.done && state.generation >= generation) return;
-          if (progress.failed) {
+          failedReads = progress.failed ? failedReads + 1 : 0;
+          if (progress.failed && failedReads >= 2) {
             throw ApplicationFailure.nonRetryable(`${what}: ${ref.kind}/${ref.name} ${progress.failed}; ${await this.newPods(cluster, ref, w)}`, FailureType.DeployFailed);
           }
           last = progress.text;
