@@ -24,7 +24,7 @@ export class KubernetesCheckProvider implements CheckProvider {
     const r = new Renderer(target, this.env);
     try {
       const timeoutMs = Math.min(opts.timeoutMs ?? CHECK_REQUEST_TIMEOUT_MS, CHECK_REQUEST_TIMEOUT_MS);
-      const cluster = new Cluster(r.render(k.context ?? '{{region}}'), this.env, timeoutMs);
+      const cluster = await Cluster.open(r.render(k.context ?? '{{region}}'), this.env, timeoutMs);
       const ref = workloadRef(k.workload, r.render(k.namespace ?? 'default'));
       const w: V1Deployment | V1StatefulSet | undefined = await cluster.read(ref);
       if (!w) throw new Error(`${showRef(ref, cluster.context)} does not exist`);

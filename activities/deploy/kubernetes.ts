@@ -68,7 +68,7 @@ export class KubernetesAdapter implements RegionAdapter {
   async current(target: Target, signal?: AbortSignal): Promise<string | null> {
     const r = new Renderer(target, this.env);
     try {
-      const { cluster, ref } = this.open(r);
+      const { cluster, ref } = await this.open(r);
       const w = await cluster.read(ref);
       if (signal?.aborted) throw cancelled(signal, 'reading the current version');
       if (!w) return null;
@@ -87,7 +87,7 @@ export class KubernetesAdapter implements RegionAdapter {
     const deadline = Date.now() + this.timeoutMs;
     const what = `deploy of ${target.version} to ${target.region}`;
     try {
-      const { cluster, ref } = this.open(r);
+      const { cluster, ref } = await this.open(r);
       heartbeat();
       let generation: number | undefined;
       let last = 'nothing read yet';
@@ -220,9 +220,9 @@ export class KubernetesAdapter implements RegionAdapter {
     }
   }
 
-  private open(r: Renderer): { cluster: Cluster; ref: WorkloadRef } {
+  private async open(r: Renderer): Promise<{ cluster: Cluster; ref: WorkloadRef }> {
     const place = placeOf(this.k, r.target.region);
-    const cluster = new Cluster(r.render(place.context), this.env);
+    const cluster = await Cluster.open(r.render(place.context), this.env);
     return { cluster, ref: workloadRef(this.k.workload, r.render(place.namespace)) };
   }
 }

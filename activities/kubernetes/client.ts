@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ApiException, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import type { V1Deployment, V1LabelSelector, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+// The client library is loaded on first use (it takes a second or two to import): a worker
+// whose pipelines never touch Kubernetes does not pay for it.
+import type { AppsV1Api, CoreV1Api, KubeConfig, V1Deployment, V1LabelSelector, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../src/domain/failures.js';
 import type { PodState, WorkloadKind, WorkloadState } from '../../src/domain/kubernetes/rollout.js';
@@ -25,8 +26,13 @@ export function kubeconfigFiles(env: NodeJS.ProcessEnv): string[] {
   return [join(env.HOME || homedir(), '.kube', 'config')];
 }
 
+type Lib = typeof import('@kubernetes/client-node');
+let lib: Promise<Lib> | undefined;
+const loadLib = (): Promise<Lib> => (lib ??= import('@kubernetes/client-node'));
+
 /** The kubeconfig (every file of KUBECONFIG merged, as kubectl does); throws KubeRefused when there is none. */
-export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
+export async function loadKubeConfig(env: NodeJS.ProcessEnv): Promise<KubeConfig> {
+  const { KubeConfig } = await loadLib();
   const files = kubeconfigFiles(env).filter((f) => existsSync(f));
   if (files.length === 0) {
     throw new KubeRefused(
@@ -49,22 +55,24 @@ export function loadKubeConfig(env: NodeJS.ProcessEnv): KubeConfig {
 
 /** One cluster, reached through one kubeconfig context. */
 export class Cluster {
-  readonly apps: AppsV1Api;
-  readonly core: CoreV1Api;
-
-  constructor(
+  private constructor(
     readonly context: string,
-    env: NodeJS.ProcessEnv,
-    private readonly requestTimeoutMs = REQUEST_TIMEOUT_MS,
-  ) {
-    const kc = loadKubeConfig(env);
+    private readonly k8s: Lib,
+    private readonly apps: AppsV1Api,
+    private readonly core: CoreV1Api,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /** The cluster of `context` in the worker's kubeconfig; KubeRefused when the context is not there. */
+  static async open(context: string, env: NodeJS.ProcessEnv, requestTimeoutMs = REQUEST_TIMEOUT_MS): Promise<Cluster> {
+    const k8s = await loadLib();
+    const kc = await loadKubeConfig(env);
     if (!kc.getContextObject(context)) {
       const known = kc.getContexts().map((c) => c.name);
       throw new KubeRefused(`context ${context} is not in the kubeconfig (it has ${known.join(', ') || 'none'})`);
     }
     kc.setCurrentContext(context);
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.core = kc.makeApiClient(CoreV1Api);
+    return new Cluster(context, k8s, kc.makeApiClient(k8s.AppsV1Api), kc.makeApiClient(k8s.CoreV1Api), requestTimeoutMs);
   }
 
   /** The workload, or undefined when it does not exist. */
@@ -75,7 +83,7 @@ export class Cluster {
         ref.kind === 'deployment' ? this.apps.readNamespacedDeployment(req) : this.apps.readNamespacedStatefulSet(req),
       );
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
+      if (isApiError(err) && err.code === 404) return undefined;
       throw err;
     }
   }
@@ -83,7 +91,7 @@ export class Cluster {
   /** A strategic merge patch of the workload (containers merge by name). */
   async patch(ref: WorkloadRef, body: object): Promise<V1Deployment | V1StatefulSet> {
     const req = { name: ref.name, namespace: ref.namespace, body, fieldManager: 'firebreak' };
-    const opts = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+    const opts = this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.StrategicMergePatch);
     return this.call(`patch ${ref.kind}/${ref.name}`, () =>
       ref.kind === 'deployment' ? this.apps.patchNamespacedDeployment(req, opts) : this.apps.patchNamespacedStatefulSet(req, opts),
     );
@@ -124,7 +132,7 @@ export class Cluster {
 
 /** A KubeRefused for an answer no retry changes (401, 403, 400, 422), else undefined. */
 export function refusal(err: unknown, what: string, context: string): KubeRefused | undefined {
-  if (err instanceof ApiException) {
+  if (isApiError(err)) {
     const message = apiMessage(err.body);
     if (err.code === 401) return new KubeRefused(`the API server of context ${context} refused the credentials (401 Unauthorized)`);
     if (err.code === 403) return new KubeRefused(`forbidden in context ${context}: ${message ?? `${what} (403)`}`);
@@ -140,8 +148,13 @@ export function refusal(err: unknown, what: string, context: string): KubeRefuse
 
 /** A retryable error in one line: the API server away, a 5xx, a timeout. */
 export function transientText(err: unknown): string {
-  if (err instanceof ApiException) return `HTTP ${err.code}${apiMessage(err.body) ? `: ${apiMessage(err.body)}` : ''}`;
+  if (isApiError(err)) return `HTTP ${err.code}${apiMessage(err.body) ? `: ${apiMessage(err.body)}` : ''}`;
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/** The library's ApiException, by its shape (the library itself is loaded lazily). */
+function isApiError(err: unknown): err is Error & { code: number; body: unknown } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err;
 }
 
 function apiMessage(body: unknown): string | undefined {

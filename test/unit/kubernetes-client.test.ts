@@ -23,11 +23,11 @@ test('401, 403 and 422 are refusals in one line; 5xx, 429 and a connection error
   assert.match(refusal(cert, 'get', 'eu')!.message, /^cannot trust the API server of context eu/);
 });
 
-test('the kubeconfig is found as kubectl finds it, and its absence is one line', () => {
+test('the kubeconfig is found as kubectl finds it, and its absence is one line', async () => {
   assert.deepEqual(kubeconfigFiles({ KUBECONFIG: '/a:/b::', HOME: '/h' }), ['/a', '/b']);
   assert.deepEqual(kubeconfigFiles({ HOME: '/h' }), ['/h/.kube/config']);
-  assert.throws(() => loadKubeConfig({ HOME: '/nonexistent-home' }), (err: unknown) => err instanceof KubeRefused && err.message === 'no kubeconfig: KUBECONFIG is not set and /nonexistent-home/.kube/config does not exist');
-  assert.throws(() => loadKubeConfig({ KUBECONFIG: '/no/such/file' }), /none of KUBECONFIG's files exists \(\/no\/such\/file\)/);
+  await assert.rejects(loadKubeConfig({ HOME: '/nonexistent-home' }), (err: unknown) => err instanceof KubeRefused && err.message === 'no kubeconfig: KUBECONFIG is not set and /nonexistent-home/.kube/config does not exist');
+  await assert.rejects(loadKubeConfig({ KUBECONFIG: '/no/such/file' }), /none of KUBECONFIG's files exists \(\/no\/such\/file\)/);
 });
 
 test('label selectors as the list API takes them', () => {
