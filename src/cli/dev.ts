@@ -14,6 +14,21 @@ export interface DevOptions {
   persistence?: string;
   /** Workers inside this process: a whole number, default 1, 0 = none. */
   workers?: string;
+  /** Regions that each get a real Kubernetes control plane: `small,medium,large`. */
+  kubernetes?: string;
+}
+
+/** --kubernetes: region names, comma-separated, each usable as a kubeconfig context name. */
+export function parseKubernetesRegions(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const regions = value.split(',').map((r) => r.trim());
+  if (!value.trim() || regions.some((r) => !r)) throw new CliError(`--kubernetes: "${value}" is not a list of regions (e.g. --kubernetes small,medium,large)`);
+  const bad = regions.find((r) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(r));
+  if (bad !== undefined) throw new CliError(`--kubernetes: "${bad}" cannot name a cluster context: lowercase letters, digits and '-', starting and ending with a letter or digit`);
+  const twice = regions.find((r, i) => regions.indexOf(r) !== i);
+  if (twice !== undefined) throw new CliError(`--kubernetes: ${twice} is given twice`);
+  if (regions.length > 8) throw new CliError(`--kubernetes: ${regions.length} regions; at most 8 (each control plane takes about 560 MiB)`);
+  return regions;
 }
 
 /** --persistence: one of PERSISTENCE_MODES; anything else is one clear line. */
@@ -62,6 +77,7 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
   const ports = parsePorts(opts.ports);
   const persistence = parsePersistence(opts.persistence);
   const workers = parseWorkers(opts.workers);
+  const kubernetes = parseKubernetesRegions(opts.kubernetes);
   if (opts.stateDir !== undefined && opts.stateDir.trim() === '') throw new CliError('--state-dir needs a directory');
 
   // Listen for the stop signals before anything starts: a SIGTERM during start-up must stop
@@ -83,7 +99,7 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
   try {
     let stack;
     try {
-      stack = await startLocalStack({ stateDir: opts.stateDir, ports, persistence, workers, log: (l) => process.stdout.write(`${l}\n`) });
+      stack = await startLocalStack({ stateDir: opts.stateDir, ports, persistence, workers, kubernetes, log: (l) => process.stdout.write(`${l}\n`) });
     } catch (err) {
       throw new CliError((err as Error).message);
     }
@@ -96,6 +112,7 @@ export async function devCommand(opts: DevOptions = {}): Promise<void> {
           `simulator     ${stack.simUrl}   (FIREBREAK_SIM_URL)`,
           `Prometheus    ${stack.prometheusUrl ?? '(not installed)'}   (PROMETHEUS_URL)`,
           ...(stack.metricsUrl ? [`metrics       ${stack.metricsUrl}   (the workers', scraped by Prometheus)`] : []),
+          ...(stack.kubernetes ? [`kubernetes    ${stack.kubernetes.kubeconfig}   (KUBECONFIG; contexts ${Object.values(stack.kubernetes.contexts).join(', ')})`] : []),
           'ready',
           '',
         ].join('\n'),

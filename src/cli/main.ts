@@ -159,6 +159,7 @@ program
   .addOption(new Option('--state-dir <dir>', 'where the stack keeps its state (default: .firebreak in the checkout)').env('FIREBREAK_STATE_DIR'))
   .option('--persistence <mode>', 'sqlite (the Temporal CLI dev server) or postgres (Temporal server 1.29.1 on PostgreSQL, with the ui-server)', 'sqlite')
   .option('--workers <n>', 'workers run inside `firebreak dev` (0 = none: run `firebreak worker` separately)', '1')
+  .option('--kubernetes <regions>', 'a real Kubernetes control plane (kube-apiserver, controller-manager, scheduler, kwok nodes) per region, e.g. small,medium,large; prints the kubeconfig')
   .description('the local stack: Temporal dev server (:7233, UI :8233), simulator (:7070), Prometheus (:9090), a worker (metrics :9464); SIGTERM or Ctrl-C stops it, state kept')
   .action(async (opts) => (await import('./dev.js')).devCommand(opts));
 

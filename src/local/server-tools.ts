@@ -9,11 +9,12 @@
 // by its exit code, whether anything is missing. A `firebreak dev --persistence postgres` on a
 // machine that never ran setup builds them on its first start; under FIREBREAK_NO_BUILD (set by
 // the test runner) a missing program is an error instead, so no test pays for a build.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { goInstall } from './go-install.js';
 import { isExecutable, temporalCacheBin, which } from './tools.js';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
@@ -112,46 +113,6 @@ export interface ServerTools {
 
 const RETRY = 'node scripts/setup.mjs --postgres-stack';
 
-/** go install one module into a scratch GOBIN, then move the binary into the cache under its name. */
-async function goInstall(go: string, module: string, spec: ToolSpec, log: (line: string) => void): Promise<{ path: string } | { error: string }> {
-  const cache = temporalCacheBin();
-  mkdirSync(cache, { recursive: true });
-  const gobin = mkdtempSync(join(cache, `.build-${spec.name}-`));
-  const started = Date.now();
-  log(`building ${spec.name} (go install ${module}); a few minutes the first time`);
-  const tail: string[] = [];
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(go, ['install', module], { env: { ...process.env, GOBIN: gobin }, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim() && !line.startsWith('go: downloading')) tail.push(line);
-      tail.splice(0, Math.max(0, tail.length - 20));
-    });
-    const ticker = setInterval(() => log(`  still building ${spec.name} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
-    child.once('error', (err) => {
-      tail.push(String(err));
-      clearInterval(ticker);
-      resolve(-1);
-    });
-    child.once('exit', (c) => {
-      clearInterval(ticker);
-      resolve(c);
-    });
-  });
-  try {
-    const built = join(gobin, spec.goName);
-    if (code !== 0 || !isExecutable(built)) {
-      log(`  go install ${module} failed (exit ${code}):\n${tail.join('\n')}`);
-      return { error: `go install ${module} exited ${code}${tail.length ? `: ${tail.at(-1)!.trim()}` : ''}` };
-    }
-    const dest = join(cache, spec.name);
-    renameSync(built, dest);
-    log(`  built ${spec.name} in ${Math.round((Date.now() - started) / 1000)} s (${dest})`);
-    return { path: dest };
-  } finally {
-    rmSync(gobin, { recursive: true, force: true });
-  }
-}
-
 /** The tool, built when missing; throws one line naming the program and the command to retry. */
 async function ensureTool(tool: ServerToolName, go: string | undefined, log: (line: string) => void): Promise<string> {
   const found = findServerTool(tool);
@@ -163,8 +124,8 @@ async function ensureTool(tool: ServerToolName, go: string | undefined, log: (li
   if (!go) throw new Error(`cannot build ${spec.name}: Go is not installed; install Go 1.21 or newer (or set ${spec.env}), then retry: ${RETRY}`);
   let error = '';
   for (const module of spec.modules) {
-    const built = await goInstall(go, module, spec, log);
-    if ('path' in built) return built.path;
+    const built = await goInstall(go, { what: spec.name, args: [module], binaries: [{ goName: spec.goName, name: spec.name }] }, log);
+    if ('paths' in built) return built.paths[spec.name]!;
     error = built.error;
   }
   throw new Error(`could not build ${spec.name} (${error}); retry: ${RETRY}`);

@@ -7,7 +7,9 @@
 // Resolved paths go to .firebreak/tools.json, read by src/local/tools.ts.
 // `--postgres-stack` also builds the programs of `firebreak dev --persistence postgres` (the
 // Temporal server 1.29.1, temporal-sql-tool, the ui-server; src/local/server-tools.ts).
-// `npm test` passes it, so no test ever pays for a build inside its own time budget.
+// `--kubernetes` builds the programs of `firebreak dev --kubernetes` (kube-apiserver and the rest
+// of a control plane, kine, kwok, kubectl, helm; src/local/kubernetes/programs.ts).
+// `npm test` passes both, so no test ever pays for a build inside its own time budget.
 // Builds are serialised by a lock in the cache: a second setup started meanwhile (another
 // `npm test`, another checkout) waits for the first instead of building into the same cache.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,7 +24,7 @@ const TOOLS_FILE = process.env.FIREBREAK_TOOLS_FILE ?? join(ROOT, '.firebreak', 
 const CACHE_ROOT = join(homedir(), '.cache', 'firebreak');
 const TEMPORAL_CACHE_BIN = join(CACHE_ROOT, 'bin');
 const LOCK_DIR = join(CACHE_ROOT, 'setup.lock');
-const RETRY = `node scripts/setup.mjs${process.argv.includes('--postgres-stack') ? ' --postgres-stack' : ''}`;
+const RETRY = `node scripts/setup.mjs${process.argv.slice(2).filter((a) => a === '--postgres-stack' || a === '--kubernetes').map((a) => ` ${a}`).join('')}`;
 // v1.5.1 is the newest release whose go.mod has no replace directive (go install refuses those).
 const TEMPORAL_VERSIONS = ['v1.5.1', 'v1.5.0', 'v1.4.1'];
 const TEMPORAL_MODULE = 'github.com/temporalio/cli/cmd/temporal';
@@ -350,10 +352,21 @@ function ensureServerTools() {
   if (status !== 0) throw new SetupError(''); // the tool printed the one ERROR line
 }
 
+/** The local Kubernetes programs, built by src/local/kubernetes/programs.ts (needs tsx, like the above). */
+function ensureKubePrograms() {
+  const script = join(ROOT, 'src', 'local', 'kubernetes', 'programs.ts');
+  const res = spawnSync(process.execPath, ['--import', 'tsx', script, '--check'], { cwd: ROOT, encoding: 'utf8' });
+  if (res.status === 0) return;
+  didWork = true;
+  const status = run(process.execPath, ['--import', 'tsx', script]);
+  if (status !== 0) throw new SetupError(''); // the tool printed the one ERROR line
+}
+
 async function main() {
   await lockCache();
   await timed('npm dependencies', () => ensureNodeModules());
   if (process.argv.includes('--postgres-stack')) await timed('postgres stack', () => ensureServerTools());
+  if (process.argv.includes('--kubernetes')) await timed('kubernetes programs', () => ensureKubePrograms());
   const temporal = await timed('Temporal CLI', () => ensureTemporal());
   const prometheus = await timed('Prometheus', () => ensurePrometheus());
   const postgresBin = await timed('PostgreSQL', () => ensurePostgres());

@@ -1,6 +1,6 @@
 // The local stack of `firebreak dev` and the demo: the real Temporal dev server (state kept
 // under .firebreak/), the region simulator, Prometheus scraping it when installed, and a
-// worker whose environment points at them.
+// worker whose environment points at them; with `kubernetes`, a real control plane per region.
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer } from './server.js';
@@ -11,6 +11,7 @@ import { findPrometheus, REPO_ROOT } from './tools.js';
 import { PORTS, DEFAULT_TASK_QUEUE } from '../domain/names.js';
 import { startSimulator, type Simulator } from './sim/server.js';
 import { loadSnapshot } from './sim/store.js';
+import { startKubeFleet, type KubeFleet } from './kubernetes/fleet.js';
 import { connectWorkerConnection } from '../client/connect.js';
 import { createWorker, runWorker } from '../worker/run.js';
 import { installMetrics } from '../worker/metrics.js';
@@ -28,6 +29,8 @@ export interface LocalStack {
   workers: number;
   /** The PostgreSQL-backed Temporal (persistence postgres): restartServer(), timings, ports. */
   postgres?: PostgresTemporal;
+  /** `--kubernetes`: one real control plane per region, and the kubeconfig naming them. */
+  kubernetes?: KubeFleet;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,11 @@ export interface LocalStackOptions {
    * else 'free' (any free ports, as tests need).
    */
   internalPorts?: 'fixed' | 'free';
+  /**
+   * Regions that get a real Kubernetes control plane each (src/local/kubernetes): the workers
+   * get KUBECONFIG with a context per region, and the simulator serves what the clusters run.
+   */
+  kubernetes?: string[];
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -100,7 +108,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     }
     stops.push(() => server.stop());
 
-    const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds, stateDir: join(stateDir, 'sim') });
+    let fleet: KubeFleet | undefined;
+    if (opts.kubernetes?.length) {
+      log(`starting a Kubernetes control plane for each of ${opts.kubernetes.join(', ')}`);
+      fleet = await startKubeFleet({ regions: opts.kubernetes, dir: join(stateDir, 'kubernetes'), log });
+      stops.push(() => fleet!.stop());
+      log(`Kubernetes fleet ready in ${(fleet.startMs / 1000).toFixed(1)} s; kubeconfig ${fleet.kubeconfig}`);
+    }
+    const kubernetes = fleet && Object.fromEntries(Object.entries(fleet.clusters).map(([r, c]) => [r, c.admin]));
+    const sim: Simulator = await startSimulator({ port: ports.sim, customers: opts.customers, deploySeconds: opts.deploySeconds, stateDir: join(stateDir, 'sim'), kubernetes });
     stops.push(() => sim.close());
     log(`simulator on ${sim.url}`);
 
@@ -118,6 +134,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     process.env.FIREBREAK_SIM_URL = sim.url;
     if (prom) process.env.PROMETHEUS_URL = prom.url;
     process.env.TEMPORAL_ADDRESS = server.address;
+    if (fleet) process.env.KUBECONFIG = fleet.kubeconfig;
     if (workers > 0) {
       for (let i = 0; i < workers; i++) {
         // One connection each: the SDK refuses two workers for one task queue on one connection.
@@ -144,6 +161,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       persistence,
       workers,
       postgres,
+      kubernetes: fleet,
       stop,
     };
   } catch (err) {

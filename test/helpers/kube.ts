@@ -1,89 +1,152 @@
-// The workloads the Kubernetes tests deploy to, made the way helm or GitOps would make them
-// (Firebreak only updates workloads), and read back as the tests judge them.
-import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Deployment } from '@kubernetes/client-node';
+// Real Kubernetes control planes for tests (src/local/kubernetes): one fleet per test file,
+// in a scratch directory removed afterwards, and the few API calls tests make to set up and
+// inspect workloads. Nothing here fakes the Kubernetes API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kubeRequest, type KubeConnection } from '../../src/local/kubernetes/api.js';
+import { startKubeFleet, type KubeFleet } from '../../src/local/kubernetes/fleet.js';
 
-export interface Apis {
-  apps: AppsV1Api;
-  core: CoreV1Api;
-  rbac: RbacAuthorizationV1Api;
-}
+export type { KubeConnection } from '../../src/local/kubernetes/api.js';
+export type { KubeFleet } from '../../src/local/kubernetes/fleet.js';
 
-export function apis(kubeconfig: string, context: string): Apis {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
-  kc.setCurrentContext(context);
-  return { apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api), rbac: kc.makeApiClient(RbacAuthorizationV1Api) };
-}
-
-export interface WorkloadSpec {
-  namespace: string;
-  name: string;
-  /** container name -> image */
-  containers: Record<string, string>;
-  replicas?: number;
-  /** Kubernetes' own deadline for a rollout that makes no progress. */
-  progressDeadlineSeconds?: number;
-  /** Pods count as available only this long after ready: makes a rollout last (a worker can be killed in it). */
-  minReadySeconds?: number;
-}
-
-export async function ensureNamespace(a: Apis, namespace: string): Promise<void> {
+/** A fleet of regions; stop() also removes its directory. */
+export async function startTestFleet(regions: string[], nodes = 2): Promise<KubeFleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'firebreak-kube-'));
   try {
-    await a.core.createNamespace({ body: { metadata: { name: namespace } } });
+    const fleet = await startKubeFleet({ regions, dir, nodes });
+    return {
+      ...fleet,
+      stop: async () => {
+        await fleet.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
-/** Creates the Deployment and waits until every replica is available. */
-export async function createDeployment(a: Apis, w: WorkloadSpec): Promise<V1Deployment> {
-  await ensureNamespace(a, w.namespace);
-  const labels = { app: w.name };
-  await a.apps.createNamespacedDeployment({
-    namespace: w.namespace,
-    body: {
-      metadata: { name: w.name, labels },
-      spec: {
-        replicas: w.replicas ?? 3,
-        selector: { matchLabels: labels },
-        ...(w.progressDeadlineSeconds ? { progressDeadlineSeconds: w.progressDeadlineSeconds } : {}),
-        ...(w.minReadySeconds ? { minReadySeconds: w.minReadySeconds } : {}),
-        template: {
-          metadata: { labels },
-          spec: { containers: Object.entries(w.containers).map(([name, image]) => ({ name, image })) },
-        },
+/** Region -> admin connection, as the simulator's Kubernetes mode takes them. */
+export function fleetConnections(fleet: KubeFleet): Record<string, KubeConnection> {
+  return Object.fromEntries(Object.entries(fleet.clusters).map(([r, c]) => [r, c.admin]));
+}
+
+async function ok(conn: KubeConnection, method: string, path: string, body?: unknown, contentType?: string): Promise<unknown> {
+  const res = await kubeRequest(conn, method, path, body, { contentType });
+  if (res.status >= 300 && !(method === 'POST' && res.status === 409)) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  return res.body;
+}
+
+export async function ensureNamespace(conn: KubeConnection, namespace: string): Promise<void> {
+  await ok(conn, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+}
+
+export interface DeploymentSpec {
+  namespace: string;
+  name: string;
+  /** Container name -> image. */
+  containers: Record<string, string>;
+  replicas?: number;
+  labels?: Record<string, string>;
+  /** Seconds before Kubernetes reports ProgressDeadlineExceeded (default its 600). */
+  progressDeadlineSeconds?: number;
+}
+
+/** Creates the namespace and the Deployment, as helm or GitOps would before Firebreak updates it. */
+export async function createDeployment(conn: KubeConnection, spec: DeploymentSpec): Promise<void> {
+  await ensureNamespace(conn, spec.namespace);
+  const match = { app: spec.name };
+  await ok(conn, 'POST', `/apis/apps/v1/namespaces/${spec.namespace}/deployments`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: spec.name, labels: { ...match, ...spec.labels } },
+    spec: {
+      replicas: spec.replicas ?? 3,
+      ...(spec.progressDeadlineSeconds ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
+      selector: { matchLabels: match },
+      template: {
+        metadata: { labels: match },
+        spec: { containers: Object.entries(spec.containers).map(([name, image]) => ({ name, image })) },
       },
     },
   });
-  return waitRolledOut(a, w.namespace, w.name);
 }
 
-export async function readDeployment(a: Apis, namespace: string, name: string): Promise<V1Deployment> {
-  return a.apps.readNamespacedDeployment({ namespace, name });
+export interface DeploymentView {
+  generation: number;
+  images: Record<string, string>;
+  replicas: number;
+  updated: number;
+  available: number;
+  observedGeneration: number;
+  annotations: Record<string, string>;
 }
 
-/** Polls until the Deployment's rollout is complete (bounded: a safety net only). */
-export async function waitRolledOut(a: Apis, namespace: string, name: string, timeoutMs = 60_000): Promise<V1Deployment> {
-  const until = Date.now() + timeoutMs;
-  let d: V1Deployment | undefined;
-  while (Date.now() < until) {
-    d = await readDeployment(a, namespace, name);
-    if (rolledOut(d)) return d;
-    await new Promise((r) => setTimeout(r, 200));
+export async function readDeployment(conn: KubeConnection, namespace: string, name: string): Promise<DeploymentView> {
+  const d = (await ok(conn, 'GET', `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`)) as {
+    metadata: { generation: number; annotations?: Record<string, string> };
+    spec: { replicas: number; template: { spec: { containers: { name: string; image: string }[] } } };
+    status?: { updatedReplicas?: number; availableReplicas?: number; observedGeneration?: number };
+  };
+  return {
+    generation: d.metadata.generation,
+    images: Object.fromEntries(d.spec.template.spec.containers.map((c) => [c.name, c.image])),
+    replicas: d.spec.replicas,
+    updated: d.status?.updatedReplicas ?? 0,
+    available: d.status?.availableReplicas ?? 0,
+    observedGeneration: d.status?.observedGeneration ?? 0,
+    annotations: d.metadata.annotations ?? {},
+  };
+}
+
+/** Sets container images with a strategic-merge patch, as `kubectl set image` does. */
+export async function setImages(conn: KubeConnection, namespace: string, name: string, images: Record<string, string>): Promise<void> {
+  await ok(
+    conn,
+    'PATCH',
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+    { spec: { template: { spec: { containers: Object.entries(images).map(([n, image]) => ({ name: n, image })) } } } },
+    'application/strategic-merge-patch+json',
+  );
+}
+
+export interface PodView {
+  name: string;
+  ready: boolean;
+  restarts: number;
+  waiting: string[];
+  images: string[];
+}
+
+export async function listPods(conn: KubeConnection, namespace: string, selector: string): Promise<PodView[]> {
+  const body = (await ok(conn, 'GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`)) as {
+    items: {
+      metadata: { name: string; deletionTimestamp?: string };
+      spec: { containers: { image: string }[] };
+      status?: { conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount?: number; state?: { waiting?: { reason?: string } } }[] };
+    }[];
+  };
+  return body.items
+    .filter((p) => !p.metadata.deletionTimestamp)
+    .map((p) => ({
+      name: p.metadata.name,
+      ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      restarts: (p.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0),
+      waiting: (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter((r): r is string => !!r),
+      images: p.spec.containers.map((c) => c.image),
+    }));
+}
+
+/** Polls until check() holds (or throws after timeoutMs with the last state it saw). */
+export async function eventually<T>(what: string, probe: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe();
+    if (check(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`deployment/${name} did not roll out: ${JSON.stringify(d?.status)}`);
-}
-
-export function rolledOut(d: V1Deployment): boolean {
-  const want = d.spec?.replicas ?? 1;
-  const s = d.status ?? {};
-  return (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) && s.updatedReplicas === want && s.availableReplicas === want && s.replicas === want;
-}
-
-export const imagesOf = (d: V1Deployment) => Object.fromEntries((d.spec?.template.spec?.containers ?? []).map((c) => [c.name, c.image]));
-
-/** When Firebreak last changed the workload (its managedFields entry), epoch ms at second precision. */
-export function patchedAt(d: V1Deployment, manager = 'firebreak'): number | undefined {
-  const times = (d.metadata?.managedFields ?? []).filter((f) => f.manager === manager && f.time).map((f) => new Date(f.time as unknown as string).getTime());
-  return times.length ? Math.max(...times) : undefined;
 }

@@ -17,6 +17,8 @@ export { startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } fro
 export interface SimulatorHandle {
   url: string;
   port: number;
+  /** Kubernetes mode: read every region's cluster now. */
+  pollClusters?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface SimulatorStartOptions {
   /** Seeded per-second noise of latency, errors and traffic (default none) and its seed. */
   noise?: number;
   seed?: number;
+  /** Kubernetes mode: region -> its cluster's API (test/helpers/kube.ts fleetConnections). */
+  kubernetes?: Record<string, { server: string; token: string; ca: string }>;
 }
 
 export interface TestStackOptions {

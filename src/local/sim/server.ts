@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { SimState, type FaultInput, type SimSnapshot } from './state.js';
 import { loadSnapshot, lockStateDir, saveSnapshot } from './store.js';
 import { renderMetrics } from './traffic.js';
+import type { KubeConnection } from '../kubernetes/api.js';
+import { watchClusters } from './kubernetes.js';
 
 export interface SimulatorOptions {
   /** 0 picks any free port. */
@@ -26,11 +28,18 @@ export interface SimulatorOptions {
   noise?: number;
   /** The noise's seed (default 1): the same seed and clock give the same numbers. */
   seed?: number;
+  /**
+   * Kubernetes mode: region -> its cluster's API. Each region serves the version its cluster
+   * really runs (sim/kubernetes.ts), whatever deploy calls this simulator receives.
+   */
+  kubernetes?: Record<string, KubeConnection>;
 }
 
 export interface Simulator {
   url: string;
   port: number;
+  /** Kubernetes mode: read every region's cluster now. */
+  pollClusters?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,13 +99,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  const clusters = opts.kubernetes ? watchClusters(state, opts.kubernetes) : undefined;
   let closing: Promise<void> | undefined;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    pollClusters: clusters?.poll,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
+        clusters?.stop();
         server.close((err) => {
           // Last save counts traffic up to the stop; every change before it was saved already.
           try {

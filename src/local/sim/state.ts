@@ -208,6 +208,27 @@ export class SimState {
     return { duplicate: false };
   }
 
+  /**
+   * The region runs `version` now, as seen in its real cluster (`firebreak dev --kubernetes`):
+   * traffic so far is counted under what it ran before, then it serves `version`. A rollout this
+   * simulator was asked for is superseded: the cluster is the truth. False when nothing changed.
+   */
+  observe(service: string, region: string, version: string): boolean {
+    const now = this.now();
+    const r = this.regionFor(service, region, now);
+    this.settle(r, now);
+    if (r.version === version && r.state === 'ready' && !r.rollout) return false;
+    if (r.version !== version) {
+      r.previousVersion = r.version;
+      r.version = version;
+    }
+    r.state = 'ready';
+    r.down = false;
+    r.rollout = null;
+    this.changed();
+    return true;
+  }
+
   region(service: string, region: string): RegionView | undefined {
     const r = this.regions.get(keyOf(service, region));
     if (!r) return undefined;
