@@ -1,5 +1,5 @@
-// The workloads the Kubernetes tests deploy to, made the way helm or GitOps would make them
-// (Firebreak only updates workloads), and read back as the tests judge them.
+// The workloads the Kubernetes adapter tests deploy to, through @kubernetes/client-node (the
+// library the adapter uses): whole objects, managedFields and all. test/helpers/kube.ts has the fleet.
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Deployment } from '@kubernetes/client-node';
 
 export interface Apis {
