@@ -28,7 +28,7 @@ test('a StatefulSet is complete when every replica is ready on the update revisi
 test('ProgressDeadlineExceeded is a failure, with Kubernetes message', () => {
   const p = rolloutProgress({ ...done, updated: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "shop-7d" has timed out progressing.' }] });
   assert.equal(p.done, false);
-  assert.equal(p.failed, 'progress deadline exceeded: ReplicaSet "shop-7d" has timed out progressing.');
+  assert.equal(p.failed, 'progress deadline exceeded: ReplicaSet "shop-7d" has timed out progressing');
 });
 
 test('any numbers: never done while a count is short or an old replica remains', () => {

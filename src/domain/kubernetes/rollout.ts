@@ -41,7 +41,8 @@ export function rolloutProgress(w: WorkloadState): RolloutProgress {
     return { done: false, text: `waiting for the controller to observe generation ${w.generation}` };
   }
   const deadline = w.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-  const failed = deadline ? `progress deadline exceeded${deadline.message ? `: ${deadline.message}` : ''}` : undefined;
+  const message = deadline?.message?.trim().replace(/\.$/, '');
+  const failed = deadline ? `progress deadline exceeded${message ? `: ${message}` : ''}` : undefined;
   const counts = `${updated} of ${desired} updated, ${available} available`;
   if (updated < desired) return { done: false, text: counts, ...(failed ? { failed } : {}) };
   if (replicas > updated) return { done: false, text: `${counts}, ${replicas - updated} old still running`, ...(failed ? { failed } : {}) };
