@@ -8,8 +8,9 @@
 // `--postgres-stack` also builds the programs of `firebreak dev --persistence postgres` (the
 // Temporal server 1.29.1, temporal-sql-tool, the ui-server; src/local/server-tools.ts).
 // `--kubernetes` builds the programs of `firebreak dev --kubernetes` (kube-apiserver and the rest
-// of a control plane, kine, kwok, kubectl, helm; src/local/kubernetes/programs.ts).
-// `npm test` passes both, so no test ever pays for a build inside its own time budget.
+// of a control plane, etcd, kwok, kubectl, helm; src/local/kubernetes/programs.ts).
+// `npm test` passes both, so no test ever pays for a build inside its own time budget. Those
+// builds run beside the Temporal CLI's and the apt installs.
 // Builds are serialised by a lock in the cache: a second setup started meanwhile (another
 // `npm test`, another checkout) waits for the first instead of building into the same cache.
 import { spawn, spawnSync } from 'node:child_process';
@@ -339,38 +340,49 @@ function writeTools(tools) {
   didWork = true;
 }
 
-/** The postgres stack's programs, built by src/local/server-tools.ts (after npm deps: it needs tsx). */
 /**
- * The postgres stack's programs, built by src/local/server-tools.ts (after npm deps: it needs
- * tsx). It prints what it builds and how long each took, and its own one-line ERROR on failure.
+ * A build run by one of our TypeScript tools (after npm deps: it needs tsx), in the background:
+ * `--check` says whether anything is missing; if so the tool builds it, printing what it builds
+ * and how long each took, and its own one-line ERROR on failure. Returns a promise of the
+ * build, or undefined when everything is present. Builds run side by side with each other and
+ * with the apt installs: a fresh machine spends much of a build downloading modules and linking
+ * on one core, and another build fills those gaps.
  */
-function ensureServerTools() {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'local', 'server-tools.ts'), '--check'], { cwd: ROOT, encoding: 'utf8' });
-  if (res.status === 0) return; // all present: nothing to print
-  didWork = true;
-  const status = run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'local', 'server-tools.ts')]);
-  if (status !== 0) throw new SetupError(''); // the tool printed the one ERROR line
-}
-
-/** The local Kubernetes programs, built by src/local/kubernetes/programs.ts (needs tsx, like the above). */
-function ensureKubePrograms() {
-  const script = join(ROOT, 'src', 'local', 'kubernetes', 'programs.ts');
+function buildInBackground(what, script) {
   const res = spawnSync(process.execPath, ['--import', 'tsx', script, '--check'], { cwd: ROOT, encoding: 'utf8' });
-  if (res.status === 0) return;
-  didWork = true;
-  const status = run(process.execPath, ['--import', 'tsx', script]);
-  if (status !== 0) throw new SetupError(''); // the tool printed the one ERROR line
+  if (res.status === 0) return undefined;
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new SetupError('')); // the tool printed the one ERROR line
+      took.push(`${what} ${Math.round((Date.now() - started) / 1000)} s`);
+      resolve();
+    });
+  });
 }
 
 async function main() {
   await lockCache();
   await timed('npm dependencies', () => ensureNodeModules());
-  if (process.argv.includes('--postgres-stack')) await timed('postgres stack', () => ensureServerTools());
-  if (process.argv.includes('--kubernetes')) await timed('kubernetes programs', () => ensureKubePrograms());
+  const background = [];
+  if (process.argv.includes('--postgres-stack')) {
+    background.push(buildInBackground('postgres stack', join(ROOT, 'src', 'local', 'server-tools.ts')));
+  }
+  if (process.argv.includes('--kubernetes')) {
+    background.push(buildInBackground('kubernetes programs', join(ROOT, 'src', 'local', 'kubernetes', 'programs.ts')));
+  }
+  const building = background.filter(Boolean);
+  // Settled even when one fails, so a failure is reported after the others finish, not orphaning them.
+  const builds = Promise.allSettled(building);
   const temporal = await timed('Temporal CLI', () => ensureTemporal());
   const prometheus = await timed('Prometheus', () => ensurePrometheus());
   const postgresBin = await timed('PostgreSQL', () => ensurePostgres());
   const chromium = await timed('Chromium', () => ensureChromium());
+  const failed = (await builds).find((r) => r.status === 'rejected');
+  if (building.length) didWork = true;
+  if (failed) throw failed.reason;
   writeTools({ temporal, prometheus, postgresBin });
   const summary = `temporal ${temporal}; prometheus ${prometheus ?? 'MISSING'}; postgres ${postgresBin ?? 'MISSING'}; chromium ${chromium ?? 'MISSING'}`;
   if (took.length) log(`took: ${took.join(', ')}`);

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { kubeRequest, type KubeConnection } from '../../src/local/kubernetes/api.js';
 import { startKubeFleet, type KubeFleet } from '../../src/local/kubernetes/fleet.js';
 
+export { createDeployment, waitForDeployment, type DeploymentSpec } from '../../src/local/kubernetes/workloads.js';
+
 export type { KubeConnection } from '../../src/local/kubernetes/api.js';
 export type { KubeFleet } from '../../src/local/kubernetes/fleet.js';
 
@@ -35,43 +37,8 @@ export function fleetConnections(fleet: KubeFleet): Record<string, KubeConnectio
 
 async function ok(conn: KubeConnection, method: string, path: string, body?: unknown, contentType?: string): Promise<unknown> {
   const res = await kubeRequest(conn, method, path, body, { contentType });
-  if (res.status >= 300 && !(method === 'POST' && res.status === 409)) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
   return res.body;
-}
-
-export async function ensureNamespace(conn: KubeConnection, namespace: string): Promise<void> {
-  await ok(conn, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-}
-
-export interface DeploymentSpec {
-  namespace: string;
-  name: string;
-  /** Container name -> image. */
-  containers: Record<string, string>;
-  replicas?: number;
-  labels?: Record<string, string>;
-  /** Seconds before Kubernetes reports ProgressDeadlineExceeded (default its 600). */
-  progressDeadlineSeconds?: number;
-}
-
-/** Creates the namespace and the Deployment, as helm or GitOps would before Firebreak updates it. */
-export async function createDeployment(conn: KubeConnection, spec: DeploymentSpec): Promise<void> {
-  await ensureNamespace(conn, spec.namespace);
-  const match = { app: spec.name };
-  await ok(conn, 'POST', `/apis/apps/v1/namespaces/${spec.namespace}/deployments`, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: spec.name, labels: { ...match, ...spec.labels } },
-    spec: {
-      replicas: spec.replicas ?? 3,
-      ...(spec.progressDeadlineSeconds ? { progressDeadlineSeconds: spec.progressDeadlineSeconds } : {}),
-      selector: { matchLabels: match },
-      template: {
-        metadata: { labels: match },
-        spec: { containers: Object.entries(spec.containers).map(([name, image]) => ({ name, image })) },
-      },
-    },
-  });
 }
 
 export interface DeploymentView {

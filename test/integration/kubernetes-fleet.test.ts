@@ -42,6 +42,20 @@ test('one kubeconfig names a context per region, and kubectl reaches each cluste
   assert.match(text, /certificate-authority-data: /, 'the CA is verified, not skipped');
 });
 
+test("kwok heartbeats its nodes through leases, so the node controller never marks them (and their pods) not ready", async () => {
+  const { kubeRequest } = await import('../../src/local/kubernetes/api.js');
+  const conn = fleet.clusters.large!.admin;
+  const renewals = async () => {
+    const res = await kubeRequest(conn, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+    const items = (res.body as { items?: { metadata: { name: string }; spec?: { renewTime?: string } }[] }).items ?? [];
+    return Object.fromEntries(items.map((l) => [l.metadata.name, l.spec?.renewTime ?? '']));
+  };
+  const first = await renewals();
+  assert.deepEqual(Object.keys(first).sort(), ['kwok-large-0', 'kwok-large-1'], 'a lease per node');
+  // Renewed every 10 s (a quarter of the 40 s lease): both change before the controller's grace ends.
+  await eventually('every lease renewed', renewals, (now) => Object.keys(first).every((n) => now[n] && now[n] !== first[n]), 45_000);
+});
+
 test('a Deployment of two containers rolls out on fake nodes, and a new image rolls out again', async () => {
   const conn = fleet.clusters.small!.admin;
   await createDeployment(conn, { namespace: NS, name: 'shop', containers: { web: 'registry.example/shop:1.0.0', sidecar: 'registry.example/proxy:1.0.0' }, replicas: 3 });

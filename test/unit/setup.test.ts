@@ -208,3 +208,22 @@ test('under FIREBREAK_NO_BUILD (the test runner) a missing postgres-stack progra
   assert.match(out, /setup: ERROR: temporal-server is not built, and builds are off here .*node scripts\/setup\.mjs --postgres-stack/);
   assert.ok(!existsSync(calls), 'go was never called');
 });
+
+test('under FIREBREAK_NO_BUILD a missing Kubernetes program is one line naming the build and the setup flag, not a build', (t) => {
+  const dir = scratch(t);
+  const bin = join(dir, 'bin');
+  const calls = join(dir, 'go-calls.txt');
+  executable(join(bin, 'go'), `echo "$@" >> ${calls}; exit 1`);
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(dir, 'home'), PATH: `${bin}:${dirname(process.execPath)}`, FIREBREAK_NO_BUILD: '1' };
+  delete env.FIREBREAK_KUBERNETES_BIN;
+  const script = join(REPO_ROOT, 'src', 'local', 'kubernetes', 'programs.ts');
+  const check = spawnSync(process.execPath, ['--import', 'tsx', script, '--check'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(check.status, 1, 'nothing is built in an empty HOME');
+  const res = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  const out = `${res.stdout}${res.stderr}`;
+  assert.equal(res.status, 1, out);
+  const errors = out.split('\n').filter((l) => /ERROR/.test(l));
+  assert.equal(errors.length, 1, out);
+  assert.match(errors[0]!, /setup: ERROR: the Kubernetes v[\d.]+ control plane, etcd v[\d.]+ and kubectl is not built, and builds are off here .*node scripts\/setup\.mjs --kubernetes/);
+  assert.ok(!existsSync(calls), 'go was never called');
+});

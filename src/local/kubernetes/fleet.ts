@@ -46,6 +46,8 @@ export async function startKubeFleet(opts: KubeFleetOptions): Promise<KubeFleet>
   const bad = opts.regions.find((r) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(r));
   if (bad !== undefined) throw new Error(`region "${bad}" cannot name a kubeconfig context: use lowercase letters, digits and '-'`);
   mkdirSync(opts.dir, { recursive: true });
+  // Each of a region's five programs hooks this process's exit, so none outlives it: room for them.
+  if (process.getMaxListeners() !== 0) process.setMaxListeners(process.getMaxListeners() + 5 * opts.regions.length);
   const started = Date.now();
   const settled = await Promise.allSettled(
     opts.regions.map((region) => startRegionCluster({ region, dir: join(opts.dir, region), nodes: opts.nodes, log: opts.log })),

@@ -245,11 +245,7 @@ export async function startRegionCluster(opts: RegionClusterOptions): Promise<Re
   );
   const stagesFile = join(dir, 'kwok-stages.yaml');
   writeFileSync(stagesFile, kwokStages());
-  // The node lease is kwok's heartbeat: without it the node-lifecycle controller finds every node
-  // silent after --node-monitor-grace-period, marks it NotReady and every pod on it unready.
-  running.push(
-    startProgram('kwok', programs.kwok, [`--kubeconfig=${components}`, `--config=${stagesFile}`, '--manage-all-nodes', '--node-lease-duration-seconds=40'], logOf('kwok')),
-  );
+  running.push(startProgram('kwok', programs.kwok, [`--kubeconfig=${components}`, `--config=${stagesFile}`, '--manage-all-nodes', '--node-lease-duration-seconds=40'], logOf('kwok')));
 
   const nodes = opts.nodes ?? 2;
   try {
