@@ -6,12 +6,14 @@ import { checkClient } from './checks/client.js';
 import { HttpCheckProvider } from './checks/http.js';
 import { PrometheusProvider } from './checks/prometheus.js';
 import { CommandCheckProvider } from './checks/command.js';
+import { KubernetesCheckProvider } from './checks/kubernetes.js';
 import { readChecksOnce, type ReadChecksInput } from './checks/read-once.js';
 import type { CheckProvider } from '../src/domain/soak/provider.js';
 import { SoakWatcher, type WatcherOptions } from './checks/watcher.js';
 import { clientWatcherDeps } from './checks/watcher-client.js';
 import { soakingGauge, timedProviders } from './checks/metrics.js';
 import { adapterFor } from './deploy/adapter.js';
+import { whoStarted } from './deploy/who.js';
 import { createMigrationActivities } from './migrations.js';
 import { createNotifyActivities } from './notify.js';
 import { createFreezeActivities } from './freeze.js';
@@ -36,7 +38,9 @@ export function createActivities(deps: ActivityDeps = {}) {
   const prometheus = new PrometheusProvider({ env, client: checks });
   const http = new HttpCheckProvider({ env, client: checks });
   const command = new CommandCheckProvider({ env });
-  const providerFor = (check: Check): CheckProvider => (check.prometheus ? prometheus : check.command ? command : http);
+  const kubernetes = new KubernetesCheckProvider({ env });
+  const providerFor = (check: Check): CheckProvider =>
+    check.prometheus ? prometheus : check.command ? command : check.kubernetes ? kubernetes : http;
   // Read at start, so a worker given a bad value refuses to start instead of failing its first soak.
   const skewMs = watchClockSkew(env);
 
@@ -63,7 +67,7 @@ export function createActivities(deps: ActivityDeps = {}) {
     /** Deploy target.version to target.region; idempotent per key; heartbeats while it runs. */
     async deployRegion({ deploy, target, key }: DeployRegionInput): Promise<void> {
       const ctx = Context.current();
-      await adapterFor(deploy, env).deploy(target, key, ctx.cancellationSignal, (details) =>
+      await adapterFor(deploy, env, { who: whoStarted }).deploy(target, key, ctx.cancellationSignal, (details) =>
         ctx.heartbeat(details),
       );
     },

@@ -41,7 +41,7 @@ export async function deployCommand(file: string, opts: DeployOptions): Promise<
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/.test(opts.version)) {
     throw new CliError(`--version ${JSON.stringify(opts.version)} is not a version (letters, digits, . _ + -)`);
   }
-  const canReadPrevious = Boolean(pipeline.deploy.current || pipeline.deploy.http?.status.version);
+  const canReadPrevious = Boolean(pipeline.deploy.current || pipeline.deploy.http?.status.version || pipeline.deploy.kubernetes);
   if (!canReadPrevious && !opts.previous) {
     throw new CliError(
       'this pipeline has no way to learn the version a region runs (deploy.current or deploy.http.status.version), ' +

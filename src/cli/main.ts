@@ -231,6 +231,7 @@ program
   .command('init')
   .option('--service <name>', 'service name')
   .option('--file <path>', 'where to write', 'firebreak.yaml')
+  .option('--target <target>', 'how it deploys: helm (command adapter), kubectl (command adapter) or kubernetes (native adapter)', 'helm')
   .description('write a two-region starter pipeline')
   .action(async (opts) => (await import('./init.js')).initCommand(opts));
 

@@ -30,6 +30,8 @@ export interface TestPipeline {
   waves?: string[][];
   /** Raw YAML appended at the top level (windows, notify, migrations...). */
   extra?: string;
+  /** Raw YAML of the deploy block's fields (indented by two), instead of the simulator's http adapter. */
+  deployYaml?: string;
 }
 
 const CHECKS = {
@@ -105,10 +107,13 @@ gate:
   onNoData: ${t.onNoData ?? 'pause'}${t.maxExtension ? `\n  maxExtension: ${t.maxExtension}` : ''}
   checks:${checks || ' []'}
 deploy:
-  http:
+${
+  t.deployYaml ??
+  `  http:
     url: \${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}/deployments${headers}
     status: { url: "\${FIREBREAK_SIM_URL}/services/{{service}}/regions/{{region}}", state: "$.state", done: ready, failed: error, version: "$.version" }
-  timeout: 1m
+  timeout: 1m`
+}
 rollback: { onFailure: ${t.rollback?.onFailure ?? 'region'}, onAbort: ${t.rollback?.onAbort ?? 'none'} }
 pauseTimeout: ${t.pauseTimeout ?? '72h'}
 ${t.extra ?? ''}`;

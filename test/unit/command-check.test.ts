@@ -18,6 +18,6 @@ test('a command check refuses a second threshold, a long timeout, an empty argv 
   assert.deepEqual(messages({ name: 's', command: { argv: ['x'] }, max: 1 }), ['max: a command check passes on exit code 0 and takes no max']);
   assert.match(messages({ name: 's', command: { argv: ['x'], timeout: '1m' } }).join(), /command.timeout: at most 5s, the limit of one check evaluation/);
   assert.match(messages({ name: 's', command: { argv: [] } }).join(), /at least the program/);
-  assert.match(messages({ name: 's', command: { argv: ['x'] }, http: { url: 'u', path: '$.ok', equals: true } }).join(), /exactly one provider: prometheus, http or command/);
+  assert.match(messages({ name: 's', command: { argv: ['x'] }, http: { url: 'u', path: '$.ok', equals: true } }).join(), /exactly one provider: prometheus, http, command or kubernetes/);
   assert.match(messages({ name: 's', command: { argv: ['{{regoin}}'] } }).join(), /did you mean \{\{region\}\}/);
 });

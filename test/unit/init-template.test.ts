@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { lint } from '../../src/domain/pipeline/lint.js';
 import { parsePipeline } from '../../src/domain/pipeline/load.js';
 import { plan } from '../../src/domain/pipeline/plan.js';
-import { SCHEMA_FILE, schemaRefFor, starterPipeline } from '../../src/domain/pipeline/init-template.js';
+import { INIT_TARGETS, SCHEMA_FILE, schemaRefFor, starterPipeline } from '../../src/domain/pipeline/init-template.js';
 
 test('the starter is valid, two regions smallest then largest, and lint-clean under --strict', () => {
   const text = starterPipeline('web-shop');
@@ -34,4 +34,26 @@ test('the modeline comes first; its default path is right for a pipeline at the 
   const example = join(root, 'examples', 'checkout.yaml');
   assert.equal(readFileSync(example, 'utf8').split('\n')[0], `# yaml-language-server: $schema=${schemaRefFor(example)}`);
   assert.match(starterPipeline('web', { schemaRef: 'https://example.com/s.json' }), /^# yaml-language-server: \$schema=https:\/\/example\.com\/s\.json\n/);
+});
+
+test('every --target starter is valid and lint-clean; the command recipes wait for the rollout and read the running image', () => {
+  for (const target of INIT_TARGETS) {
+    const loaded = parsePipeline(starterPipeline('web-shop', { target }), 'firebreak.yaml');
+    assert.deepEqual(lint(loaded, { strict: true }), [], target);
+    const { deploy } = loaded.pipeline;
+    if (target === 'kubernetes') {
+      assert.deepEqual(deploy.kubernetes?.containers, { web: 'registry.example/web-shop:{{version}}' });
+      assert.deepEqual(loaded.pipeline.gate.checks.map((c) => c.kubernetes), [undefined, { maxRestarts: 0, minReadyRatio: 1 }]);
+      continue;
+    }
+    const command = deploy.command!.join(' ');
+    if (target === 'helm') assert.match(command, /upgrade --install .* --wait --atomic /);
+    if (target === 'kubectl') assert.match(command, /set image .* && kubectl .* rollout status /);
+    // The running image's tag, never the chart's version label.
+    assert.match(deploy.current!.join(' '), /jsonpath=\{\.spec\.template\.spec\.containers\[0\]\.image\}/);
+    assert.doesNotMatch(deploy.current!.join(' '), /app\\*\.kubernetes\\*\.io\/version/);
+  }
+  const example = parsePipeline(readFileSync(join(dirname(dirname(SCHEMA_FILE)), 'examples', 'checkout.yaml'), 'utf8'), 'checkout.yaml').pipeline.deploy;
+  assert.match(example.command!.join(' '), /--wait --atomic/);
+  assert.match(example.current!.join(' '), /containers\[0\]\.image/);
 });

@@ -4,6 +4,7 @@ import type { Deploy, Gate, Notify, Pipeline, Rollback, Window } from './schema.
 import { firstStageNeedsApproval, type PlanMigration } from '../migrations/phases.js';
 import { parseDuration } from './duration.js';
 import { hotfixSoakMs, type PlanHotfix } from './hotfix.js';
+import { placeCheck } from '../kubernetes/place.js';
 
 export interface PlanGate extends Omit<Gate, 'interval' | 'maxExtension'> {
   intervalMs: number;
@@ -79,6 +80,10 @@ export function plan(pipeline: Pipeline, version: string, opts: PlanOptions = {}
     const regions = wave.map((name) => {
       const r = byName.get(name)!;
       const gate = gateFor(pipeline.gate, r.gate);
+      // A kubernetes check watches this region's workload: its place is filled here, per region.
+      if (pipeline.deploy.kubernetes && gate.checks.some((c) => c.kubernetes)) {
+        gate.checks = gate.checks.map((c) => placeCheck(c, pipeline.deploy.kubernetes, name));
+      }
       if (oneWay && index === 0) gate.approval = 'manual';
       const { hotfix } = opts;
       if (hotfix?.manualGates) gate.approval = 'manual';

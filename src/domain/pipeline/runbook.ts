@@ -195,10 +195,10 @@ function sequenceSection(p: Plan, pipeline: Pipeline): string[] {
       `| ${i + 1} | ${s.regions.map((r) => r.name).join(', ')} | ${count(stageCustomers(s))} | ${formatDuration(s.soakMs)} | ${cell(s.gate.name)} | ${s.gate.approval} |`,
   );
   const checks = gate.checks.map((c) => {
-    const limit = [c.max !== undefined && `max ${c.max}`, c.min !== undefined && `min ${c.min}`, c.http?.equals !== undefined && `equals ${JSON.stringify(c.http.equals)}`]
+    const limit = [c.max !== undefined && `max ${c.max}`, c.min !== undefined && `min ${c.min}`, c.http?.equals !== undefined && `equals ${JSON.stringify(c.http.equals)}`, c.kubernetes?.maxRestarts !== undefined && `max ${c.kubernetes.maxRestarts} restarts`, c.kubernetes?.minReadyRatio !== undefined && `min ready ratio ${c.kubernetes.minReadyRatio}`]
       .filter(Boolean)
       .join(', ');
-    return `- \`${c.name}\` (${c.prometheus ? 'prometheus' : c.command ? 'command' : 'http'}${limit ? `, ${limit}` : ''})`;
+    return `- \`${c.name}\` (${c.prometheus ? 'prometheus' : c.command ? 'command' : c.kubernetes ? 'kubernetes' : 'http'}${limit ? `, ${limit}` : ''})`;
   });
   const overrides = pipeline.regions.filter((r) => r.gate).map((r) => r.name);
   return [
@@ -217,7 +217,9 @@ function sequenceSection(p: Plan, pipeline: Pipeline): string[] {
 }
 
 function rollbackSection(p: Plan): string[] {
-  const source = p.deploy.command
+  const source = p.deploy.kubernetes
+    ? "the workload's images, read back through the image templates before deploying"
+    : p.deploy.command
     ? p.deploy.current
       ? 'the `current` command reads it before deploying'
       : 'nothing reads it (no `current` command): deploys must be started with `--previous V`'

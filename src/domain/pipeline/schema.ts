@@ -6,6 +6,7 @@ import { got, suggest } from './suggest.js';
 import { DEFAULT_DEPLOY_TIMEOUT } from './deploy-timeout.js';
 import { compareSchema, directionProblem, worseSchema } from './compare.js';
 import { CHECK_REQUEST_TIMEOUT_MS } from '../limits.js';
+import { versionCount } from '../kubernetes/image-template.js';
 
 const NAME = /^[a-z0-9-]{1,63}$/;
 const TEMPLATE_VARS = ['region', 'version', 'service', 'deployId'] as const;
@@ -131,12 +132,36 @@ const commandCheck = z
   })
   .describe('Run a program: the value is its exit code, 0 passes and any other exit (or a timeout) breaches with the end of its output');
 
+/** kind/name of a workload Firebreak updates: a Deployment or a StatefulSet. */
+const workload = z
+  .string()
+  .regex(/^(deployment|statefulset)\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, saying('a workload like deployment/shop or statefulset/shop'))
+  .describe('The workload as kind/name: deployment/NAME or statefulset/NAME');
+const kubeContext = templated.describe('The kubeconfig context of the region\'s cluster; may hold {{region}}');
+const kubeNamespace = templated.describe('The namespace of the workload; may hold {{region}}');
+
+const kubernetesCheck = z
+  .strictObject({
+    maxRestarts: z.number().int().min(0).optional().describe("More restarts than this, summed over the workload's pods, is a breach"),
+    minReadyRatio: z.number().min(0).max(1).optional().describe('Fewer ready pods than this share of the desired replicas is a breach (0 to 1)'),
+    workload: workload.optional().describe("The workload whose pods are watched; default deploy.kubernetes's"),
+    namespace: kubeNamespace.optional().describe("The workload's namespace; default deploy.kubernetes's for the region"),
+    context: kubeContext.optional().describe("The kubeconfig context; default deploy.kubernetes's for the region"),
+  })
+  .superRefine((k: unknown, ctx) => {
+    if (isRecord(k) && k.maxRestarts === undefined && k.minReadyRatio === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a kubernetes check needs maxRestarts, minReadyRatio or both' });
+    }
+  }, ALWAYS)
+  .describe("Watch the workload's pods in the region's cluster: restarts and the ready share");
+
 export const checkSchema = z
   .strictObject({
     name: z.string().min(1).describe('Names the check in the status, events and breach reasons'),
     prometheus: prometheusCheck.optional(),
     http: httpCheck.optional(),
     command: commandCheck.optional(),
+    kubernetes: kubernetesCheck.optional(),
     max: z.number().optional().describe('A value above this is a breach'),
     min: z.number().optional().describe('A value below this is a breach'),
     worse: worseSchema.optional(),
@@ -146,14 +171,15 @@ export const checkSchema = z
     if (!isRecord(c)) return;
     const direction = directionProblem(c);
     if (direction) ctx.addIssue({ code: 'custom', message: direction, path: ['compare'] });
-    const providers = [c.prometheus, c.http, c.command].filter(Boolean).length;
+    const providers = [c.prometheus, c.http, c.command, c.kubernetes].filter(Boolean).length;
     if (providers !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a check needs exactly one provider: prometheus, http or command' });
+      ctx.addIssue({ code: 'custom', message: 'a check needs exactly one provider: prometheus, http, command or kubernetes' });
     }
-    if (c.command !== undefined) {
-      // The exit code is the threshold; a second one could only contradict it.
+    if (c.command !== undefined || c.kubernetes !== undefined) {
+      // The exit code (the pods' limits) is the threshold; a second one could only contradict it.
+      const what = c.command !== undefined ? 'a command check passes on exit code 0' : 'a kubernetes check passes within its own limits';
       for (const key of ['max', 'min', 'worse', 'compare'] as const) {
-        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a command check passes on exit code 0 and takes no ${key}` });
+        if (c[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${what} and takes no ${key}` });
       }
       return;
     }
@@ -162,7 +188,7 @@ export const checkSchema = z
       ctx.addIssue({ code: 'custom', message: 'a check needs a threshold: max, min, or http.equals' });
     }
   }, ALWAYS)
-  .describe('One value watched through the soak: exactly one provider (prometheus, http or command) and a threshold (max, min or http.equals; a command passes on exit code 0)');
+  .describe('One value watched through the soak: exactly one provider (prometheus, http, command or kubernetes) and a threshold (max, min or http.equals; a command passes on exit code 0, a kubernetes check within its limits)');
 
 export const gateSchema = z.strictObject({
   name: z.string().min(1).describe('The named promotion criteria, in words'),
@@ -264,6 +290,29 @@ function checkTimeZone(tz: string, ctx: z.RefinementCtx): void {
 
 const argv = z.array(templated).min(1, 'a command is an argv list with at least the program');
 
+const imageTemplate = templated
+  .refine((s) => versionCount(s) === 1, saying('an image template holds {{version}} exactly once, like registry.example/shop:{{version}}'))
+  .describe('The image to run, holding {{version}} once (read back to tell the running version)');
+const kubernetesPlace = z
+  .strictObject({ context: kubeContext.optional(), namespace: kubeNamespace.optional() })
+  .describe("This region's context and namespace, instead of the pipeline's");
+
+export const kubernetesDeploySchema = z
+  .strictObject({
+    context: kubeContext.default('{{region}}'),
+    namespace: kubeNamespace.default('default'),
+    workload,
+    containers: z
+      .record(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, saying('a container name like web')), imageTemplate)
+      .refine((c) => Object.keys(c).length > 0, 'name at least one container and its image')
+      .describe('Container name -> image template: the containers whose images a deploy sets'),
+    regions: z
+      .record(z.string(), kubernetesPlace)
+      .optional()
+      .describe('Region name -> its own context and namespace, for regions that differ from the rule above'),
+  })
+  .describe('Deploy by patching a Deployment or StatefulSet per region through the Kubernetes API, then following its rollout');
+
 export const deploySchema = z
   .strictObject({
     command: argv.optional().describe('Run per region as argv, never through a shell'),
@@ -296,17 +345,18 @@ export const deploySchema = z
       })
       .optional()
       .describe("Deploy through a deployer's HTTP API: one request per region, then status polls"),
+    kubernetes: kubernetesDeploySchema.optional(),
   })
   .superRefine((d: unknown, ctx) => {
     if (!isRecord(d)) return;
-    if (!!d.command === !!d.http) {
-      ctx.addIssue({ code: 'custom', message: 'deploy needs exactly one adapter: command or http' });
+    if ([d.command, d.http, d.kubernetes].filter(Boolean).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'deploy needs exactly one adapter: command, http or kubernetes' });
     }
     if (d.current && !d.command) {
       ctx.addIssue({ code: 'custom', path: ['current'], message: 'current belongs to the command adapter' });
     }
   }, ALWAYS)
-  .describe('How a region is changed and read: exactly one adapter, command or http');
+  .describe('How a region is changed and read: exactly one adapter, command, http or kubernetes');
 
 export const rollbackSchema = z
   .strictObject({
@@ -438,6 +488,7 @@ export const pipelineSchema = z
       }
       seen.add(name);
     });
+    kubernetesRefs(p, [...seen], ctx);
     if (!Array.isArray(p.waves)) return;
     const known = [...seen];
     const placed = new Map<string, string>();
@@ -465,6 +516,29 @@ export const pipelineSchema = z
   }, ALWAYS)
   .describe('A Firebreak pipeline: how one service is deployed across its regions');
 
+/** deploy.kubernetes.regions names regions of the file; a kubernetes check has a workload to watch. */
+function kubernetesRefs(p: Record<string, unknown>, regions: string[], ctx: z.RefinementCtx): void {
+  const kube = isRecord(p.deploy) && isRecord(p.deploy.kubernetes) ? p.deploy.kubernetes : undefined;
+  if (kube && isRecord(kube.regions)) {
+    for (const name of Object.keys(kube.regions)) {
+      if (!regions.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: ['deploy', 'kubernetes', 'regions', name], message: `must name one of the regions${got(name, suggest(name, regions))}` });
+      }
+    }
+  }
+  if (kube) return;
+  const gates = [{ gate: p.gate, path: ['gate'] as (string | number)[] }];
+  if (Array.isArray(p.regions)) p.regions.forEach((r, i) => isRecord(r) && gates.push({ gate: r.gate, path: ['regions', i, 'gate'] }));
+  for (const { gate, path } of gates) {
+    if (!isRecord(gate) || !Array.isArray(gate.checks)) continue;
+    gate.checks.forEach((c, j) => {
+      if (isRecord(c) && isRecord(c.kubernetes) && c.kubernetes.workload === undefined) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'checks', j, 'kubernetes', 'workload'], message: 'name the workload: without deploy.kubernetes there is none to default to' });
+      }
+    });
+  }
+}
+
 /**
  * The JSON Schema editors use (yaml-language-server, VS Code), generated from the zod schema
  * for what a person writes (io: 'input': defaulted fields are optional). Draft-07 because
@@ -485,6 +559,7 @@ export type Gate = z.output<typeof gateSchema>;
 export type Check = z.output<typeof checkSchema>;
 export type Region = z.output<typeof regionSchema>;
 export type Deploy = z.output<typeof deploySchema>;
+export type KubernetesDeploy = z.output<typeof kubernetesDeploySchema>;
 export type Rollback = z.output<typeof rollbackSchema>;
 export type Train = z.output<typeof trainSchema>;
 export type Window = z.output<typeof windowSchema>;

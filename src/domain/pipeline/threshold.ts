@@ -19,6 +19,8 @@ export function thresholdOf(check: Check): Threshold {
   if (check.http && check.http.equals !== undefined) threshold.equals = check.http.equals;
   // A command passes on exit code 0; any other value (a failing exit, with its output) breaches.
   if (check.command) threshold.equals = 0;
+  // A kubernetes check keeps its own limits (maxRestarts, minReadyRatio): 0, or the breach in words.
+  if (check.kubernetes) threshold.equals = 0;
   return threshold;
 }
 
