@@ -2,13 +2,21 @@
 // 2.0.0 walks every region smallest first; 2.1.0-bad is caught in the smallest region,
 // rolled back there, and left paused for an operator. With --exit (or CI=true) it tears
 // down and exits 0 only if both outcomes were as described.
-import { spawn } from 'node:child_process';
+// `npm run demo -- --kubernetes`: the same story on a real local cluster per region
+// (docs/kubernetes-fleet.md), through the kubernetes deploy adapter; it ends by showing each
+// cluster's Deployment, and checks that only the smallest region ever ran the bad image.
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../src/local/stack.js';
 import { customersFromPipeline } from '../src/local/sim/pipeline-customers.js';
 import { REPO_ROOT, findTemporalCli, which } from '../src/local/tools.js';
+import { ensureKubePrograms } from '../src/local/kubernetes/programs.js';
+import { createDeployment, waitForDeployment } from '../src/local/kubernetes/workloads.js';
 
-const PIPELINE = 'examples/demo-shop.yaml';
+const onKubernetes = process.argv.includes('--kubernetes');
+const PIPELINE = onKubernetes ? 'examples/demo-shop-kubernetes.yaml' : 'examples/demo-shop.yaml';
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-south-1', 'ap-southeast-2'];
+const FIRST_IMAGE = 'registry.example/demo-shop:1.9.0';
 const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true';
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -24,10 +32,26 @@ function firebreak(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-const stack = await startLocalStack({ customers: customersFromPipeline(PIPELINE), log: (l) => say(`[stack] ${l}`) });
+// Built once (about 20 minutes on a new machine) when `setup --kubernetes` has not run yet.
+const kubectl = onKubernetes ? (await ensureKubePrograms((l) => say(`[setup] ${l}`))).kubectl : undefined;
+const stack = await startLocalStack({
+  customers: customersFromPipeline(PIPELINE),
+  kubernetes: onKubernetes ? REGIONS : undefined,
+  log: (l) => say(`[stack] ${l}`),
+});
 let ok = false;
 try {
-  const env = { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, FIREBREAK_USER: 'demo' };
+  const env = { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, FIREBREAK_USER: 'demo', ...(stack.kubernetes ? { KUBECONFIG: stack.kubernetes.kubeconfig } : {}) };
+  if (stack.kubernetes) {
+    // What helm or GitOps does before Firebreak's first deploy: the workload exists in each cluster.
+    await Promise.all(
+      Object.values(stack.kubernetes.clusters).map(async (c) => {
+        await createDeployment(c.admin, { namespace: 'shop', name: 'demo-shop', containers: { web: FIRST_IMAGE }, replicas: 3, progressDeadlineSeconds: 30 });
+        await waitForDeployment(c.admin, 'shop', 'demo-shop');
+      }),
+    );
+    say(`[${elapsed()}] deployment/demo-shop (${FIRST_IMAGE}) runs in namespace shop of every region's cluster`);
+  }
   say(`[${elapsed()}] stack ready`);
 
   // --supersede: a paused deploy left by an earlier demo run is aborted, not an error.
@@ -40,11 +64,28 @@ try {
   const statusOk = (await firebreak(['status', 'demo-shop'], env)) === 0;
   ok = good === 0 && bad === 3 && statusOk;
 
+  if (stack.kubernetes && kubectl) {
+    // What each cluster runs now, by kubectl with the fleet's kubeconfig: 2.0.0 everywhere,
+    // the smallest region's bad rollout undone.
+    const images: Record<string, string> = {};
+    for (const region of REGIONS) {
+      const args = ['--kubeconfig', stack.kubernetes.kubeconfig, '--context', region, '-n', 'shop', 'get', 'deployment/demo-shop'];
+      say(`\n$ kubectl --context ${region} -n shop get deployment/demo-shop -o wide`);
+      say(execFileSync(kubectl, [...args, '-o', 'wide'], { encoding: 'utf8' }).trimEnd());
+      images[region] = execFileSync(kubectl, [...args, '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], { encoding: 'utf8' });
+    }
+    const onGood = REGIONS.every((r) => images[r] === 'registry.example/demo-shop:2.0.0');
+    say(`\n[${elapsed()}] every cluster runs registry.example/demo-shop:2.0.0: ${onGood ? 'yes' : `NO (${JSON.stringify(images)})`}`);
+    ok &&= onGood;
+  }
+
   // The operator's `temporal`: on PATH when installed, else the one setup built.
   const temporal = which('temporal') ?? findTemporalCli();
   const ui = stack.uiUrl ? `${stack.uiUrl}/namespaces/default/workflows/deploy-demo-shop` : '(headless)';
   say(`
-The bad version was caught in the smallest region and rolled back; nothing else saw it.
+The bad version was caught in the smallest region and rolled back; nothing else saw it.${stack.kubernetes ? `
+
+  KUBECONFIG=${stack.kubernetes.kubeconfig} (a context per region)` : ''}
 
   Web UI:  ${ui}
 
