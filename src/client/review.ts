@@ -4,6 +4,7 @@ import { count } from '../domain/format.js';
 import type { DeployStatus } from '../../workflows/messages.js';
 import type { Dora, DoraKeys, Spread } from '../domain/records/dora.js';
 import { formatDuration } from '../domain/pipeline/duration.js';
+import { regionFit, regionFitMarkdown, type RegionFit } from './review-regions.js';
 
 /** Where the review read its deploys, and what that leaves out. */
 export interface ReviewSource {
@@ -44,6 +45,8 @@ export interface ReviewReport {
   frozen: number;
   medianDurationMs: number | null;
   services: string[];
+  /** Each service's customers against its regions (add regions as you grow). */
+  regions: RegionFit[];
 }
 
 export function review(statuses: DeployStatus[]): ReviewReport {
@@ -102,6 +105,7 @@ export function review(statuses: DeployStatus[]): ReviewReport {
     frozen,
     medianDurationMs: durations.length ? durations[Math.floor(durations.length / 2)] : null,
     services: [...new Set(statuses.map((s) => s.service))].sort(),
+    regions: regionFit(statuses),
   };
 }
 
@@ -162,6 +166,7 @@ export function reviewMarkdown(r: ReviewReport, since: string): string {
   if (r.environment > 0) lines.push(`- deploys paused by a fleet incident (environment: the region and its control breached alike): ${r.environment}`);
   lines.push(`- hotfixes (shorter soaks): ${r.hotfixes ?? 0}`);
   lines.push(`- deploys that passed a freeze (--override-freeze): ${r.freezeOverrides ?? 0}; deploys held by a freeze: ${r.frozen ?? 0}`);
+  lines.push(...regionFitMarkdown(r.regions ?? []));
   lines.push('', '## Questions for the review', '',
     '- Failures caught after the first stage: would a smaller first region, or a longer soak, have caught them sooner?',
     '- Inconclusive checks: is each gate\'s query still returning data for every region?',
