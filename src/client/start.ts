@@ -25,15 +25,17 @@ import { text } from '../../workflows/details.js';
 import { NOTIFY_ACTIVITY_TIMEOUT_MS, NOTIFY_DELIVERY_MS } from '../domain/notify-limits.js';
 import type { CommitInfo } from '../domain/records/record.js';
 import { createHash } from 'node:crypto';
+import { RECORD_RETRY } from '../domain/records/record.js';
 
 export { NOTIFY_DELIVERY_MS };
 
 /**
  * How long a start waits for an ended or superseded run to close before giving up (nothing new
- * is started then): the hard cap on its deliveries plus time for its last workflow tasks.
- * A live worker needs at most NOTIFY_DELIVERY_MS; only a missing or stuck worker reaches this.
+ * is started then): the hard cap on its deliveries and on its deploy record's write, plus time
+ * for its last workflow tasks. A live worker needs at most NOTIFY_DELIVERY_MS while the records
+ * database is up; only a missing or stuck worker, or a records database down, reaches this.
  */
-export const CLOSE_TIMEOUT_MS = NOTIFY_ACTIVITY_TIMEOUT_MS + 30_000;
+export const CLOSE_TIMEOUT_MS = Math.max(NOTIFY_ACTIVITY_TIMEOUT_MS, RECORD_RETRY.totalMs) + 30_000;
 /** How often a wait for a run to close asks the server. */
 const CLOSE_POLL_MS = 250;
 
