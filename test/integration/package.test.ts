@@ -83,7 +83,9 @@ test('npm pack: the compiled CLI, worker and workflows, bin, schema, examples an
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   const tops = new Set(files.map((f) => f.split('/')[0]));
-  assert.deepEqual([...tops].sort(), ['README.md', 'bin', 'deploy', 'dist', 'docs', 'examples', 'package.json', 'schema']);
+  // tools/: the Go wrapper module `firebreak dev --kubernetes` builds its control plane from.
+  assert.deepEqual([...tops].sort(), ['README.md', 'bin', 'deploy', 'dist', 'docs', 'examples', 'package.json', 'schema', 'tools']);
+  assert.ok(files.includes('tools/kubernetes/go.mod') && files.includes('tools/kubernetes/go.sum'), 'the wrapper module, with its sums');
   assert.deepEqual(files.filter((f) => /\.[cm]?ts$/.test(f)), [], 'no TypeScript in the package');
   // Only what the compiled program is made of: src, workflows and activities, not scripts or tests.
   assert.deepEqual([...new Set(files.filter((f) => f.startsWith('dist/')).map((f) => f.split('/')[1]))].sort(), ['activities', 'src', 'workflows']);
