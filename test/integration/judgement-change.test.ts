@@ -49,7 +49,8 @@ test('a healthy version in a region permanently 50 % slower than its peers is pr
       assert.ok(c.before!.region > c.before!.peers * 1.3, `slower than its peers before too: ${c.text}`);
       assert.ok(c.effect!.low <= c.effect!.estimate && c.effect!.estimate <= c.effect!.high);
       const event = done.events.find((e) => e.kind === 'judgement' && e.region === 'ca-central-1');
-      assert.match(event?.message ?? '', /^ca-central-1 pass: latency-mean [+-]\d+ % beyond its peers' change \(98 % CI [+-]\d+ % to [+-]\d+ %, p [<=] [\d.]+; region 0\.1\d* -> 0\.1\d*, peers 0\.0\d* -> 0\.0\d*\)$/);
+      assert.match(event?.message ?? '', /^ca-central-1 pass: latency-mean [+-]\d+ % beyond its peers' change \(98 % CI [+-]\d+ % to [+-]\d+ %, p [<=] [\d.]+; region [\d.]+ -> [\d.]+, peers [\d.]+ -> [\d.]+\)$/);
+      // The levels themselves are noisy (the region read 0.09978 once): how much slower it is, is asserted above.
     } finally {
       await clearFaults(stack);
     }
